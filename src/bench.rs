@@ -1,0 +1,173 @@
+//! `gridrnn bench`: ms per training iteration split into phases, at the paper's size with
+//! `--preset pytorch-peer`, and in the same run the PyTorch peer when torch is importable.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Serialize;
+
+use crate::config::load;
+use crate::model::PhaseTimes;
+use crate::train::Trainer;
+
+/// One row of the table.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchRow {
+    /// What was timed.
+    pub name: String,
+    /// Median ms per iteration.
+    pub iter_ms: f64,
+    /// Median ms per phase (trajectories, noise, forward, backward, optimiser); NaN if unknown.
+    pub phases_ms: [f64; 5],
+}
+
+/// Options of a benchmark run.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// Timed iterations (after one warm-up).
+    pub iters: usize,
+    /// Worker threads.
+    pub threads: usize,
+    /// Extra `--set` overrides (e.g. model.units=256).
+    pub sets: Vec<String>,
+    /// Python with torch; None = look for `python3` and `~/.venv-peer/bin/python`.
+    pub peer_python: Option<PathBuf>,
+    /// Directory of the PyTorch peer; None = skip the peer.
+    pub peer_dir: Option<PathBuf>,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v[v.len() / 2]
+    }
+}
+
+/// Time gridrnn's training iteration.
+pub fn bench_gridrnn(o: &BenchOptions) -> anyhow::Result<BenchRow> {
+    let mut sets = vec![format!("train.threads={}", o.threads)];
+    sets.extend(o.sets.iter().cloned());
+    let cfg = load(None, Some("pytorch-peer"), &sets)?;
+    let mut tr = Trainer::<f32>::new(&cfg);
+    let _ = tr.step();
+    let mut total = Vec::new();
+    let mut phases: Vec<PhaseTimes> = Vec::new();
+    for _ in 0..o.iters {
+        let t0 = std::time::Instant::now();
+        let rec = tr
+            .step()
+            .map_err(|r| anyhow::anyhow!("benchmark diverged at {}", r.iteration))?;
+        total.push(t0.elapsed().as_secs_f64() * 1e3);
+        phases.push(rec.times);
+    }
+    let p = |f: fn(&PhaseTimes) -> f64| median(phases.iter().map(|t| f(t) * 1e3).collect());
+    Ok(BenchRow {
+        name: format!(
+            "gridrnn (B={}, T={}, N={}, {} threads, {} shards)",
+            cfg.train.batch_size, cfg.task.steps, cfg.model.units, o.threads, cfg.train.shards
+        ),
+        iter_ms: median(total),
+        phases_ms: [
+            p(|t| t.trajectories),
+            p(|t| t.noise),
+            p(|t| t.forward),
+            p(|t| t.backward),
+            p(|t| t.optimiser),
+        ],
+    })
+}
+
+fn find_python(o: &BenchOptions) -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = o.peer_python.iter().cloned().collect();
+    if let Ok(home) = std::env::var("HOME") {
+        candidates.push(Path::new(&home).join(".venv-peer/bin/python"));
+    }
+    candidates.push("python3".into());
+    candidates.into_iter().find(|py| {
+        Command::new(py)
+            .args(["-c", "import torch"])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    })
+}
+
+/// Time the PyTorch peer's eager and fused variants, if torch is importable.
+pub fn bench_peer(o: &BenchOptions) -> anyhow::Result<Vec<BenchRow>> {
+    let Some(dir) = &o.peer_dir else {
+        return Ok(Vec::new());
+    };
+    let Some(py) = find_python(o) else {
+        eprintln!("# PyTorch peer skipped: no python with torch (see README: installing the peer)");
+        return Ok(Vec::new());
+    };
+    let json = std::env::temp_dir().join(format!("gridrnn-peer-{}.json", std::process::id()));
+    let status = Command::new(&py)
+        .current_dir(dir)
+        .args([
+            "torch_ref.py",
+            "--threads",
+            &o.threads.to_string(),
+            "--iters",
+            &o.iters.to_string(),
+        ])
+        .args(["--variants", "eager,fused", "--wait-quiet", "0", "--json"])
+        .arg(&json)
+        .status()?;
+    anyhow::ensure!(status.success(), "the PyTorch peer failed");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    let _ = std::fs::remove_file(&json);
+    let mut rows = Vec::new();
+    for r in v["results"].as_array().into_iter().flatten() {
+        let g = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+        rows.push(BenchRow {
+            name: format!(
+                "pytorch {} ({} threads)",
+                r["variant"].as_str().unwrap_or("?"),
+                o.threads
+            ),
+            iter_ms: g("iter_ms"),
+            phases_ms: [g("traj_ms"), g("noise_ms"), f64::NAN, f64::NAN, f64::NAN],
+        });
+    }
+    Ok(rows)
+}
+
+/// The table as text.
+pub fn render(rows: &[BenchRow]) -> String {
+    let mut s = format!(
+        "{:<58} {:>9} {:>7} {:>7} {:>8} {:>9} {:>6} {:>8}\n",
+        "median ms per training iteration",
+        "iter",
+        "traj",
+        "noise",
+        "forward",
+        "backward",
+        "optim",
+        "vs first"
+    );
+    let base = rows.first().map_or(f64::NAN, |r| r.iter_ms);
+    for r in rows {
+        let f = |v: f64| {
+            if v.is_nan() {
+                "-".to_string()
+            } else {
+                format!("{v:.1}")
+            }
+        };
+        s.push_str(&format!(
+            "{:<58} {:>9.1} {:>7} {:>7} {:>8} {:>9} {:>6} {:>7.2}x\n",
+            r.name,
+            r.iter_ms,
+            f(r.phases_ms[0]),
+            f(r.phases_ms[1]),
+            f(r.phases_ms[2]),
+            f(r.phases_ms[3]),
+            f(r.phases_ms[4]),
+            r.iter_ms / base
+        ));
+    }
+    s
+}

@@ -1,0 +1,62 @@
+//! Named presets (design section 4).
+
+use super::schema::*;
+use crate::error::bad_config;
+
+/// Preset names accepted by `--preset`.
+pub const PRESETS: &[&str] = &["pytorch-peer", "authors-code"];
+
+/// The config of a preset. `pytorch-peer` spells out the peer's values field by field, so it
+/// stays equal to `../shared/peers/pytorch/task.py` whatever the defaults become.
+pub fn preset(name: &str) -> anyhow::Result<Config> {
+    match name {
+        "pytorch-peer" => {
+            let mut c = Config::default();
+            c.task.arena = ArenaName::Square;
+            c.task.arena_area = 4.0;
+            c.task.steps = 500;
+            c.task.heading_std = 0.2;
+            c.task.speed = SpeedDist::Rayleigh;
+            c.task.speed_sigma = 0.1;
+            c.task.p_stop = 0.9;
+            c.task.stop_mode = StopMode::Iid;
+            c.task.wall_rule = WallRule::Uniform;
+            c.task.start = StartSpec::Named(StartName::Centre);
+            c.model.units = 100;
+            c.model.alpha = 0.1;
+            c.model.speed_scale = 10.0;
+            c.model.noise_std = 0.1;
+            c.model.noise_site = NoiseSite::Eq1;
+            c.model.activation = Activation::Tanh;
+            c.model.input = Encoding::SpeedCosSin;
+            c.model.init_rec = InitRec::Paper;
+            c.loss.schedule = Schedule::Fixed;
+            c.loss.lambda_l2 = 0.01;
+            c.loss.lambda_fr = 0.01;
+            c.loss.lambda_cae = 0.0;
+            c.train.optimizer = OptimizerName::Adam;
+            c.train.batch_size = 500;
+            c.train.lr = 1e-3;
+            c.train.clip = 1.0;
+            c.train.seed = 0;
+            Ok(c)
+        }
+        "authors-code" => {
+            let mut c = preset("pytorch-peer")?;
+            c.task.steps = 450;
+            c.task.heading_std = 1.0 / 3.0;
+            c.task.speed = SpeedDist::Uniform;
+            c.task.speed_max = 0.2;
+            c.task.p_stop = 0.9;
+            c.task.arena = ArenaName::Square;
+            c.task.arena_area = 4.0;
+            c.loss.lambda_l2 = 0.5;
+            c.loss.lambda_fr = 0.1;
+            Ok(c)
+        }
+        other => Err(bad_config(format!(
+            "unknown preset `{other}`; allowed: {}",
+            PRESETS.join(", ")
+        ))),
+    }
+}

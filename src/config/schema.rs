@@ -1,0 +1,327 @@
+//! The config's fields, with the defaults of design section 4 (the PyTorch peer's values).
+
+use serde::{Deserialize, Serialize};
+
+/// The whole resolved configuration; one TOML table per section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The navigation task (paper section 2.2, design section 3).
+    pub task: TaskConfig,
+    /// The CTRNN (eq. 1-2, design section 1).
+    pub model: ModelConfig,
+    /// The loss (eq. 3-5, appendix E, design section 2).
+    pub loss: LossConfig,
+    /// Optimisation and run control.
+    pub train: TrainConfig,
+}
+
+/// Arena names of `task.arena`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ArenaName {
+    /// Side 2 at area 4.
+    Square,
+    /// Equilateral, apex up.
+    Triangle,
+    /// Regular, flat top.
+    Hexagon,
+    /// Radius 2/sqrt(pi) at area 4.
+    Circle,
+    /// `task.vertices`, used as given.
+    Polygon,
+}
+
+/// `task.stop_mode`: how zero-speed steps are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StopMode {
+    /// Each step independently stationary with probability p_stop.
+    Iid,
+    /// A two-state Markov chain with the same stationary fraction and mean moving-run length
+    /// `task.run_length`.
+    Runs,
+}
+
+/// `task.speed`: the distribution of the speed of a moving step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpeedDist {
+    /// Rayleigh with scale `task.speed_sigma`.
+    Rayleigh,
+    /// Uniform on (0, `task.speed_max`).
+    Uniform,
+}
+
+/// `task.wall_rule`: what happens when a step would leave the arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WallRule {
+    /// Resample the heading uniformly until the step stays inside (the paper's rule).
+    Uniform,
+    /// Keep drawing heading steps around the current heading, widening their spread after
+    /// repeated failures (the authors' code as reported).
+    GaussianWiden,
+}
+
+/// `task.start`: "centre", "random" or a point [x, y].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StartSpec {
+    /// A point [x, y] inside the arena.
+    Point([f64; 2]),
+    /// "centre" or "random".
+    Named(StartName),
+}
+
+/// Named start rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StartName {
+    /// The arena's centre (the origin).
+    Centre,
+    /// Uniform in the arena, per trial.
+    Random,
+}
+
+/// The task section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TaskConfig {
+    /// Arena shape.
+    pub arena: ArenaName,
+    /// Vertices of a `polygon` arena.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vertices: Vec<[f64; 2]>,
+    /// Area of named arenas.
+    pub arena_area: f64,
+    /// Steps per trial (T).
+    pub steps: usize,
+    /// Probability that a step has speed 0.
+    pub p_stop: f64,
+    /// How stationary steps are drawn.
+    pub stop_mode: StopMode,
+    /// Mean length of a moving run under `stop_mode = "runs"`.
+    pub run_length: f64,
+    /// Standard deviation of the heading step, rad.
+    pub heading_std: f64,
+    /// Speed distribution of moving steps.
+    pub speed: SpeedDist,
+    /// Rayleigh scale of moving speeds.
+    pub speed_sigma: f64,
+    /// Upper bound of uniform moving speeds.
+    pub speed_max: f64,
+    /// Wall rule.
+    pub wall_rule: WallRule,
+    /// Start point rule.
+    pub start: StartSpec,
+    /// Whether two extra inputs carry the start point during the first `cue_steps` steps.
+    pub start_cue: bool,
+    /// Steps during which the start cue is on.
+    pub cue_steps: usize,
+    /// Train on random T-step windows of this trajectory file instead of generated paths.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub trajectories: String,
+}
+
+impl Default for TaskConfig {
+    fn default() -> Self {
+        TaskConfig {
+            arena: ArenaName::Square,
+            vertices: Vec::new(),
+            arena_area: 4.0,
+            steps: 500,
+            p_stop: 0.9,
+            stop_mode: StopMode::Iid,
+            run_length: 10.0,
+            heading_std: 0.2,
+            speed: SpeedDist::Rayleigh,
+            speed_sigma: 0.1,
+            speed_max: 0.2,
+            wall_rule: WallRule::Uniform,
+            start: StartSpec::Named(StartName::Centre),
+            start_cue: false,
+            cue_steps: 10,
+            trajectories: String::new(),
+        }
+    }
+}
+
+/// `model.noise_site`: where xi enters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoiseSite {
+    /// Inside eq. 1 (the paper).
+    Eq1,
+    /// On the rate: u = f(x) + xi (the authors' later code).
+    Rate,
+}
+
+/// `model.activation`: the nonlinearity f.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Activation {
+    /// tanh (the paper).
+    Tanh,
+    /// max(0, tanh x).
+    Retanh,
+}
+
+/// `model.input`: the input encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// [s speed, cos heading, sin heading].
+    SpeedCosSin,
+    /// [s speed, heading wrapped to [0, 2 pi)] (the paper's literal two inputs).
+    SpeedAngle,
+}
+
+/// `model.init_rec`: W_rec initialisation (section 2.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InitRec {
+    /// Orthogonal for square and triangle, Gaussian 1.5^2/N otherwise.
+    Paper,
+    /// Haar-random orthogonal.
+    Orthogonal,
+    /// Gaussian with variance 1.5^2/N.
+    Gaussian,
+}
+
+/// The model section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelConfig {
+    /// Recurrent units N.
+    pub units: usize,
+    /// dt / tau.
+    pub alpha: f64,
+    /// Standard deviation of xi.
+    pub noise_std: f64,
+    /// Where xi enters.
+    pub noise_site: NoiseSite,
+    /// Nonlinearity.
+    pub activation: Activation,
+    /// Input encoding.
+    pub input: Encoding,
+    /// Gain s on the speed input.
+    pub speed_scale: f64,
+    /// W_rec initialisation.
+    pub init_rec: InitRec,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig {
+            units: 100,
+            alpha: 0.1,
+            noise_std: 0.1,
+            noise_site: NoiseSite::Eq1,
+            activation: Activation::Tanh,
+            input: Encoding::SpeedCosSin,
+            speed_scale: 10.0,
+            init_rec: InitRec::Paper,
+        }
+    }
+}
+
+/// `loss.schedule`: how lambda_L2 and lambda_FR evolve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Schedule {
+    /// Constant lambdas as given.
+    Fixed,
+    /// Our reading of appendix E (design section 2).
+    Paper,
+}
+
+/// The loss section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LossConfig {
+    /// Weight of R_L2 (eq. 4).
+    pub lambda_l2: f64,
+    /// Weight of R_FR (eq. 5).
+    pub lambda_fr: f64,
+    /// Weight of the contractive penalty R_CAE.
+    pub lambda_cae: f64,
+    /// Lambda schedule.
+    pub schedule: Schedule,
+    /// Under `paper`: iterations between the 2/3 decays of lambda_L2.
+    pub l2_decay_every: u64,
+}
+
+impl Default for LossConfig {
+    fn default() -> Self {
+        LossConfig {
+            lambda_l2: 0.01,
+            lambda_fr: 0.01,
+            lambda_cae: 0.0,
+            schedule: Schedule::Fixed,
+            l2_decay_every: 100,
+        }
+    }
+}
+
+/// `train.optimizer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OptimizerName {
+    /// Adam with global-norm clipping.
+    Adam,
+    /// Hessian-free (Martens & Sutskever 2011): not implemented yet.
+    HessianFree,
+}
+
+/// The train section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainConfig {
+    /// Trials per update (M).
+    pub batch_size: usize,
+    /// Iteration budget.
+    pub iterations: u64,
+    /// Wall-clock budget in minutes (0 = none).
+    pub minutes: f64,
+    /// Optimiser.
+    pub optimizer: OptimizerName,
+    /// Adam learning rate.
+    pub lr: f64,
+    /// Adam beta1.
+    pub beta1: f64,
+    /// Adam beta2.
+    pub beta2: f64,
+    /// Adam epsilon.
+    pub eps: f64,
+    /// Global gradient-norm clip (0 = off).
+    pub clip: f64,
+    /// Seed of every random stream.
+    pub seed: u64,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Fixed batch shards: results depend on these, never on threads.
+    pub shards: usize,
+    /// Checkpoint every this many iterations (besides 0, powers of 2 and the last).
+    pub checkpoint_every: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            batch_size: 500,
+            iterations: 1000,
+            minutes: 0.0,
+            optimizer: OptimizerName::Adam,
+            lr: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            clip: 1.0,
+            seed: 0,
+            threads: 0,
+            shards: 4,
+            checkpoint_every: 250,
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Range and consistency checks: a config becomes a [`ValidConfig`] once, before anything runs.
+
+use std::ops::Deref;
+
+use super::schema::*;
+use crate::arena::{Arena, ArenaShape};
+use crate::error::bad_config;
+
+/// A config whose every key has been checked; the only kind the library trains with.
+#[derive(Clone, Debug)]
+pub struct ValidConfig {
+    cfg: Config,
+    arena: Arena,
+}
+
+impl Deref for ValidConfig {
+    type Target = Config;
+    fn deref(&self) -> &Config {
+        &self.cfg
+    }
+}
+
+impl ValidConfig {
+    /// The checked config.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The arena `task.arena` describes.
+    pub fn arena(&self) -> &Arena {
+        &self.arena
+    }
+
+    /// Number of network inputs: 3 or 2 by encoding, plus 2 with a start cue.
+    pub fn n_in(&self) -> usize {
+        let base = match self.cfg.model.input {
+            Encoding::SpeedCosSin => 3,
+            Encoding::SpeedAngle => 2,
+        };
+        base + if self.cfg.task.start_cue { 2 } else { 0 }
+    }
+
+    /// The config as a TOML table (what `config.toml` holds).
+    pub fn to_table(&self) -> toml::Table {
+        toml::Table::try_from(&self.cfg).expect("a Config always serialises")
+    }
+}
+
+fn check(ok: bool, key: &str, value: impl std::fmt::Display, allowed: &str) -> anyhow::Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(bad_config(format!(
+            "config key `{key}` = {value} is out of range; allowed: {allowed}"
+        )))
+    }
+}
+
+impl Config {
+    /// Check every key and build the arena (design section 5: a bad config fails before
+    /// training starts).
+    pub fn validate(&self) -> anyhow::Result<ValidConfig> {
+        let (t, m, l, tr) = (&self.task, &self.model, &self.loss, &self.train);
+        let pos = |x: f64| x.is_finite() && x > 0.0;
+        let nonneg = |x: f64| x.is_finite() && x >= 0.0;
+        check(
+            pos(t.arena_area),
+            "task.arena_area",
+            t.arena_area,
+            "a positive number",
+        )?;
+        check(t.steps >= 1, "task.steps", t.steps, "an integer >= 1")?;
+        check(
+            (0.0..1.0).contains(&t.p_stop),
+            "task.p_stop",
+            t.p_stop,
+            "[0, 1)",
+        )?;
+        check(
+            t.run_length.is_finite() && t.run_length >= 1.0,
+            "task.run_length",
+            t.run_length,
+            ">= 1",
+        )?;
+        check(
+            nonneg(t.heading_std),
+            "task.heading_std",
+            t.heading_std,
+            ">= 0 (radians)",
+        )?;
+        check(pos(t.speed_sigma), "task.speed_sigma", t.speed_sigma, "> 0")?;
+        check(pos(t.speed_max), "task.speed_max", t.speed_max, "> 0")?;
+        check(t.cue_steps >= 1, "task.cue_steps", t.cue_steps, ">= 1")?;
+        check(m.units >= 1, "model.units", m.units, ">= 1")?;
+        check(
+            m.alpha > 0.0 && m.alpha <= 1.0,
+            "model.alpha",
+            m.alpha,
+            "(0, 1]",
+        )?;
+        check(nonneg(m.noise_std), "model.noise_std", m.noise_std, ">= 0")?;
+        check(
+            pos(m.speed_scale),
+            "model.speed_scale",
+            m.speed_scale,
+            "> 0",
+        )?;
+        check(nonneg(l.lambda_l2), "loss.lambda_l2", l.lambda_l2, ">= 0")?;
+        check(nonneg(l.lambda_fr), "loss.lambda_fr", l.lambda_fr, ">= 0")?;
+        check(
+            nonneg(l.lambda_cae),
+            "loss.lambda_cae",
+            l.lambda_cae,
+            ">= 0",
+        )?;
+        check(
+            l.l2_decay_every >= 1,
+            "loss.l2_decay_every",
+            l.l2_decay_every,
+            ">= 1",
+        )?;
+        check(tr.shards >= 1, "train.shards", tr.shards, ">= 1")?;
+        check(
+            tr.batch_size >= tr.shards,
+            "train.batch_size",
+            tr.batch_size,
+            &format!(">= train.shards ({})", tr.shards),
+        )?;
+        check(
+            nonneg(tr.minutes),
+            "train.minutes",
+            tr.minutes,
+            ">= 0 (0 = no time budget)",
+        )?;
+        check(pos(tr.lr), "train.lr", tr.lr, "> 0")?;
+        check(
+            (0.0..1.0).contains(&tr.beta1),
+            "train.beta1",
+            tr.beta1,
+            "[0, 1)",
+        )?;
+        check(
+            (0.0..1.0).contains(&tr.beta2),
+            "train.beta2",
+            tr.beta2,
+            "[0, 1)",
+        )?;
+        check(pos(tr.eps), "train.eps", tr.eps, "> 0")?;
+        check(nonneg(tr.clip), "train.clip", tr.clip, ">= 0 (0 = off)")?;
+        check(
+            tr.checkpoint_every >= 1,
+            "train.checkpoint_every",
+            tr.checkpoint_every,
+            ">= 1",
+        )?;
+        if tr.optimizer == OptimizerName::HessianFree {
+            return Err(bad_config(
+                "config key `train.optimizer` = \"hessian-free\" is not implemented yet; use \"adam\"",
+            ));
+        }
+        if !t.trajectories.is_empty() {
+            return Err(bad_config(
+                "config key `task.trajectories` (training on a file) is not implemented yet; remove it",
+            ));
+        }
+        if l.lambda_l2 == 0.0 && l.lambda_fr == 0.0 && l.schedule == Schedule::Paper {
+            // Allowed: both terms off is a valid ablation.
+        }
+        let shape = match t.arena {
+            ArenaName::Square => ArenaShape::Square,
+            ArenaName::Triangle => ArenaShape::Triangle,
+            ArenaName::Hexagon => ArenaShape::Hexagon,
+            ArenaName::Circle => ArenaShape::Circle,
+            ArenaName::Polygon => {
+                if t.vertices.is_empty() {
+                    return Err(bad_config(
+                        "config key `task.arena` = \"polygon\" needs `task.vertices` = [[x, y], ...]",
+                    ));
+                }
+                ArenaShape::Polygon(t.vertices.clone())
+            }
+        };
+        if t.arena != ArenaName::Polygon && !t.vertices.is_empty() {
+            return Err(bad_config(
+                "config key `task.vertices` is only used with task.arena = \"polygon\"",
+            ));
+        }
+        let arena = match shape {
+            ArenaShape::Polygon(v) => Arena::polygon(v),
+            s => Arena::new(s, t.arena_area),
+        }
+        .map_err(|e| bad_config(format!("config key `task.vertices`: {e}")))?;
+        if let StartSpec::Point(p) = t.start {
+            if !(p[0].is_finite() && p[1].is_finite() && arena.contains(p)) {
+                return Err(bad_config(format!(
+                    "config key `task.start` = [{}, {}] lies outside the {:?} arena; give a point inside it, \"centre\" or \"random\"",
+                    p[0], p[1], t.arena
+                )));
+            }
+        }
+        if t.arena == ArenaName::Polygon
+            && !arena.contains([0.0, 0.0])
+            && t.start == StartSpec::Named(StartName::Centre)
+        {
+            return Err(bad_config(
+                "config key `task.start` = \"centre\" but the polygon does not contain the origin; give a start point",
+            ));
+        }
+        Ok(ValidConfig {
+            cfg: self.clone(),
+            arena,
+        })
+    }
+}

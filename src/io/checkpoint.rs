@@ -1,0 +1,318 @@
+//! Checkpoints (design section 5): `.npz` with W_rec, W_in, b, W_out, input_scale and 0-d
+//! metadata, a `.safetensors` export of the same tensors, and the training state beside them.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use safetensors::{Dtype, tensor::TensorView};
+
+use super::{NpzIn, NpzOut};
+use crate::config::{Activation, Encoding, NoiseSite};
+use crate::error::bad_input;
+use crate::model::Ctrnn;
+
+/// Version of the checkpoint layout (`format_version`).
+pub const FORMAT_VERSION: i64 = 1;
+
+fn act_name(a: Activation) -> &'static str {
+    match a {
+        Activation::Tanh => "tanh",
+        Activation::Retanh => "retanh",
+    }
+}
+fn site_name(s: NoiseSite) -> &'static str {
+    match s {
+        NoiseSite::Eq1 => "eq1",
+        NoiseSite::Rate => "rate",
+    }
+}
+fn enc_name(e: Encoding) -> &'static str {
+    match e {
+        Encoding::SpeedCosSin => "speed-cos-sin",
+        Encoding::SpeedAngle => "speed-angle",
+    }
+}
+
+/// Write `path` (.npz) and the `.safetensors` export beside it, both atomically. Refuses a
+/// network with NaN or Inf.
+pub fn save_checkpoint(path: &Path, net: &Ctrnn<f32>) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        net.is_finite(),
+        "refusing to write {}: the network holds NaN or Inf",
+        path.display()
+    );
+    let (n, nin) = (net.n, net.n_in);
+    let tensors: [(&str, Vec<usize>, &[f32]); 4] = [
+        ("W_rec", vec![n, n], &net.w_rec),
+        ("W_in", vec![n, nin], &net.w_in),
+        ("b", vec![n], &net.b),
+        ("W_out", vec![2, n], &net.w_out),
+    ];
+    let scale: Vec<f32> = net.input_scale.iter().map(|&v| v as f32).collect();
+    let mut z = NpzOut::new();
+    for (name, shape, data) in &tensors {
+        z.add(name, shape, data.to_vec())?;
+    }
+    z.add("input_scale", &[nin], scale.clone())?;
+    z.add("alpha", &[], vec![net.alpha as f32])?;
+    z.add("noise_std", &[], vec![net.noise_std as f32])?;
+    z.add_str("activation", act_name(net.activation))?;
+    z.add_str("noise_site", site_name(net.noise_site))?;
+    z.add_str("encoding", enc_name(net.encoding))?;
+    z.add("format_version", &[], vec![FORMAT_VERSION])?;
+    z.write(path)?;
+
+    let bytes = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    let owned: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(name, shape, data)| (name.to_string(), shape.clone(), bytes(data)))
+        .chain(std::iter::once((
+            "input_scale".to_string(),
+            vec![nin],
+            bytes(&scale),
+        )))
+        .collect();
+    let views = owned
+        .iter()
+        .map(|(name, shape, b)| Ok((name.clone(), TensorView::new(Dtype::F32, shape.clone(), b)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let meta: HashMap<String, String> = [
+        ("alpha", net.alpha.to_string()),
+        ("noise_std", net.noise_std.to_string()),
+        ("activation", act_name(net.activation).to_string()),
+        ("noise_site", site_name(net.noise_site).to_string()),
+        ("encoding", enc_name(net.encoding).to_string()),
+        ("format_version", FORMAT_VERSION.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let st = safetensors::serialize(views, Some(meta))?;
+    super::write_atomic(&path.with_extension("safetensors"), &st)
+}
+
+/// Read a checkpoint `.npz`, ours or one trained elsewhere (e.g. the PyTorch peer's). Returns
+/// the network and notes on what was assumed.
+pub fn load_checkpoint(path: &Path) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)> {
+    let mut z = NpzIn::open(path)?;
+    let file = z.path().to_string();
+    let mut notes = Vec::new();
+    let w_rec = z.array("W_rec")?;
+    let n = w_rec.shape.first().copied().unwrap_or(0);
+    w_rec.expect_shape(&file, "W_rec", &[Some(n), Some(n)])?;
+    let w_in = z.array("W_in")?;
+    w_in.expect_shape(&file, "W_in", &[Some(n), None])?;
+    let nin = w_in.shape[1];
+    let b = z.array("b")?;
+    b.expect_shape(&file, "b", &[Some(n)])?;
+    let w_out = z.array("W_out")?;
+    w_out.expect_shape(&file, "W_out", &[Some(2), Some(n)])?;
+    for (name, a) in [
+        ("W_rec", &w_rec),
+        ("W_in", &w_in),
+        ("b", &b),
+        ("W_out", &w_out),
+    ] {
+        a.expect_finite(&file, name)?;
+    }
+    anyhow::ensure!(
+        n >= 1 && nin >= 1,
+        bad_input(format!("{file}: empty network"))
+    );
+    let encoding = match z.string("encoding").as_deref() {
+        Some("speed-cos-sin") => Encoding::SpeedCosSin,
+        Some("speed-angle") => Encoding::SpeedAngle,
+        Some(other) => return Err(bad_input(format!("{file}: unknown encoding `{other}`"))),
+        None => {
+            if nin == 2 || nin == 4 {
+                Encoding::SpeedAngle
+            } else {
+                Encoding::SpeedCosSin
+            }
+        }
+    };
+    let input_scale = if z.has("input_scale") {
+        let s = z.array("input_scale")?;
+        s.expect_shape(&file, "input_scale", &[Some(nin)])?;
+        s.expect_finite(&file, "input_scale")?;
+        s.data
+    } else if let Some(gain) = z.string("config").and_then(|c| {
+        serde_json::from_str::<serde_json::Value>(&c)
+            .ok()
+            .and_then(|v| v.get("speed_gain").and_then(|g| g.as_f64()))
+    }) {
+        notes.push(format!(
+            "{file}: no input_scale; using [speed_gain={gain}, 1, ...] from its config"
+        ));
+        let mut s = vec![1.0; nin];
+        s[0] = gain;
+        s
+    } else {
+        notes.push(format!("{file}: no input_scale; using ones"));
+        vec![1.0; nin]
+    };
+    let scalar = |z: &mut NpzIn, k: &str, d: f64| -> f64 {
+        if z.has(k) {
+            z.array(k)
+                .ok()
+                .and_then(|a| a.data.first().copied())
+                .unwrap_or(d)
+        } else {
+            d
+        }
+    };
+    let alpha = scalar(&mut z, "alpha", 0.1);
+    let mut noise_std = scalar(&mut z, "noise_std", f64::NAN);
+    if noise_std.is_nan() {
+        noise_std = z
+            .string("config")
+            .and_then(|c| serde_json::from_str::<serde_json::Value>(&c).ok())
+            .and_then(|v| v.get("noise_std").and_then(|g| g.as_f64()))
+            .unwrap_or(0.1);
+    }
+    let activation = match z.string("activation").as_deref() {
+        None | Some("tanh") => Activation::Tanh,
+        Some("retanh") => Activation::Retanh,
+        Some(o) => {
+            return Err(bad_input(format!(
+                "{file}: unknown activation `{o}` (tanh | retanh)"
+            )));
+        }
+    };
+    let noise_site = match z.string("noise_site").as_deref() {
+        None | Some("eq1") => NoiseSite::Eq1,
+        Some("rate") => NoiseSite::Rate,
+        Some(o) => {
+            return Err(bad_input(format!(
+                "{file}: unknown noise_site `{o}` (eq1 | rate)"
+            )));
+        }
+    };
+    let known = [
+        "W_rec",
+        "W_in",
+        "b",
+        "W_out",
+        "input_scale",
+        "alpha",
+        "noise_std",
+        "activation",
+        "noise_site",
+        "encoding",
+        "format_version",
+        "config",
+    ];
+    let unknown: Vec<&String> = z
+        .names()
+        .iter()
+        .filter(|k| !known.contains(&k.as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        notes.push(format!("{file}: ignoring unknown keys {unknown:?}"));
+    }
+    let f = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect::<Vec<f32>>();
+    Ok((
+        Ctrnn {
+            n,
+            n_in: nin,
+            w_rec: f(w_rec.data),
+            w_in: f(w_in.data),
+            b: f(b.data),
+            w_out: f(w_out.data),
+            alpha,
+            activation,
+            noise_site,
+            encoding,
+            input_scale,
+            noise_std,
+        },
+        notes,
+    ))
+}
+
+/// Optimiser and schedule state stored in `checkpoints/ITER.state.npz`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainState {
+    /// Updates done.
+    pub iteration: u64,
+    /// Adam first moments, per tensor (W_rec, W_in, b, W_out).
+    pub adam_m: Vec<Vec<f32>>,
+    /// Adam second moments.
+    pub adam_v: Vec<Vec<f32>>,
+    /// lambda_L2 now.
+    pub lambda_l2: f64,
+    /// lambda_FR now.
+    pub lambda_fr: f64,
+    /// Moving average of E (paper schedule).
+    pub e_bar: f64,
+    /// Whether the paper schedule has set its initial lambdas.
+    pub schedule_started: bool,
+    /// Wall-clock seconds of training so far.
+    pub wall_s: f64,
+}
+
+const TENSORS: [&str; 4] = ["W_rec", "W_in", "b", "W_out"];
+
+/// Write the training state atomically.
+pub fn write_train_state(path: &Path, s: &TrainState) -> anyhow::Result<()> {
+    let mut z = NpzOut::new();
+    z.add("iteration", &[], vec![s.iteration as i64])?;
+    for (i, name) in TENSORS.iter().enumerate() {
+        z.add(
+            &format!("adam_m_{name}"),
+            &[s.adam_m[i].len()],
+            s.adam_m[i].clone(),
+        )?;
+        z.add(
+            &format!("adam_v_{name}"),
+            &[s.adam_v[i].len()],
+            s.adam_v[i].clone(),
+        )?;
+    }
+    z.add("lambda_l2", &[], vec![s.lambda_l2])?;
+    z.add("lambda_fr", &[], vec![s.lambda_fr])?;
+    z.add("e_bar", &[], vec![s.e_bar])?;
+    z.add("schedule_started", &[], vec![s.schedule_started])?;
+    z.add("wall_s", &[], vec![s.wall_s])?;
+    z.write(path)
+}
+
+/// Read a training state written by [`write_train_state`].
+pub fn read_train_state(path: &Path) -> anyhow::Result<TrainState> {
+    let mut z = NpzIn::open(path)?;
+    let one = |z: &mut NpzIn, k: &str| -> anyhow::Result<f64> {
+        let a = z.array(k)?;
+        a.data
+            .first()
+            .copied()
+            .ok_or_else(|| bad_input(format!("{}: `{k}` is empty", path.display())))
+    };
+    let mut adam_m = Vec::new();
+    let mut adam_v = Vec::new();
+    for name in TENSORS {
+        adam_m.push(
+            z.array(&format!("adam_m_{name}"))?
+                .data
+                .into_iter()
+                .map(|v| v as f32)
+                .collect(),
+        );
+        adam_v.push(
+            z.array(&format!("adam_v_{name}"))?
+                .data
+                .into_iter()
+                .map(|v| v as f32)
+                .collect(),
+        );
+    }
+    Ok(TrainState {
+        iteration: one(&mut z, "iteration")? as u64,
+        adam_m,
+        adam_v,
+        lambda_l2: one(&mut z, "lambda_l2")?,
+        lambda_fr: one(&mut z, "lambda_fr")?,
+        e_bar: one(&mut z, "e_bar")?,
+        schedule_started: one(&mut z, "schedule_started")? != 0.0,
+        wall_s: one(&mut z, "wall_s")?,
+    })
+}

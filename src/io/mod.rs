@@ -1,0 +1,12 @@
+//! File formats of design section 5: atomic writes, .npz/.npy arrays, checkpoints, exports.
+
+mod atomic;
+mod checkpoint;
+mod npz;
+
+pub use atomic::{write_atomic, write_atomic_with};
+pub use checkpoint::{
+    FORMAT_VERSION, TrainState, load_checkpoint, read_train_state, save_checkpoint,
+    write_train_state,
+};
+pub use npz::{Arr, NpyStr, NpzIn, NpzOut};

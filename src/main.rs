@@ -1,0 +1,324 @@
+//! The `gridrnn` command line (design section 6): parse, call the library, report.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use gridrnn::config::{ValidConfig, load, render_commented};
+use gridrnn::error::{Failure, bad_config};
+use gridrnn::evaluate::evaluate;
+use gridrnn::io::{load_checkpoint, write_atomic};
+use gridrnn::task::{Trajectories, TrajectorySpec, read_trajectories, write_trajectories};
+use gridrnn::train::{RunOptions, RunSummary, train_run};
+
+#[derive(Parser)]
+#[command(
+    name = "gridrnn",
+    version,
+    about = "Train CTRNNs to path-integrate and measure the grid-like codes that emerge (Cueva & Wei, ICLR 2018)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Args, Clone)]
+struct ConfigArgs {
+    /// TOML config file (keys of design section 5; `gridrnn config` lists them).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Start from a preset: pytorch-peer | authors-code.
+    #[arg(long)]
+    preset: Option<String>,
+    /// Override one key, e.g. --set task.arena=hexagon (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+}
+
+impl ConfigArgs {
+    fn load(&self) -> anyhow::Result<ValidConfig> {
+        load(self.config.as_deref(), self.preset.as_deref(), &self.sets)
+    }
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// The main job: train the default network and print its evaluation.
+    #[command(
+        after_help = "Example:\n  gridrnn run --set task.arena=hexagon --set train.iterations=500"
+    )]
+    Run {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        /// Run directory (default runs/<arena>-s<seed>-<UTC time>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Train a network into a run directory.
+    #[command(
+        after_help = "Example:\n  gridrnn train --preset authors-code --set train.iterations=2000 --out runs/authors"
+    )]
+    Train {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        /// Run directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Overwrite a non-empty run directory.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the resolved config with a comment per key.
+    #[command(after_help = "Example:\n  gridrnn config --preset authors-code > my.toml")]
+    Config {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+    },
+    /// E (eq. 3) of a checkpoint on a trajectory file.
+    #[command(
+        after_help = "Example:\n  gridrnn evaluate --checkpoint runs/x/checkpoints/latest.npz --trajectories test.npz --json eval.json"
+    )]
+    Evaluate {
+        /// Checkpoint .npz (ours, or one exported from elsewhere with W_rec, W_in, b, W_out).
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// Trajectory .npz (design section 5).
+        #[arg(long)]
+        trajectories: PathBuf,
+        /// Unit noise as in training: on | off.
+        #[arg(long, default_value = "off")]
+        noise: String,
+        /// Also write the result as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Worker threads (0 = all cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Generate trajectories from the task config and write them as .npz.
+    #[command(
+        after_help = "Example:\n  gridrnn trajectories --set task.arena=triangle --set train.seed=99 --trials 500 --steps 500 --out test.npz"
+    )]
+    Trajectories {
+        #[command(flatten)]
+        cfg: ConfigArgs,
+        /// Trials B.
+        #[arg(long)]
+        trials: usize,
+        /// Steps T (default task.steps).
+        #[arg(long)]
+        steps: Option<usize>,
+        /// Output .npz.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Benchmark a training iteration at paper size against the PyTorch peer.
+    #[command(after_help = "Example:\n  gridrnn bench --iters 10 --json bench.json")]
+    Bench {
+        /// Timed iterations.
+        #[arg(long, default_value_t = 10)]
+        iters: usize,
+        /// Threads.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Override keys of the benchmarked config (e.g. model.units=256).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Directory of the PyTorch peer (torch_ref.py).
+        #[arg(long, default_value = "../shared/peers/pytorch")]
+        peer_dir: PathBuf,
+        /// Python interpreter with torch.
+        #[arg(long)]
+        peer_python: Option<PathBuf>,
+        /// Skip the PyTorch peer.
+        #[arg(long)]
+        no_peer: bool,
+        /// Also write the table as JSON.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+}
+
+fn threads_of(t: usize) -> usize {
+    if t == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        t
+    }
+}
+
+fn report_training(s: &RunSummary) {
+    println!(
+        "trained {} iterations in {:.1} s ({:.2} it/s)",
+        s.iterations,
+        s.wall_s,
+        s.iterations as f64 / s.wall_s.max(1e-9)
+    );
+    println!(
+        "training E over the last 10% of iterations: {:.5} (always-the-centre baseline {:.5}, ratio {:.3})",
+        s.tail_e,
+        s.tail_centre,
+        s.tail_e / s.tail_centre
+    );
+}
+
+fn default_run_dir(cfg: &ValidConfig) -> PathBuf {
+    let t = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+        .to_string()
+        .replace(':', "");
+    let arena = format!("{:?}", cfg.task.arena).to_lowercase();
+    let base = PathBuf::from("runs").join(format!("{arena}-s{}-{t}", cfg.train.seed));
+    let mut dir = base.clone();
+    let mut k = 1;
+    while dir.exists() {
+        dir = PathBuf::from(format!("{}-{k}", base.display()));
+        k += 1;
+    }
+    dir
+}
+
+fn main_inner() -> anyhow::Result<()> {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    match cli.cmd {
+        Cmd::Run { cfg, out } => {
+            let cfg = cfg.load()?;
+            let dir = out.unwrap_or_else(|| default_run_dir(&cfg));
+            println!("training into {}", dir.display());
+            let s = train_run(
+                &cfg,
+                &dir,
+                &RunOptions {
+                    force: false,
+                    progress: true,
+                },
+            )?;
+            report_training(&s);
+            // Held-out evaluation: trials from a seed no training run uses (iteration u64::MAX).
+            let spec = TrajectorySpec::from_config(&cfg);
+            let test = Trajectories::generate(&spec, cfg.train.seed, u64::MAX, 0, 500);
+            let (net, _) = load_checkpoint(&dir.join("checkpoints/latest.npz"))?;
+            let threads = threads_of(cfg.train.threads);
+            for noise in [false, true] {
+                let ev = evaluate(&net, &test, noise, threads, 500);
+                println!(
+                    "held-out evaluation (500 trials, noise {}): E = {:.5}, centre baseline {:.5}, ratio {:.4}",
+                    if noise { "on" } else { "off" },
+                    ev.mse,
+                    ev.centre_mse,
+                    ev.mse_over_centre
+                );
+            }
+            println!("run directory: {}", dir.display());
+        }
+        Cmd::Train { cfg, out, force } => {
+            let cfg = cfg.load()?;
+            let s = train_run(
+                &cfg,
+                &out,
+                &RunOptions {
+                    force,
+                    progress: true,
+                },
+            )?;
+            report_training(&s);
+            println!("run directory: {}", out.display());
+        }
+        Cmd::Config { cfg } => {
+            print!("{}", render_commented(&cfg.load()?.to_table()));
+        }
+        Cmd::Evaluate {
+            checkpoint,
+            trajectories,
+            noise,
+            json,
+            threads,
+        } => {
+            let noise = match noise.as_str() {
+                "on" => true,
+                "off" => false,
+                other => return Err(bad_config(format!("--noise {other}: use on or off"))),
+            };
+            let (net, notes) = load_checkpoint(&checkpoint)?;
+            for n in notes {
+                eprintln!("note: {n}");
+            }
+            let traj = read_trajectories(&trajectories)?;
+            let ev = evaluate(&net, &traj, noise, threads_of(threads), 500);
+            let text = serde_json::to_string_pretty(&ev)?;
+            println!("{text}");
+            if let Some(p) = json {
+                write_atomic(&p, text.as_bytes())?;
+            }
+        }
+        Cmd::Trajectories {
+            cfg,
+            trials,
+            steps,
+            out,
+        } => {
+            let cfg = cfg.load()?;
+            if trials == 0 {
+                return Err(bad_config("--trials must be at least 1"));
+            }
+            let mut spec = TrajectorySpec::from_config(&cfg);
+            if let Some(t) = steps {
+                if t == 0 {
+                    return Err(bad_config("--steps must be at least 1"));
+                }
+                spec.steps = t;
+            }
+            let tr = Trajectories::generate(&spec, cfg.train.seed, 0, 0, trials);
+            write_trajectories(&out, &tr).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "wrote {} trials x {} steps to {}",
+                trials,
+                spec.steps,
+                out.display()
+            );
+        }
+        Cmd::Bench {
+            iters,
+            threads,
+            sets,
+            peer_dir,
+            peer_python,
+            no_peer,
+            json,
+        } => {
+            let o = gridrnn::bench::BenchOptions {
+                iters: iters.max(1),
+                threads: threads.max(1),
+                sets,
+                peer_python,
+                peer_dir: (!no_peer).then_some(peer_dir),
+            };
+            let mut rows = vec![gridrnn::bench::bench_gridrnn(&o)?];
+            rows.extend(gridrnn::bench::bench_peer(&o)?);
+            print!("{}", gridrnn::bench::render(&rows));
+            if let Some(p) = json {
+                write_atomic(&p, serde_json::to_string_pretty(&rows)?.as_bytes())?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match main_inner() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            let code = e.downcast_ref::<Failure>().map_or(1, Failure::exit_code);
+            ExitCode::from(code as u8)
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! `Ctrnn`: the parameters of eq. 1-2 and the paper's initialisations (section 2.3).
+
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+use super::Real;
+use crate::config::{Activation, ArenaName, Encoding, InitRec, NoiseSite, ValidConfig};
+use crate::rng::{Purpose, StreamRng, stream};
+
+/// The network: W_rec (N, N) with row i = receiving unit i, W_in (N, N_in), b (N), W_out (2, N),
+/// all row-major, plus what `evaluate` needs to run it the way it was trained.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ctrnn<R> {
+    /// Recurrent units N.
+    pub n: usize,
+    /// Inputs N_in.
+    pub n_in: usize,
+    /// W_rec, N x N.
+    pub w_rec: Vec<R>,
+    /// W_in, N x N_in.
+    pub w_in: Vec<R>,
+    /// b, N.
+    pub b: Vec<R>,
+    /// W_out, 2 x N.
+    pub w_out: Vec<R>,
+    /// dt / tau.
+    pub alpha: f64,
+    /// f.
+    pub activation: Activation,
+    /// Where xi enters.
+    pub noise_site: NoiseSite,
+    /// Input encoding.
+    pub encoding: Encoding,
+    /// I = input_scale * raw inputs (design section 5).
+    pub input_scale: Vec<f64>,
+    /// sd of xi used in training (what `evaluate --noise on` uses).
+    pub noise_std: f64,
+}
+
+/// dLoss/dparameter in the layout of [`Ctrnn`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gradients<R> {
+    /// dL/dW_rec.
+    pub w_rec: Vec<R>,
+    /// dL/dW_in.
+    pub w_in: Vec<R>,
+    /// dL/db.
+    pub b: Vec<R>,
+    /// dL/dW_out.
+    pub w_out: Vec<R>,
+}
+
+impl<R: Real> Gradients<R> {
+    /// The four tensors in a fixed order (W_rec, W_in, b, W_out).
+    pub fn tensors(&self) -> [&[R]; 4] {
+        [&self.w_rec, &self.w_in, &self.b, &self.w_out]
+    }
+    /// Mutable tensors in the same order.
+    pub fn tensors_mut(&mut self) -> [&mut Vec<R>; 4] {
+        [
+            &mut self.w_rec,
+            &mut self.w_in,
+            &mut self.b,
+            &mut self.w_out,
+        ]
+    }
+    /// Global L2 norm, accumulated in f64.
+    pub fn norm(&self) -> f64 {
+        self.tensors()
+            .iter()
+            .flat_map(|t| t.iter())
+            .map(|v| v.f64() * v.f64())
+            .sum::<f64>()
+            .sqrt()
+    }
+}
+
+impl<R: Real> Ctrnn<R> {
+    /// A freshly initialised network for this config (section 2.3): W_rec orthogonal or
+    /// Gaussian(0, 1.5^2/N), W_in Gaussian(0, 1/N_in), b = 0, W_out = 0.
+    pub fn init(c: &ValidConfig) -> Ctrnn<R> {
+        let n = c.model.units;
+        let n_in = c.n_in();
+        let mut rng = stream(c.train.seed, 0, 0, Purpose::Init);
+        let orthogonal = match c.model.init_rec {
+            InitRec::Orthogonal => true,
+            InitRec::Gaussian => false,
+            InitRec::Paper => matches!(c.task.arena, ArenaName::Square | ArenaName::Triangle),
+        };
+        let w_rec = if orthogonal {
+            haar_orthogonal(n, &mut rng)
+        } else {
+            let sd = 1.5 / (n as f64).sqrt();
+            (0..n * n).map(|_| sd * normal(&mut rng)).collect()
+        };
+        let sd_in = 1.0 / (n_in as f64).sqrt();
+        let w_in = (0..n * n_in)
+            .map(|_| sd_in * normal(&mut rng))
+            .collect::<Vec<_>>();
+        Ctrnn {
+            n,
+            n_in,
+            w_rec: w_rec.into_iter().map(R::of).collect(),
+            w_in: w_in.into_iter().map(R::of).collect(),
+            b: vec![R::zero(); n],
+            w_out: vec![R::zero(); 2 * n],
+            alpha: c.model.alpha,
+            activation: c.model.activation,
+            noise_site: c.model.noise_site,
+            encoding: c.model.input,
+            input_scale: crate::task::input_scale(
+                c.model.input,
+                c.model.speed_scale,
+                c.task.start_cue,
+            ),
+            noise_std: c.model.noise_std,
+        }
+    }
+
+    /// The same network in another float type.
+    pub fn cast<S: Real>(&self) -> Ctrnn<S> {
+        let cv = |v: &[R]| v.iter().map(|x| S::of(x.f64())).collect::<Vec<S>>();
+        Ctrnn {
+            n: self.n,
+            n_in: self.n_in,
+            w_rec: cv(&self.w_rec),
+            w_in: cv(&self.w_in),
+            b: cv(&self.b),
+            w_out: cv(&self.w_out),
+            alpha: self.alpha,
+            activation: self.activation,
+            noise_site: self.noise_site,
+            encoding: self.encoding,
+            input_scale: self.input_scale.clone(),
+            noise_std: self.noise_std,
+        }
+    }
+
+    /// Parameter tensors in the order of [`Gradients::tensors`].
+    pub fn tensors_mut(&mut self) -> [&mut Vec<R>; 4] {
+        [
+            &mut self.w_rec,
+            &mut self.w_in,
+            &mut self.b,
+            &mut self.w_out,
+        ]
+    }
+
+    /// Parameter tensors, read-only.
+    pub fn tensors(&self) -> [&[R]; 4] {
+        [&self.w_rec, &self.w_in, &self.b, &self.w_out]
+    }
+
+    /// Zero gradients shaped like this network.
+    pub fn zero_gradients(&self) -> Gradients<R> {
+        Gradients {
+            w_rec: vec![R::zero(); self.w_rec.len()],
+            w_in: vec![R::zero(); self.w_in.len()],
+            b: vec![R::zero(); self.b.len()],
+            w_out: vec![R::zero(); self.w_out.len()],
+        }
+    }
+
+    /// Whether every parameter is finite (a model with NaN or Inf is never written).
+    pub fn is_finite(&self) -> bool {
+        self.tensors()
+            .iter()
+            .all(|t| t.iter().all(|v| v.is_finite()))
+    }
+
+    /// R_L2 of eq. 4: mean(W_in^2) + mean(W_out^2).
+    pub fn r_l2(&self) -> f64 {
+        let ms = |v: &[R]| v.iter().map(|x| x.f64() * x.f64()).sum::<f64>() / v.len() as f64;
+        ms(&self.w_in) + ms(&self.w_out)
+    }
+}
+
+fn normal(rng: &mut StreamRng) -> f64 {
+    rng.sample::<f64, _>(StandardNormal)
+}
+
+/// A Haar-random orthogonal matrix: Gram-Schmidt (twice, for orthogonality to rounding) on a
+/// Gaussian matrix's columns, which equals QR with a positive diagonal of R.
+fn haar_orthogonal(n: usize, rng: &mut StreamRng) -> Vec<f64> {
+    let mut cols: Vec<Vec<f64>> = (0..n)
+        .map(|_| (0..n).map(|_| normal(rng)).collect())
+        .collect();
+    for j in 0..n {
+        for _ in 0..2 {
+            for i in 0..j {
+                let d: f64 = (0..n).map(|k| cols[i][k] * cols[j][k]).sum();
+                for k in 0..n {
+                    cols[j][k] -= d * cols[i][k];
+                }
+            }
+        }
+        let norm = cols[j].iter().map(|v| v * v).sum::<f64>().sqrt();
+        cols[j].iter_mut().for_each(|v| *v /= norm);
+    }
+    let mut w = vec![0.0; n * n];
+    for (j, c) in cols.iter().enumerate() {
+        for (i, v) in c.iter().enumerate() {
+            w[i * n + j] = *v;
+        }
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load;
+
+    #[test]
+    fn paper_init_is_orthogonal_in_the_square_and_gaussian_in_the_hexagon() {
+        let sq = Ctrnn::<f64>::init(&load(None, None, &["model.units=40".into()]).unwrap());
+        let n = 40;
+        for i in 0..n {
+            for j in 0..n {
+                let d: f64 = (0..n)
+                    .map(|k| sq.w_rec[k * n + i] * sq.w_rec[k * n + j])
+                    .sum();
+                assert!((d - f64::from(u8::from(i == j))).abs() < 1e-12);
+            }
+        }
+        let hex = Ctrnn::<f64>::init(
+            &load(
+                None,
+                None,
+                &["model.units=200".into(), "task.arena=hexagon".into()],
+            )
+            .unwrap(),
+        );
+        let var = hex.w_rec.iter().map(|v| v * v).sum::<f64>() / hex.w_rec.len() as f64;
+        assert!(
+            (var - 1.5f64.powi(2) / 200.0).abs() < 0.05 * 1.5f64.powi(2) / 200.0,
+            "variance {var}"
+        );
+        assert!(hex.w_out.iter().all(|&v| v == 0.0) && hex.b.iter().all(|&v| v == 0.0));
+        let vin = hex.w_in.iter().map(|v| v * v).sum::<f64>() / hex.w_in.len() as f64;
+        assert!((vin - 1.0 / 3.0).abs() < 0.1, "W_in variance {vin}");
+    }
+}

@@ -1,0 +1,558 @@
+//! The fused forward + BPTT engine: fixed batch shards, each with its own buffers, stream and
+//! single-threaded GEMMs, spread over worker threads and reduced in shard order, so that
+//! results depend on the shards and never on the thread count (design section 6).
+
+use std::time::Instant;
+
+use rand_distr::{Distribution, StandardNormal};
+
+use super::gemm::{Mat, matmul};
+use super::kernel::{backward_step, forward_step};
+use super::simd::{SimdPath, path};
+use super::{Ctrnn, Gradients, Real};
+use crate::config::{Activation, NoiseSite};
+use crate::rng::{Purpose, stream};
+
+/// Seconds spent per phase of an iteration (per worker, averaged over workers).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PhaseTimes {
+    /// Trajectory generation and input building.
+    pub trajectories: f64,
+    /// Drawing the unit noise.
+    pub noise: f64,
+    /// Forward pass (GEMMs, elementwise, readout, error).
+    pub forward: f64,
+    /// BPTT and the weight-gradient GEMMs.
+    pub backward: f64,
+    /// Optimiser step (set by the trainer).
+    pub optimiser: f64,
+}
+
+impl PhaseTimes {
+    /// Add another breakdown.
+    pub fn add(&mut self, o: &PhaseTimes) {
+        self.trajectories += o.trajectories;
+        self.noise += o.noise;
+        self.forward += o.forward;
+        self.backward += o.backward;
+        self.optimiser += o.optimiser;
+    }
+    /// Scale every phase.
+    pub fn scaled(&self, s: f64) -> PhaseTimes {
+        PhaseTimes {
+            trajectories: self.trajectories * s,
+            noise: self.noise * s,
+            forward: self.forward * s,
+            backward: self.backward * s,
+            optimiser: self.optimiser * s,
+        }
+    }
+}
+
+/// The inputs and targets of one shard, time-major: `iaug[(t*bs + b)*(n_in+1) + k]` with a
+/// trailing 1 per row (so that one GEMM gives dW_in and db), `target[(t*bs + b)*2 + j]`.
+pub struct ShardInput<'a, R> {
+    /// Global index of the shard's first trial.
+    pub first_trial: usize,
+    /// Trials in the shard.
+    pub trials: usize,
+    /// Scaled inputs plus a column of ones.
+    pub iaug: &'a mut [R],
+    /// Target positions.
+    pub target: &'a mut [R],
+}
+
+/// Loss terms of eq. 3-5 for one minibatch, with the centre baseline.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LossTerms {
+    /// E, eq. 3.
+    pub e: f64,
+    /// R_L2, eq. 4.
+    pub r_l2: f64,
+    /// R_FR, eq. 5.
+    pub r_fr: f64,
+    /// R_CAE (design section 2; only computed by the backward pass).
+    pub r_cae: f64,
+    /// E of always answering the centre: mean target^2.
+    pub centre: f64,
+}
+
+impl LossTerms {
+    /// The total loss with these weights.
+    pub fn loss(&self, l: &Lambdas) -> f64 {
+        self.e + l.l2 * self.r_l2 + l.fr * self.r_fr + l.cae * self.r_cae
+    }
+}
+
+/// The regularisation weights of one iteration (constants for the gradient).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Lambdas {
+    /// lambda_L2.
+    pub l2: f64,
+    /// lambda_FR.
+    pub fr: f64,
+    /// lambda_CAE.
+    pub cae: f64,
+}
+
+struct Shard<R> {
+    id: usize,
+    first: usize,
+    bs: usize,
+    iaug: Vec<R>,
+    target: Vec<R>,
+    u: Vec<R>,
+    f: Vec<R>,
+    gx: Vec<R>,
+    x: Vec<R>,
+    g: Vec<R>,
+    xi: Vec<R>,
+    err: Vec<R>,
+    d2: Vec<R>,
+    sum_e: f64,
+    sum_fr: f64,
+    sum_c: f64,
+    grad_rec: Vec<R>,
+    grad_inb: Vec<R>,
+    grad_out: Vec<R>,
+    times: PhaseTimes,
+}
+
+/// Buffers and settings for running one network over minibatches of a fixed shape.
+pub struct Engine<R> {
+    shards: Vec<Shard<R>>,
+    threads: usize,
+    n: usize,
+    n_in: usize,
+    steps: usize,
+    batch: usize,
+    simd: SimdPath,
+    with_grad: bool,
+}
+
+impl<R: Real> Engine<R> {
+    /// An engine for `batch` trials of `steps` steps split into `shards` fixed shards (the
+    /// first `batch % shards` shards get one trial more), run on `threads` workers.
+    /// `with_grad = false` skips the buffers only the backward pass needs.
+    pub fn new(
+        n: usize,
+        n_in: usize,
+        steps: usize,
+        batch: usize,
+        shards: usize,
+        threads: usize,
+        with_grad: bool,
+    ) -> Self {
+        let shards = shards.clamp(1, batch.max(1));
+        let mut first = 0;
+        let shards = (0..shards)
+            .map(|s| {
+                let bs = batch / shards + usize::from(s < batch % shards);
+                let sh = Shard {
+                    id: s,
+                    first,
+                    bs,
+                    iaug: vec![R::zero(); steps * bs * (n_in + 1)],
+                    target: vec![R::zero(); steps * bs * 2],
+                    u: vec![R::zero(); steps * bs * n],
+                    f: Vec::new(),
+                    gx: if with_grad {
+                        vec![R::zero(); steps * bs * n]
+                    } else {
+                        Vec::new()
+                    },
+                    x: vec![R::zero(); bs * n],
+                    g: vec![R::zero(); bs * n],
+                    xi: vec![R::zero(); bs * n],
+                    err: vec![R::zero(); steps * bs * 2],
+                    d2: vec![R::zero(); n],
+                    sum_e: 0.0,
+                    sum_fr: 0.0,
+                    sum_c: 0.0,
+                    grad_rec: if with_grad {
+                        vec![R::zero(); n * n]
+                    } else {
+                        Vec::new()
+                    },
+                    grad_inb: if with_grad {
+                        vec![R::zero(); n * (n_in + 1)]
+                    } else {
+                        Vec::new()
+                    },
+                    grad_out: if with_grad {
+                        vec![R::zero(); 2 * n]
+                    } else {
+                        Vec::new()
+                    },
+                    times: PhaseTimes::default(),
+                };
+                first += bs;
+                sh
+            })
+            .collect();
+        Engine {
+            shards,
+            threads: threads.max(1),
+            n,
+            n_in,
+            steps,
+            batch,
+            simd: path(),
+            with_grad,
+        }
+    }
+
+    /// Trials per minibatch.
+    pub fn batch(&self) -> usize {
+        self.batch
+    }
+
+    /// Number of shards.
+    pub fn shards(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Unit activities u_t of the last forward pass for trial `b` (global index), step `t`.
+    pub fn activity(&self, b: usize, t: usize) -> &[R] {
+        let sh = self
+            .shards
+            .iter()
+            .find(|s| b >= s.first && b < s.first + s.bs)
+            .expect("trial in range");
+        let row = t * sh.bs + (b - sh.first);
+        &sh.u[row * self.n..(row + 1) * self.n]
+    }
+
+    /// Run `work` on every shard, on up to `threads` workers with a fixed shard assignment.
+    fn parallel<F>(&mut self, work: F)
+    where
+        F: Fn(&mut Shard<R>) + Sync,
+    {
+        let threads = self.threads.min(self.shards.len());
+        if threads <= 1 {
+            self.shards.iter_mut().for_each(&work);
+            return;
+        }
+        let per = self.shards.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            for chunk in self.shards.chunks_mut(per) {
+                let work = &work;
+                s.spawn(move || chunk.iter_mut().for_each(work));
+            }
+        });
+    }
+
+    /// Forward pass of eq. 1-2 over one minibatch. `fill` writes each shard's inputs and
+    /// targets; the noise of shard s is drawn from the stream (seed, iteration, s), so the same
+    /// arguments give the same noise. Returns E, R_FR, R_L2 and the centre baseline.
+    pub fn forward<F>(
+        &mut self,
+        net: &Ctrnn<R>,
+        noise: Option<(u64, u64, f64)>,
+        fill: F,
+    ) -> LossTerms
+    where
+        F: Fn(ShardInput<'_, R>) + Sync,
+    {
+        assert_eq!(
+            (net.n, net.n_in),
+            (self.n, self.n_in),
+            "engine built for another network shape"
+        );
+        let (n, nin, steps, simd) = (self.n, self.n_in, self.steps, self.simd);
+        let a = R::of(net.alpha);
+        let one_minus_a = R::of(1.0 - net.alpha);
+        let retanh = net.activation == Activation::Retanh;
+        let rate_site = net.noise_site == NoiseSite::Rate;
+        let mut win_t = vec![R::zero(); nin * n];
+        for i in 0..n {
+            for k in 0..nin {
+                win_t[k * n + i] = net.w_in[i * nin + k];
+            }
+        }
+        let noise = noise.filter(|&(_, _, sd)| sd > 0.0);
+        let scale = 1.0 / (self.batch * steps) as f64;
+        self.parallel(|sh| {
+            let sid = sh.id;
+            let t0 = Instant::now();
+            fill(ShardInput {
+                first_trial: sh.first,
+                trials: sh.bs,
+                iaug: &mut sh.iaug,
+                target: &mut sh.target,
+            });
+            sh.times = PhaseTimes {
+                trajectories: t0.elapsed().as_secs_f64(),
+                ..PhaseTimes::default()
+            };
+            if rate_site && sh.f.len() != sh.u.len() {
+                sh.f = vec![R::zero(); sh.u.len()];
+            }
+            let mut rng = noise.map(|(seed, it, _)| stream(seed, it, sid as u64, Purpose::Noise));
+            let bsn = sh.bs * n;
+            let mut fr_sum = 0.0;
+            let mut t_noise = 0.0;
+            let t1 = Instant::now();
+            for t in 0..steps {
+                let (before, now) = sh.u.split_at_mut(t * bsn);
+                if t == 0 {
+                    sh.x.fill(R::zero());
+                } else {
+                    let prev = &before[(t - 1) * bsn..];
+                    matmul(
+                        sh.bs,
+                        n,
+                        n,
+                        &mut sh.x,
+                        n,
+                        Some(one_minus_a),
+                        Mat::rows(prev, n),
+                        Mat::trans(&net.w_rec, n),
+                        a,
+                    );
+                }
+                let xi: &[R] = match (&mut rng, noise) {
+                    (Some(r), Some((_, _, sd))) => {
+                        let tn = Instant::now();
+                        let sd = R::of(sd);
+                        for v in sh.xi.iter_mut() {
+                            let z: f64 = StandardNormal.sample(r);
+                            *v = sd * R::of(z);
+                        }
+                        t_noise += tn.elapsed().as_secs_f64();
+                        &sh.xi
+                    }
+                    _ => &[],
+                };
+                let f_out: &mut [R] = if rate_site {
+                    &mut sh.f[t * bsn..(t + 1) * bsn]
+                } else {
+                    &mut []
+                };
+                forward_step(
+                    simd,
+                    &mut sh.x,
+                    &mut now[..bsn],
+                    f_out,
+                    xi,
+                    &sh.iaug[t * sh.bs * (nin + 1)..(t + 1) * sh.bs * (nin + 1)],
+                    &win_t,
+                    &net.b,
+                    a,
+                    n,
+                    nin,
+                    retanh,
+                    rate_site,
+                    &mut fr_sum,
+                );
+            }
+            // Readout y = U W_out^T over all (t, b) in one GEMM, then err = (y - target)/(M T),
+            // which is dE/dy.
+            let rows = steps * sh.bs;
+            matmul(
+                rows,
+                2,
+                n,
+                &mut sh.err,
+                2,
+                None,
+                Mat::rows(&sh.u, n),
+                Mat::trans(&net.w_out, n),
+                R::one(),
+            );
+            let (mut se, mut sc) = (0.0, 0.0);
+            for (e, y) in sh.err.iter_mut().zip(&sh.target) {
+                let d = e.f64() - y.f64();
+                se += d * d;
+                sc += y.f64() * y.f64();
+                *e = R::of(d * scale);
+            }
+            sh.sum_e = se;
+            sh.sum_c = sc;
+            sh.sum_fr = fr_sum;
+            sh.times.noise = t_noise;
+            sh.times.forward = t1.elapsed().as_secs_f64() - t_noise;
+        });
+        let denom = (self.batch * steps) as f64;
+        let (se, sc, sfr) = self.shards.iter().fold((0.0, 0.0, 0.0), |acc, s| {
+            (acc.0 + s.sum_e, acc.1 + s.sum_c, acc.2 + s.sum_fr)
+        });
+        LossTerms {
+            e: se / (2.0 * denom),
+            r_l2: net.r_l2(),
+            r_fr: sfr / (denom * n as f64),
+            r_cae: 0.0,
+            centre: sc / (2.0 * denom),
+        }
+    }
+
+    /// BPTT through the last forward pass: the gradient of E + lambda_L2 R_L2 + lambda_FR R_FR
+    /// + lambda_CAE R_CAE (design section 2) with respect to every parameter. Also returns
+    /// R_CAE (zero when lambda_CAE is zero).
+    pub fn backward(&mut self, net: &Ctrnn<R>, lambdas: &Lambdas) -> (Gradients<R>, f64) {
+        assert!(self.with_grad, "engine built without gradient buffers");
+        let (n, nin, steps, simd) = (self.n, self.n_in, self.steps, self.simd);
+        let m_t = (self.batch * steps) as f64;
+        let a = R::of(net.alpha);
+        let one_minus_a = R::of(1.0 - net.alpha);
+        let retanh = net.activation == Activation::Retanh;
+        let rate_site = net.noise_site == NoiseSite::Rate;
+        let c_fr = R::of(lambdas.fr * 2.0 / (n as f64 * m_t));
+        // R_CAE = sum_{t,m,i} f'(x)^2 rowsq_i / (T M N^2); its x-gradient is
+        // -4 lambda rowsq_i f f'^2 / (T M N^2) (f'' = -2 f f' for tanh and retanh alike).
+        let rowsq: Vec<f64> = (0..n)
+            .map(|i| {
+                net.w_rec[i * n..(i + 1) * n]
+                    .iter()
+                    .map(|w| w.f64() * w.f64())
+                    .sum()
+            })
+            .collect();
+        let cae_on = lambdas.cae > 0.0;
+        let nn = (n * n) as f64;
+        let cae: Vec<R> = if cae_on {
+            rowsq
+                .iter()
+                .map(|r| R::of(4.0 * lambdas.cae * r / (m_t * nn)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.parallel(|sh| {
+            let t0 = Instant::now();
+            let bsn = sh.bs * n;
+            sh.d2.fill(R::zero());
+            for t in (0..steps).rev() {
+                let (head, tail) = sh.gx.split_at_mut((t + 1) * bsn);
+                let next: &[R] = if t + 1 < steps { &tail[..bsn] } else { &[] };
+                if next.is_empty() {
+                    sh.g.fill(R::zero());
+                } else {
+                    matmul(
+                        sh.bs,
+                        n,
+                        n,
+                        &mut sh.g,
+                        n,
+                        None,
+                        Mat::rows(next, n),
+                        Mat::rows(&net.w_rec, n),
+                        a,
+                    );
+                }
+                let f_clean: &[R] = if rate_site {
+                    &sh.f[t * bsn..(t + 1) * bsn]
+                } else {
+                    &[]
+                };
+                backward_step(
+                    simd,
+                    &sh.g,
+                    &mut head[t * bsn..],
+                    next,
+                    &sh.u[t * bsn..(t + 1) * bsn],
+                    f_clean,
+                    &sh.err[t * sh.bs * 2..(t + 1) * sh.bs * 2],
+                    &net.w_out,
+                    c_fr,
+                    one_minus_a,
+                    retanh,
+                    &cae,
+                    &mut sh.d2,
+                    n,
+                );
+            }
+            // Weight gradients over all (t, b) at once: dW_rec = a sum_t gx_t u_{t-1}^T,
+            // [dW_in | db] = a sum_t gx_t [I_t, 1]^T, dW_out = sum_t err_t u_t^T.
+            let rows = steps * sh.bs;
+            matmul(
+                n,
+                n,
+                rows - sh.bs,
+                &mut sh.grad_rec,
+                n,
+                None,
+                Mat::trans(&sh.gx[bsn..], n),
+                Mat::rows(&sh.u[..(rows - sh.bs) * n], n),
+                a,
+            );
+            matmul(
+                n,
+                nin + 1,
+                rows,
+                &mut sh.grad_inb,
+                nin + 1,
+                None,
+                Mat::trans(&sh.gx, n),
+                Mat::rows(&sh.iaug, nin + 1),
+                a,
+            );
+            matmul(
+                2,
+                n,
+                rows,
+                &mut sh.grad_out,
+                n,
+                None,
+                Mat::trans(&sh.err, 2),
+                Mat::rows(&sh.u, n),
+                R::one(),
+            );
+            sh.times.backward = t0.elapsed().as_secs_f64();
+        });
+        // Reduce in shard order, in f64.
+        let mut rec = vec![0.0f64; n * n];
+        let mut inb = vec![0.0f64; n * (nin + 1)];
+        let mut out = vec![0.0f64; 2 * n];
+        let mut d2 = vec![0.0f64; n];
+        for sh in &self.shards {
+            rec.iter_mut()
+                .zip(&sh.grad_rec)
+                .for_each(|(a, b)| *a += b.f64());
+            inb.iter_mut()
+                .zip(&sh.grad_inb)
+                .for_each(|(a, b)| *a += b.f64());
+            out.iter_mut()
+                .zip(&sh.grad_out)
+                .for_each(|(a, b)| *a += b.f64());
+            d2.iter_mut().zip(&sh.d2).for_each(|(a, b)| *a += b.f64());
+        }
+        let mut r_cae = 0.0;
+        if cae_on {
+            for i in 0..n {
+                r_cae += rowsq[i] * d2[i] / (m_t * nn);
+                let c = 2.0 * lambdas.cae * d2[i] / (m_t * nn);
+                for j in 0..n {
+                    rec[i * n + j] += c * net.w_rec[i * n + j].f64();
+                }
+            }
+        }
+        let l2_in = 2.0 * lambdas.l2 / net.w_in.len() as f64;
+        let l2_out = 2.0 * lambdas.l2 / net.w_out.len() as f64;
+        let mut g = net.zero_gradients();
+        for (d, s) in g.w_rec.iter_mut().zip(&rec) {
+            *d = R::of(*s);
+        }
+        for i in 0..n {
+            for k in 0..nin {
+                g.w_in[i * nin + k] =
+                    R::of(inb[i * (nin + 1) + k] + l2_in * net.w_in[i * nin + k].f64());
+            }
+            g.b[i] = R::of(inb[i * (nin + 1) + nin]);
+        }
+        for (j, d) in g.w_out.iter_mut().enumerate() {
+            *d = R::of(out[j] + l2_out * net.w_out[j].f64());
+        }
+        (g, r_cae)
+    }
+
+    /// Phase times of the last forward + backward, averaged over workers.
+    pub fn times(&self) -> PhaseTimes {
+        let workers = self.threads.min(self.shards.len()) as f64;
+        let mut t = PhaseTimes::default();
+        for s in &self.shards {
+            t.add(&s.times);
+        }
+        t.scaled(1.0 / workers)
+    }
+}

@@ -1,0 +1,12 @@
+//! The CTRNN of eq. 1-2 (design section 1) and its hand-written forward + BPTT kernel.
+
+mod ctrnn;
+mod engine;
+mod gemm;
+mod kernel;
+mod real;
+pub mod simd;
+
+pub use ctrnn::{Ctrnn, Gradients};
+pub use engine::{Engine, Lambdas, LossTerms, PhaseTimes, ShardInput};
+pub use real::Real;

@@ -1,0 +1,79 @@
+//! Network inputs from trajectories (design section 1): I_t = input_scale * raw inputs.
+
+use std::f64::consts::TAU;
+
+use crate::config::Encoding;
+
+/// Raw inputs of one step, before `input_scale`: [speed, cos h, sin h] or [speed, h mod 2 pi],
+/// then the start cue [x0, y0] (or zeros after the cue) when `cue` is `Some(on)`.
+pub fn raw_inputs(
+    encoding: Encoding,
+    speed: f64,
+    heading: f64,
+    cue: Option<(bool, [f64; 2])>,
+    out: &mut [f64],
+) {
+    out[0] = speed;
+    let k = match encoding {
+        Encoding::SpeedCosSin => {
+            out[1] = heading.cos();
+            out[2] = heading.sin();
+            3
+        }
+        Encoding::SpeedAngle => {
+            out[1] = heading.rem_euclid(TAU);
+            2
+        }
+    };
+    if let Some((on, p)) = cue {
+        out[k] = if on { p[0] } else { 0.0 };
+        out[k + 1] = if on { p[1] } else { 0.0 };
+    }
+}
+
+/// `input_scale` of a checkpoint: [s, 1, 1] or [s, 1], plus [1, 1] with a start cue.
+pub fn input_scale(encoding: Encoding, speed_scale: f64, start_cue: bool) -> Vec<f64> {
+    let mut v = vec![speed_scale, 1.0];
+    if encoding == Encoding::SpeedCosSin {
+        v.push(1.0);
+    }
+    if start_cue {
+        v.extend([1.0, 1.0]);
+    }
+    v
+}
+
+/// Write trials `first..first + trials` of `traj` into a shard's time-major buffers:
+/// `iaug[(t*bs + b)*(n_in+1) + k]` = input_scale_k * raw_k (then a 1), `target[(t*bs + b)*2 + j]`.
+/// `cue_steps` is `Some(steps)` when the start cue is on.
+#[allow(clippy::too_many_arguments)]
+pub fn write_shard<R: crate::model::Real>(
+    traj: &super::Trajectories,
+    first: usize,
+    trials: usize,
+    encoding: Encoding,
+    input_scale: &[f64],
+    cue_steps: Option<usize>,
+    iaug: &mut [R],
+    target: &mut [R],
+) {
+    let nin = input_scale.len();
+    let steps = traj.steps;
+    let mut raw = vec![0.0; nin];
+    for b in 0..trials {
+        let tb = first + b;
+        for t in 0..steps {
+            let i = tb * steps + t;
+            let cue = cue_steps.map(|c| (t < c, traj.start[tb]));
+            raw_inputs(encoding, traj.speed[i], traj.heading[i], cue, &mut raw);
+            let row = t * trials + b;
+            let dst = &mut iaug[row * (nin + 1)..(row + 1) * (nin + 1)];
+            for k in 0..nin {
+                dst[k] = R::of(input_scale[k] * raw[k]);
+            }
+            dst[nin] = R::one();
+            target[row * 2] = R::of(traj.position[i * 2]);
+            target[row * 2 + 1] = R::of(traj.position[i * 2 + 1]);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The navigation task of paper section 2.2 (design section 3): random-foraging trajectories
+//! inside an arena, and the network inputs and targets they define.
+
+mod inputs;
+mod trajectory;
+mod trajectory_file;
+
+pub use inputs::{input_scale, raw_inputs, write_shard};
+pub use trajectory::{Trajectories, TrajectorySpec};
+pub use trajectory_file::{read_trajectories, write_trajectories};

@@ -1,0 +1,355 @@
+//! `Trajectory` generation: a heading random walk, speed 0 with probability p_stop, the paper's
+//! wall rule, boundary interactions recorded (design section 3).
+
+use std::f64::consts::{PI, TAU};
+
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+use crate::arena::Arena;
+use crate::config::{SpeedDist, StartName, StartSpec, StopMode, ValidConfig, WallRule};
+use crate::rng::{Purpose, StreamRng, stream};
+
+/// Draws after which a wall step gives up and stays put (design section 3).
+pub const MAX_WALL_DRAWS: usize = 100;
+
+/// Everything that defines the trajectory distribution.
+#[derive(Clone, Debug)]
+pub struct TrajectorySpec {
+    /// The arena.
+    pub arena: Arena,
+    /// Steps per trial.
+    pub steps: usize,
+    /// Probability of a zero-speed step.
+    pub p_stop: f64,
+    /// How zero-speed steps are drawn.
+    pub stop_mode: StopMode,
+    /// Mean moving-run length (runs mode).
+    pub run_length: f64,
+    /// Heading step sd, rad.
+    pub heading_std: f64,
+    /// Moving-speed distribution.
+    pub speed: SpeedDist,
+    /// Rayleigh scale.
+    pub speed_sigma: f64,
+    /// Uniform upper bound.
+    pub speed_max: f64,
+    /// Wall rule.
+    pub wall_rule: WallRule,
+    /// Start rule.
+    pub start: StartSpec,
+}
+
+impl TrajectorySpec {
+    /// The spec a validated config describes.
+    pub fn from_config(c: &ValidConfig) -> TrajectorySpec {
+        let t = &c.task;
+        TrajectorySpec {
+            arena: c.arena().clone(),
+            steps: t.steps,
+            p_stop: t.p_stop,
+            stop_mode: t.stop_mode,
+            run_length: t.run_length,
+            heading_std: t.heading_std,
+            speed: t.speed,
+            speed_sigma: t.speed_sigma,
+            speed_max: t.speed_max,
+            wall_rule: t.wall_rule,
+            start: t.start.clone(),
+        }
+    }
+}
+
+/// A batch of trials, trial-major as in the trajectory file format (design section 5):
+/// `speed[b*T + t]`, `heading[b*T + t]`, `position[(b*T + t)*2 + k]` (after step t).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trajectories {
+    /// Trials B.
+    pub trials: usize,
+    /// Steps T.
+    pub steps: usize,
+    /// Distance moved at each step, arena units.
+    pub speed: Vec<f64>,
+    /// Heading at each step, radians (unwrapped).
+    pub heading: Vec<f64>,
+    /// Position after each step.
+    pub position: Vec<f64>,
+    /// Start point of each trial.
+    pub start: Vec<[f64; 2]>,
+    /// Whether the step's heading was resampled at a wall (a boundary interaction).
+    pub boundary: Vec<bool>,
+    /// The arena's outline.
+    pub arena_vertices: Vec<[f64; 2]>,
+}
+
+impl Trajectories {
+    /// Trials `first..first + count` of iteration `iteration`: trial b uses its own stream
+    /// (seed, iteration, b), so a batch does not depend on how it is sharded.
+    pub fn generate(
+        spec: &TrajectorySpec,
+        seed: u64,
+        iteration: u64,
+        first: usize,
+        count: usize,
+    ) -> Trajectories {
+        let t_len = spec.steps;
+        let mut out = Trajectories {
+            trials: count,
+            steps: t_len,
+            speed: vec![0.0; count * t_len],
+            heading: vec![0.0; count * t_len],
+            position: vec![0.0; count * t_len * 2],
+            start: vec![[0.0; 2]; count],
+            boundary: vec![false; count * t_len],
+            arena_vertices: spec.arena.outline(),
+        };
+        for b in 0..count {
+            let mut rng = stream(seed, iteration, (first + b) as u64, Purpose::Trajectory);
+            let r = b * t_len..(b + 1) * t_len;
+            out.start[b] = trial(
+                spec,
+                &mut rng,
+                &mut out.speed[r.clone()],
+                &mut out.heading[r.clone()],
+                &mut out.position[r.start * 2..r.end * 2],
+                &mut out.boundary[r],
+            );
+        }
+        out
+    }
+
+    /// Position after step t of trial b.
+    pub fn pos(&self, b: usize, t: usize) -> [f64; 2] {
+        let i = (b * self.steps + t) * 2;
+        [self.position[i], self.position[i + 1]]
+    }
+}
+
+fn normal(rng: &mut StreamRng) -> f64 {
+    rng.sample::<f64, _>(StandardNormal)
+}
+
+fn start_point(spec: &TrajectorySpec, rng: &mut StreamRng) -> [f64; 2] {
+    match spec.start {
+        StartSpec::Point(p) => p,
+        StartSpec::Named(StartName::Centre) => [0.0, 0.0],
+        StartSpec::Named(StartName::Random) => {
+            let (lo, hi) = spec.arena.bounding_box();
+            loop {
+                let p = [
+                    lo[0] + (hi[0] - lo[0]) * rng.random::<f64>(),
+                    lo[1] + (hi[1] - lo[1]) * rng.random::<f64>(),
+                ];
+                if spec.arena.contains(p) {
+                    return p;
+                }
+            }
+        }
+    }
+}
+
+/// One trial; returns its start point.
+fn trial(
+    spec: &TrajectorySpec,
+    rng: &mut StreamRng,
+    speed: &mut [f64],
+    heading: &mut [f64],
+    position: &mut [f64],
+    boundary: &mut [bool],
+) -> [f64; 2] {
+    let start = start_point(spec, rng);
+    let mut p = start;
+    let mut h = TAU * rng.random::<f64>();
+    let p_move = 1.0 - spec.p_stop;
+    // Markov runs: leave a moving run with 1/run_length, enter one so that the stationary
+    // moving fraction is 1 - p_stop.
+    let leave = 1.0 / spec.run_length;
+    let enter = if spec.p_stop > 0.0 {
+        leave * p_move / spec.p_stop
+    } else {
+        1.0
+    };
+    let mut moving = rng.random::<f64>() < p_move;
+    for t in 0..speed.len() {
+        h += spec.heading_std * normal(rng);
+        let u: f64 = rng.random();
+        moving = match spec.stop_mode {
+            StopMode::Iid => u < p_move,
+            StopMode::Runs => {
+                if moving {
+                    u >= leave
+                } else {
+                    u < enter
+                }
+            }
+        };
+        let mut s = 0.0;
+        if moving {
+            s = match spec.speed {
+                // Inverse CDF of the Rayleigh distribution; 1 - U lies in (0, 1].
+                SpeedDist::Rayleigh => {
+                    spec.speed_sigma * (-2.0 * (1.0 - rng.random::<f64>()).ln()).sqrt()
+                }
+                SpeedDist::Uniform => spec.speed_max * (1.0 - rng.random::<f64>()),
+            };
+        }
+        let mut hit = false;
+        if s > 0.0 {
+            let step = |h: f64| [p[0] + s * h.cos(), p[1] + s * h.sin()];
+            let mut q = step(h);
+            if !spec.arena.contains(q) {
+                hit = true;
+                let mut found = false;
+                for k in 0..MAX_WALL_DRAWS {
+                    let cand = match spec.wall_rule {
+                        WallRule::Uniform => TAU * rng.random::<f64>(),
+                        WallRule::GaussianWiden => {
+                            // Our reading of the authors' code: heading steps around the current
+                            // heading, their sd doubling every 10 failures (at least 0.1 rad).
+                            let sd = spec.heading_std.max(0.1) * 2f64.powi((k / 10) as i32);
+                            h + sd.min(2.0 * PI) * normal(rng)
+                        }
+                    };
+                    let c = step(cand);
+                    if spec.arena.contains(c) {
+                        h = cand;
+                        q = c;
+                        found = true;
+                        break;
+                    }
+                }
+                if !found {
+                    s = 0.0;
+                    q = p;
+                }
+            }
+            p = q;
+        }
+        speed[t] = s;
+        heading[t] = h;
+        position[2 * t] = p[0];
+        position[2 * t + 1] = p[1];
+        boundary[t] = hit;
+    }
+    start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arena::ArenaShape;
+    use crate::config::load;
+    use proptest::prelude::*;
+
+    fn spec(arena: ArenaShape, sets: &[&str]) -> TrajectorySpec {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        let mut s = TrajectorySpec::from_config(&load(None, None, &sets).unwrap());
+        s.arena = Arena::new(arena, 4.0).unwrap();
+        s
+    }
+
+    fn shapes() -> impl Strategy<Value = ArenaShape> {
+        prop_oneof![
+            Just(ArenaShape::Square),
+            Just(ArenaShape::Triangle),
+            Just(ArenaShape::Hexagon),
+            Just(ArenaShape::Circle),
+            Just(ArenaShape::Polygon(vec![
+                [-1.2, -0.5],
+                [0.9, -1.0],
+                [1.3, 0.4],
+                [0.1, 1.1],
+                [-1.0, 0.7]
+            ])),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Trajectories never leave any arena, and every boundary step starts within its step
+        /// length of a wall.
+        #[test]
+        fn never_leaves_the_arena(shape in shapes(), seed in 0u64..1_000_000, widen in any::<bool>(),
+                                  random_start in any::<bool>(), fast in any::<bool>()) {
+            let mut s = spec(shape, &[]);
+            if widen { s.wall_rule = WallRule::GaussianWiden; }
+            if random_start { s.start = StartSpec::Named(StartName::Random); }
+            if fast { s.speed_sigma = 0.4; s.p_stop = 0.2; }
+            s.steps = 300;
+            let tr = Trajectories::generate(&s, seed, 0, 0, 8);
+            for b in 0..tr.trials {
+                prop_assert!(s.arena.contains(tr.start[b]));
+                let mut prev = tr.start[b];
+                for t in 0..tr.steps {
+                    let p = tr.pos(b, t);
+                    prop_assert!(s.arena.contains(p), "trial {b} step {t}: {p:?} outside");
+                    let i = b * tr.steps + t;
+                    let moved = ((p[0] - prev[0]).powi(2) + (p[1] - prev[1]).powi(2)).sqrt();
+                    prop_assert!((moved - tr.speed[i]).abs() < 1e-9);
+                    if tr.boundary[i] && tr.speed[i] > 0.0 {
+                        prop_assert!(s.arena.clearance(prev) <= tr.speed[i] + 1e-12);
+                    }
+                    prev = p;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zero_speed_fraction_and_heading_steps_match_the_config() {
+        let s = spec(ArenaShape::Square, &[]);
+        let tr = Trajectories::generate(&s, 7, 3, 0, 200);
+        let n = tr.speed.len() as f64;
+        let zero = tr.speed.iter().filter(|&&v| v == 0.0).count() as f64 / n;
+        // Binomial sd of the fraction is sqrt(0.09/n) ~ 6e-4; zero-speed also includes the rare
+        // abandoned wall steps.
+        assert!(
+            (zero - 0.9).abs() < 4.0 * (0.09 / n).sqrt() + 1e-3,
+            "zero fraction {zero}"
+        );
+        let mut d = Vec::new();
+        for b in 0..tr.trials {
+            for t in 1..tr.steps {
+                let i = b * tr.steps + t;
+                if !tr.boundary[i] {
+                    d.push(tr.heading[i] - tr.heading[i - 1]);
+                }
+            }
+        }
+        let m = d.iter().sum::<f64>() / d.len() as f64;
+        let sd = (d.iter().map(|x| (x - m).powi(2)).sum::<f64>() / d.len() as f64).sqrt();
+        let se = 0.2 / (d.len() as f64).sqrt();
+        assert!(m.abs() < 4.0 * se, "mean heading step {m}");
+        assert!(
+            (sd - 0.2).abs() < 4.0 * 0.2 / (2.0 * d.len() as f64).sqrt(),
+            "heading step sd {sd}"
+        );
+        let moving: Vec<f64> = tr.speed.iter().copied().filter(|&v| v > 0.0).collect();
+        let mean_speed = moving.iter().sum::<f64>() / moving.len() as f64;
+        let expect = 0.1 * (PI / 2.0).sqrt();
+        assert!(
+            (mean_speed - expect).abs() < 0.03 * expect,
+            "Rayleigh mean {mean_speed} vs {expect}"
+        );
+    }
+
+    #[test]
+    fn runs_mode_keeps_the_stationary_fraction() {
+        let s = spec(
+            ArenaShape::Square,
+            &["task.stop_mode=runs", "task.run_length=10"],
+        );
+        let tr = Trajectories::generate(&s, 1, 0, 0, 200);
+        let zero = tr.speed.iter().filter(|&&v| v == 0.0).count() as f64 / tr.speed.len() as f64;
+        assert!((zero - 0.9).abs() < 0.01, "zero fraction {zero}");
+    }
+
+    #[test]
+    fn same_seed_same_trials_whatever_the_split() {
+        let s = spec(ArenaShape::Hexagon, &[]);
+        let all = Trajectories::generate(&s, 5, 2, 0, 6);
+        let tail = Trajectories::generate(&s, 5, 2, 3, 3);
+        assert_eq!(all.position[3 * s.steps * 2..], tail.position[..]);
+        assert_ne!(all, Trajectories::generate(&s, 5, 3, 0, 6));
+    }
+}

@@ -1,0 +1,159 @@
+//! The per-step algorithm: fresh trials and noise, forward, lambdas, BPTT, clipping, Adam.
+
+use std::time::Instant;
+
+use super::{Adam, LambdaSchedule, clip_global_norm};
+use crate::config::ValidConfig;
+use crate::io::TrainState;
+use crate::model::{Ctrnn, Engine, Lambdas, LossTerms, PhaseTimes, Real};
+use crate::task::{Trajectories, TrajectorySpec, write_shard};
+
+/// What one iteration measured (a `train_log.csv` row).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepRecord {
+    /// Iteration (0-based; the update it made is the iteration+1-th).
+    pub iteration: u64,
+    /// Loss terms of its minibatch, before the update.
+    pub terms: LossTerms,
+    /// The lambdas its gradient used.
+    pub lambdas: Lambdas,
+    /// Total loss.
+    pub loss: f64,
+    /// Global gradient norm before clipping.
+    pub grad_norm: f64,
+    /// Learning rate.
+    pub lr: f64,
+    /// Time per phase.
+    pub times: PhaseTimes,
+}
+
+/// Training state of one network; `step` is the whole per-iteration algorithm.
+pub struct Trainer<R: Real> {
+    cfg: ValidConfig,
+    spec: TrajectorySpec,
+    /// The network being trained.
+    pub net: Ctrnn<R>,
+    engine: Engine<R>,
+    adam: Adam<R>,
+    /// Lambda schedule state.
+    pub schedule: LambdaSchedule,
+    /// Updates done so far.
+    pub iteration: u64,
+}
+
+impl<R: Real> Trainer<R> {
+    /// A trainer from the config's initial network, with `threads` workers (0 = all cores).
+    pub fn new(cfg: &ValidConfig) -> Self {
+        Self::with_network(cfg, Ctrnn::init(cfg))
+    }
+
+    /// A trainer starting from a given network.
+    pub fn with_network(cfg: &ValidConfig, net: Ctrnn<R>) -> Self {
+        let threads = match cfg.train.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            t => t,
+        };
+        let engine = Engine::new(
+            net.n,
+            net.n_in,
+            cfg.task.steps,
+            cfg.train.batch_size,
+            cfg.train.shards,
+            threads,
+            true,
+        );
+        Trainer {
+            cfg: cfg.clone(),
+            spec: TrajectorySpec::from_config(cfg),
+            adam: Adam::new(&net),
+            net,
+            engine,
+            schedule: LambdaSchedule::new(cfg),
+            iteration: 0,
+        }
+    }
+
+    /// Forward pass on minibatch `iteration` (trials and noise from their streams).
+    pub fn forward(&mut self, iteration: u64) -> LossTerms {
+        let (spec, seed, net) = (&self.spec, self.cfg.train.seed, &self.net);
+        let cue = self.cfg.task.start_cue.then_some(self.cfg.task.cue_steps);
+        let noise = Some((seed, iteration, net.noise_std));
+        self.engine.forward(net, noise, |inp| {
+            let tr = Trajectories::generate(spec, seed, iteration, inp.first_trial, inp.trials);
+            write_shard(
+                &tr,
+                0,
+                inp.trials,
+                net.encoding,
+                &net.input_scale,
+                cue,
+                inp.iaug,
+                inp.target,
+            );
+        })
+    }
+
+    /// The loss and its gradient on minibatch `iteration` with fixed lambdas (no update).
+    pub fn loss_and_gradient(
+        &mut self,
+        iteration: u64,
+        lambdas: &Lambdas,
+    ) -> (f64, crate::model::Gradients<R>) {
+        let mut terms = self.forward(iteration);
+        let (g, r_cae) = self.engine.backward(&self.net, lambdas);
+        terms.r_cae = r_cae;
+        (terms.loss(lambdas), g)
+    }
+
+    /// One training iteration. Returns `Err` with the record when the loss or gradient is not
+    /// finite; the network is then left unchanged.
+    pub fn step(&mut self) -> Result<StepRecord, StepRecord> {
+        let it = self.iteration;
+        let mut terms = self.forward(it);
+        let lambdas = self.schedule.current(&terms);
+        let (mut g, r_cae) = self.engine.backward(&self.net, &lambdas);
+        terms.r_cae = r_cae;
+        let loss = terms.loss(&lambdas);
+        let grad_norm = clip_global_norm(&mut g, self.cfg.train.clip);
+        let mut times = self.engine.times();
+        let tr = &self.cfg.train;
+        let rec = StepRecord {
+            iteration: it,
+            terms,
+            lambdas,
+            loss,
+            grad_norm,
+            lr: tr.lr,
+            times,
+        };
+        if !(loss.is_finite() && grad_norm.is_finite()) {
+            return Err(rec);
+        }
+        let t0 = Instant::now();
+        self.adam
+            .step(&mut self.net, &g, tr.lr, tr.beta1, tr.beta2, tr.eps);
+        times.optimiser = t0.elapsed().as_secs_f64();
+        self.schedule.after(it, &terms);
+        self.iteration += 1;
+        Ok(StepRecord { times, ..rec })
+    }
+
+    /// Optimiser and schedule state, for `ITER.state.npz`.
+    pub fn state(&self, wall_s: f64) -> TrainState {
+        let cv = |v: &Vec<Vec<R>>| {
+            v.iter()
+                .map(|t| t.iter().map(|x| x.f64() as f32).collect())
+                .collect()
+        };
+        TrainState {
+            iteration: self.iteration,
+            adam_m: cv(&self.adam.m),
+            adam_v: cv(&self.adam.v),
+            lambda_l2: self.schedule.lambdas.l2,
+            lambda_fr: self.schedule.lambdas.fr,
+            e_bar: self.schedule.e_bar,
+            schedule_started: self.schedule.started,
+            wall_s,
+        }
+    }
+}
