@@ -87,8 +87,25 @@ pub fn save_checkpoint(path: &Path, net: &Ctrnn<f32>) -> anyhow::Result<()> {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    let st = safetensors::serialize(views, Some(meta))?;
+    let st = sorted_header(safetensors::serialize(views, Some(meta))?);
     super::write_atomic(&path.with_extension("safetensors"), &st)
+}
+
+/// safetensors writes its metadata from a `HashMap`, in a random order; rewrite the JSON header
+/// with sorted keys (same length, same offsets) so that equal checkpoints are equal files.
+fn sorted_header(mut st: Vec<u8>) -> Vec<u8> {
+    let n = u64::from_le_bytes(st[..8].try_into().expect("8-byte length")) as usize;
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&st[8..8 + n]) else {
+        return st;
+    };
+    let Ok(mut sorted) = serde_json::to_vec(&v) else {
+        return st;
+    };
+    if sorted.len() <= n {
+        sorted.resize(n, b' ');
+        st[8..8 + n].copy_from_slice(&sorted);
+    }
+    st
 }
 
 /// Read a checkpoint `.npz`, ours or one trained elsewhere (e.g. the PyTorch peer's). Returns

@@ -1,0 +1,303 @@
+//! End-to-end checks through the `gridrnn` binary: determinism across threads and SIMD paths,
+//! run-directory layout, exit codes, and every output format read back.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use gridrnn::io::{NpzIn, NpzOut, load_checkpoint, read_train_state};
+use gridrnn::task::read_trajectories;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gridrnn"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("gridrnn-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const SMALL: [&str; 12] = [
+    "--set",
+    "model.units=12",
+    "--set",
+    "task.steps=40",
+    "--set",
+    "train.batch_size=8",
+    "--set",
+    "train.iterations=5",
+    "--set",
+    "train.shards=2",
+    "--set",
+    "train.checkpoint_every=3",
+];
+
+fn train(dir: &Path, threads: usize, env: &[(&str, &str)]) -> Output {
+    let out = bin()
+        .arg("train")
+        .args(SMALL)
+        .args(["--set", &format!("train.threads={threads}"), "--out"])
+        .arg(dir)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "train failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn same_seed_gives_bit_identical_checkpoints_with_1_and_2_threads() {
+    let (a, b) = (tmp("t1"), tmp("t2"));
+    train(&a, 1, &[]);
+    train(&b, 2, &[]);
+    for name in [
+        "00000005.npz",
+        "00000005.safetensors",
+        "00000003.npz",
+        "latest.npz",
+    ] {
+        let x = std::fs::read(a.join("checkpoints").join(name)).unwrap();
+        let y = std::fs::read(b.join("checkpoints").join(name)).unwrap();
+        assert!(x == y, "{name} differs between 1 and 2 threads");
+    }
+    let la = std::fs::read_to_string(a.join("train_log.csv")).unwrap();
+    let lb = std::fs::read_to_string(b.join("train_log.csv")).unwrap();
+    let strip = |s: &str| {
+        s.lines()
+            .map(|l| {
+                l.split(',')
+                    .enumerate()
+                    .filter(|(i, _)| *i != 1)
+                    .map(|(_, v)| v.to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        strip(&la),
+        strip(&lb),
+        "log values (wall time aside) differ"
+    );
+}
+
+#[test]
+fn portable_simd_path_matches_within_1e_5() {
+    let (a, b) = (tmp("simd-on"), tmp("simd-off"));
+    train(&a, 2, &[]);
+    train(&b, 2, &[("GRIDRNN_SIMD", "off")]);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["simd_path"], "portable");
+    let (x, _) = load_checkpoint(&a.join("checkpoints/latest.npz")).unwrap();
+    let (y, _) = load_checkpoint(&b.join("checkpoints/latest.npz")).unwrap();
+    for (p, q) in x.tensors().iter().zip(y.tensors()) {
+        for (u, v) in p.iter().zip(q) {
+            assert!((u - v).abs() <= 1e-5 * (1.0 + u.abs()), "{u} vs {v}");
+        }
+    }
+}
+
+#[test]
+fn run_directory_has_the_design_layout_and_every_file_reads_back() {
+    let d = tmp("layout");
+    train(&d, 2, &[]);
+    for f in [
+        "config.toml",
+        "manifest.json",
+        "train_log.csv",
+        "checkpoints/latest.npz",
+        "checkpoints/latest.safetensors",
+    ] {
+        assert!(d.join(f).exists(), "{f} missing");
+    }
+    // Checkpoints at 0, powers of 2, every 3, and the last (5).
+    for it in [0, 1, 2, 3, 4, 5] {
+        assert!(
+            d.join(format!("checkpoints/{it:08}.npz")).exists(),
+            "checkpoint {it} missing"
+        );
+        let st = read_train_state(&d.join(format!("checkpoints/{it:08}.state.npz"))).unwrap();
+        assert_eq!(st.iteration, it);
+    }
+    let log = std::fs::read_to_string(d.join("train_log.csv")).unwrap();
+    let mut lines = log.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "iteration,wall_s,loss,E,R_L2,R_FR,lambda_L2,lambda_FR,grad_norm,lr"
+    );
+    assert_eq!(lines.count(), 5);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("manifest.json")).unwrap()).unwrap();
+    for k in [
+        "gridrnn_version",
+        "git_commit",
+        "git_dirty",
+        "rustc",
+        "cpu",
+        "simd_path",
+        "threads",
+        "shards",
+        "seed",
+        "command_line",
+        "start_utc",
+        "end_utc",
+        "time_per_phase_s",
+        "format_version",
+    ] {
+        assert!(m.get(k).is_some(), "manifest lacks {k}");
+    }
+    // The resolved config is itself a valid config.
+    let again = gridrnn::config::load(Some(&d.join("config.toml")), None, &[]).unwrap();
+    assert_eq!(again.model.units, 12);
+    // npz and safetensors hold the same tensors.
+    let (net, notes) = load_checkpoint(&d.join("checkpoints/latest.npz")).unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    let st = std::fs::read(d.join("checkpoints/latest.safetensors")).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&st).unwrap();
+    let w: Vec<f32> = st
+        .tensor("W_rec")
+        .unwrap()
+        .data()
+        .chunks(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    assert_eq!(w, net.w_rec);
+    let mut z = NpzIn::open(&d.join("checkpoints/latest.npz")).unwrap();
+    assert_eq!(z.string("activation").as_deref(), Some("tanh"));
+    assert_eq!(z.string("encoding").as_deref(), Some("speed-cos-sin"));
+    assert_eq!(z.array("input_scale").unwrap().data, vec![10.0, 1.0, 1.0]);
+    // Training into the same directory again is refused with the way out.
+    let out = bin()
+        .arg("train")
+        .args(SMALL)
+        .arg("--out")
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("gridrnn resume"));
+}
+
+#[test]
+fn trajectories_export_and_evaluate_any_checkpoint() {
+    let d = tmp("eval");
+    train(&d, 2, &[]);
+    let traj = d.join("test.npz");
+    let out = bin()
+        .args([
+            "trajectories",
+            "--set",
+            "task.arena=triangle",
+            "--trials",
+            "7",
+            "--steps",
+            "40",
+            "--out",
+        ])
+        .arg(&traj)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tr = read_trajectories(&traj).unwrap();
+    assert_eq!((tr.trials, tr.steps, tr.arena_vertices.len()), (7, 40, 3));
+    let json = d.join("eval.json");
+    let out = bin()
+        .args(["evaluate", "--noise", "on", "--checkpoint"])
+        .arg(d.join("checkpoints/latest.npz"))
+        .arg("--trajectories")
+        .arg(&traj)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let mse = v["mse"].as_f64().unwrap();
+    assert!(mse.is_finite() && mse > 0.0);
+    // A checkpoint from elsewhere: float64, no input_scale, the peer's `config` JSON.
+    let (net, _) = load_checkpoint(&d.join("checkpoints/latest.npz")).unwrap();
+    let foreign = d.join("foreign.npz");
+    let mut z = NpzOut::new();
+    let f64v = |v: &[f32]| v.iter().map(|&x| x as f64).collect::<Vec<f64>>();
+    z.add("W_rec", &[12, 12], f64v(&net.w_rec)).unwrap();
+    z.add("W_in", &[12, 3], f64v(&net.w_in)).unwrap();
+    z.add("b", &[12], f64v(&net.b)).unwrap();
+    z.add("W_out", &[2, 12], f64v(&net.w_out)).unwrap();
+    z.add_str("config", "{\"speed_gain\": 10.0}").unwrap();
+    z.write(&foreign).unwrap();
+    let out = bin()
+        .args(["evaluate", "--checkpoint"])
+        .arg(&foreign)
+        .arg("--trajectories")
+        .arg(&traj)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("speed_gain"));
+    let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = bin()
+        .args(["evaluate", "--checkpoint"])
+        .arg(d.join("checkpoints/latest.npz"))
+        .arg("--trajectories")
+        .arg(&traj)
+        .output()
+        .unwrap();
+    let ours: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        theirs["mse"], ours["mse"],
+        "the same weights in float64 without input_scale evaluate alike"
+    );
+}
+
+#[test]
+fn bad_config_and_bad_files_fail_with_their_exit_codes() {
+    let d = tmp("bad");
+    let out = bin()
+        .args(["train", "--set", "model.unitz=3", "--out"])
+        .arg(d.join("r"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("model.units"));
+    assert!(
+        !d.join("r").exists(),
+        "a bad config must fail before anything is written"
+    );
+    std::fs::write(d.join("junk.npz"), b"not a zip").unwrap();
+    let out = bin()
+        .args(["evaluate", "--checkpoint"])
+        .arg(d.join("junk.npz"))
+        .arg("--trajectories")
+        .arg(d.join("junk.npz"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("junk.npz"));
+    let help = bin().args(["evaluate", "--help"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&help.stdout)
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .contains("gridrnn evaluate")
+    );
+}
