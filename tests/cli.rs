@@ -301,3 +301,71 @@ fn bad_config_and_bad_files_fail_with_their_exit_codes() {
             .contains("gridrnn evaluate")
     );
 }
+
+#[test]
+fn every_example_config_is_valid_and_the_presets_match_their_files() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            gridrnn::config::load(Some(&p), None, &[])
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            n += 1;
+        }
+    }
+    assert!(n >= 6);
+    for preset in ["pytorch-peer", "authors-code"] {
+        let f =
+            gridrnn::config::load(Some(&dir.join(format!("{preset}.toml"))), None, &[]).unwrap();
+        let p = gridrnn::config::load(None, Some(preset), &[]).unwrap();
+        assert_eq!(
+            f.config(),
+            p.config(),
+            "examples/{preset}.toml differs from --preset {preset}"
+        );
+    }
+}
+
+#[test]
+fn trains_on_windows_of_a_trajectory_file_and_rejects_files_that_cannot_feed_it() {
+    let d = tmp("file-train");
+    let traj = d.join("rec.npz");
+    let out = bin()
+        .args(["trajectories", "--trials", "3", "--steps", "200", "--out"])
+        .arg(&traj)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let set = format!("task.trajectories={}", traj.display());
+    let out = bin()
+        .arg("train")
+        .args(SMALL)
+        .args(["--set", &set, "--out"])
+        .arg(d.join("run"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin()
+        .arg("train")
+        .args(SMALL)
+        .args(["--set", &set, "--set", "task.steps=500", "--out"])
+        .arg(d.join("r2"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("task.steps"));
+    let out = bin()
+        .arg("train")
+        .args(SMALL)
+        .args(["--set", &set, "--set", "task.arena_area=0.01", "--out"])
+        .arg(d.join("r3"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside the configured arena"));
+}

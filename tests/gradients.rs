@@ -1,5 +1,6 @@
 //! The production kernel's gradients (its f64 instantiation, 2 shards, fixed noise) against
 //! central finite differences, and the f32 path against the f64 gradients (design section 1).
+#![allow(clippy::needless_range_loop)]
 
 use gridrnn::config::load;
 use gridrnn::model::{Ctrnn, Gradients, Lambdas, Real};
@@ -59,7 +60,7 @@ fn check_fd(extra: &[&str], lambdas: Lambdas, seed: u64) {
     let mut fd = net.zero_gradients();
     for k in 0..4 {
         for i in 0..net.tensors()[k].len() {
-            let mut loss_at = |delta: f64| {
+            let loss_at = |delta: f64| {
                 let mut p = net.clone();
                 p.tensors_mut()[k][i] += delta;
                 let mut t = Trainer::<f64>::with_network(&cfg, p);

@@ -156,20 +156,21 @@ pub fn doc(key: &str) -> Option<&'static str> {
     KEY_DOCS.iter().find(|(k, _)| *k == key).map(|(_, d)| *d)
 }
 
-/// The resolved config as TOML with a comment above each key (`gridrnn config`).
+/// The resolved config as TOML with a comment above each key (`gridrnn config`), in the order
+/// of [`KEY_DOCS`]; optional keys that are unset appear commented out.
 pub fn render_commented(table: &Table) -> String {
     let mut out = String::from("# gridrnn resolved configuration (design section 5)\n");
-    for (section, value) in table {
-        let Some(sec) = value.as_table() else {
-            continue;
-        };
-        out.push_str(&format!("\n[{section}]\n"));
-        for (key, v) in sec {
-            let full = format!("{section}.{key}");
-            if let Some(d) = doc(&full) {
-                out.push_str(&format!("# {d}\n"));
-            }
-            out.push_str(&format!("{key} = {v}\n"));
+    let mut section = "";
+    for (full, d) in KEY_DOCS {
+        let (sec, key) = full.split_once('.').expect("keys are section.key");
+        if sec != section {
+            out.push_str(&format!("\n[{sec}]\n"));
+            section = sec;
+        }
+        out.push_str(&format!("# {d}\n"));
+        match table.get(sec).and_then(|t| t.get(key)) {
+            Some(v) => out.push_str(&format!("{key} = {v}\n")),
+            None => out.push_str(&format!("# {key} = (unset)\n")),
         }
     }
     out

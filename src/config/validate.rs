@@ -1,16 +1,20 @@
 //! Range and consistency checks: a config becomes a [`ValidConfig`] once, before anything runs.
 
 use std::ops::Deref;
+use std::path::Path;
+use std::sync::Arc;
 
 use super::schema::*;
 use crate::arena::{Arena, ArenaShape};
 use crate::error::bad_config;
+use crate::task::{Trajectories, read_trajectories};
 
 /// A config whose every key has been checked; the only kind the library trains with.
 #[derive(Clone, Debug)]
 pub struct ValidConfig {
     cfg: Config,
     arena: Arena,
+    trajectories: Option<Arc<Trajectories>>,
 }
 
 impl Deref for ValidConfig {
@@ -29,6 +33,11 @@ impl ValidConfig {
     /// The arena `task.arena` describes.
     pub fn arena(&self) -> &Arena {
         &self.arena
+    }
+
+    /// The user's trajectory file of `task.trajectories`, read and checked once.
+    pub fn trajectory_file(&self) -> Option<&Arc<Trajectories>> {
+        self.trajectories.as_ref()
     }
 
     /// Number of network inputs: 3 or 2 by encoding, plus 2 with a start cue.
@@ -158,14 +167,6 @@ impl Config {
                 "config key `train.optimizer` = \"hessian-free\" is not implemented yet; use \"adam\"",
             ));
         }
-        if !t.trajectories.is_empty() {
-            return Err(bad_config(
-                "config key `task.trajectories` (training on a file) is not implemented yet; remove it",
-            ));
-        }
-        if l.lambda_l2 == 0.0 && l.lambda_fr == 0.0 && l.schedule == Schedule::Paper {
-            // Allowed: both terms off is a valid ablation.
-        }
         let shape = match t.arena {
             ArenaName::Square => ArenaShape::Square,
             ArenaName::Triangle => ArenaShape::Triangle,
@@ -206,9 +207,47 @@ impl Config {
                 "config key `task.start` = \"centre\" but the polygon does not contain the origin; give a start point",
             ));
         }
+        let trajectories = if t.trajectories.is_empty() {
+            None
+        } else {
+            Some(Arc::new(check_trajectory_file(
+                Path::new(&t.trajectories),
+                t.steps,
+                &arena,
+            )?))
+        };
         Ok(ValidConfig {
             cfg: self.clone(),
             arena,
+            trajectories,
         })
     }
+}
+
+/// Read `task.trajectories` and check that it can feed T-step windows inside the arena.
+fn check_trajectory_file(path: &Path, steps: usize, arena: &Arena) -> anyhow::Result<Trajectories> {
+    let tr = read_trajectories(path).map_err(|e| {
+        bad_config(format!(
+            "config key `task.trajectories` = {}: {e:#}",
+            path.display()
+        ))
+    })?;
+    if tr.steps < steps {
+        return Err(bad_config(format!(
+            "config key `task.trajectories` = {}: its trials have {} steps, fewer than task.steps = {steps}; lower task.steps",
+            path.display(),
+            tr.steps
+        )));
+    }
+    let outside = (0..tr.trials * tr.steps)
+        .find(|&i| arena.clearance([tr.position[2 * i], tr.position[2 * i + 1]]) < -1e-5);
+    if let Some(i) = outside {
+        return Err(bad_config(format!(
+            "config key `task.trajectories` = {}: trial {}, step {} lies outside the configured arena; set task.arena (or task.vertices) to the arena the file was recorded in",
+            path.display(),
+            i / tr.steps,
+            i % tr.steps
+        )));
+    }
+    Ok(tr)
 }

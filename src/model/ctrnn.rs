@@ -187,11 +187,11 @@ fn haar_orthogonal(n: usize, rng: &mut StreamRng) -> Vec<f64> {
         .collect();
     for j in 0..n {
         for _ in 0..2 {
-            for i in 0..j {
-                let d: f64 = (0..n).map(|k| cols[i][k] * cols[j][k]).sum();
-                for k in 0..n {
-                    cols[j][k] -= d * cols[i][k];
-                }
+            let (done, rest) = cols.split_at_mut(j);
+            let cj = &mut rest[0];
+            for ci in done.iter() {
+                let d: f64 = ci.iter().zip(cj.iter()).map(|(a, b)| a * b).sum();
+                cj.iter_mut().zip(ci).for_each(|(v, c)| *v -= d * c);
             }
         }
         let norm = cols[j].iter().map(|v| v * v).sum::<f64>().sqrt();

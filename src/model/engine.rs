@@ -386,9 +386,9 @@ impl<R: Real> Engine<R> {
         }
     }
 
-    /// BPTT through the last forward pass: the gradient of E + lambda_L2 R_L2 + lambda_FR R_FR
-    /// + lambda_CAE R_CAE (design section 2) with respect to every parameter. Also returns
-    /// R_CAE (zero when lambda_CAE is zero).
+    /// BPTT through the last forward pass: the gradient of
+    /// E + lambda_L2 R_L2 + lambda_FR R_FR + lambda_CAE R_CAE (design section 2) with respect to
+    /// every parameter. Also returns R_CAE (zero when lambda_CAE is zero).
     pub fn backward(&mut self, net: &Ctrnn<R>, lambdas: &Lambdas) -> (Gradients<R>, f64) {
         assert!(self.with_grad, "engine built without gradient buffers");
         let (n, nin, steps, simd) = (self.n, self.n_in, self.steps, self.simd);

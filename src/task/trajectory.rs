@@ -118,6 +118,46 @@ impl Trajectories {
         out
     }
 
+    /// Random `steps`-step windows of this (longer) recording, one per trial
+    /// `first..first + count`, each picking its trial and offset from the stream
+    /// (seed, iteration, trial): `task.trajectories` training.
+    pub fn windows(
+        &self,
+        steps: usize,
+        seed: u64,
+        iteration: u64,
+        first: usize,
+        count: usize,
+    ) -> Trajectories {
+        let mut out = Trajectories {
+            trials: count,
+            steps,
+            speed: Vec::with_capacity(count * steps),
+            heading: Vec::with_capacity(count * steps),
+            position: Vec::with_capacity(count * steps * 2),
+            start: Vec::with_capacity(count),
+            boundary: Vec::with_capacity(count * steps),
+            arena_vertices: self.arena_vertices.clone(),
+        };
+        for b in 0..count {
+            let mut rng = stream(seed, iteration, (first + b) as u64, Purpose::Start);
+            let trial = rng.random_range(0..self.trials);
+            let s = rng.random_range(0..=self.steps - steps);
+            let r = trial * self.steps + s..trial * self.steps + s + steps;
+            out.start.push(if s == 0 {
+                self.start[trial]
+            } else {
+                self.pos(trial, s - 1)
+            });
+            out.speed.extend_from_slice(&self.speed[r.clone()]);
+            out.heading.extend_from_slice(&self.heading[r.clone()]);
+            out.position
+                .extend_from_slice(&self.position[r.start * 2..r.end * 2]);
+            out.boundary.extend_from_slice(&self.boundary[r]);
+        }
+        out
+    }
+
     /// Position after step t of trial b.
     pub fn pos(&self, b: usize, t: usize) -> [f64; 2] {
         let i = (b * self.steps + t) * 2;
@@ -351,5 +391,25 @@ mod tests {
         let tail = Trajectories::generate(&s, 5, 2, 3, 3);
         assert_eq!(all.position[3 * s.steps * 2..], tail.position[..]);
         assert_ne!(all, Trajectories::generate(&s, 5, 3, 0, 6));
+    }
+
+    #[test]
+    fn windows_are_contiguous_pieces_of_the_recording() {
+        let mut s = spec(ArenaShape::Square, &[]);
+        s.steps = 100;
+        let rec = Trajectories::generate(&s, 1, 0, 0, 3);
+        let w = rec.windows(20, 4, 7, 0, 5);
+        assert_eq!((w.trials, w.steps), (5, 20));
+        for b in 0..5 {
+            let found = (0..3)
+                .any(|tr| (0..=80).any(|off| (0..20).all(|t| rec.pos(tr, off + t) == w.pos(b, t))));
+            assert!(found, "window {b} is not a piece of the recording");
+            let p0 = w.pos(b, 0);
+            let moved = ((p0[0] - w.start[b][0]).powi(2) + (p0[1] - w.start[b][1]).powi(2)).sqrt();
+            assert!(
+                (moved - w.speed[b * 20]).abs() < 1e-12,
+                "start is the position before the window"
+            );
+        }
     }
 }

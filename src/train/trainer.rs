@@ -76,10 +76,14 @@ impl<R: Real> Trainer<R> {
     /// Forward pass on minibatch `iteration` (trials and noise from their streams).
     pub fn forward(&mut self, iteration: u64) -> LossTerms {
         let (spec, seed, net) = (&self.spec, self.cfg.train.seed, &self.net);
+        let file = self.cfg.trajectory_file();
         let cue = self.cfg.task.start_cue.then_some(self.cfg.task.cue_steps);
         let noise = Some((seed, iteration, net.noise_std));
         self.engine.forward(net, noise, |inp| {
-            let tr = Trajectories::generate(spec, seed, iteration, inp.first_trial, inp.trials);
+            let tr = match file {
+                Some(f) => f.windows(spec.steps, seed, iteration, inp.first_trial, inp.trials),
+                None => Trajectories::generate(spec, seed, iteration, inp.first_trial, inp.trials),
+            };
             write_shard(
                 &tr,
                 0,
@@ -107,7 +111,7 @@ impl<R: Real> Trainer<R> {
 
     /// One training iteration. Returns `Err` with the record when the loss or gradient is not
     /// finite; the network is then left unchanged.
-    pub fn step(&mut self) -> Result<StepRecord, StepRecord> {
+    pub fn step(&mut self) -> Result<StepRecord, Box<StepRecord>> {
         let it = self.iteration;
         let mut terms = self.forward(it);
         let lambdas = self.schedule.current(&terms);
@@ -127,7 +131,7 @@ impl<R: Real> Trainer<R> {
             times,
         };
         if !(loss.is_finite() && grad_norm.is_finite()) {
-            return Err(rec);
+            return Err(Box::new(rec));
         }
         let t0 = Instant::now();
         self.adam
