@@ -274,14 +274,14 @@ fn main_inner() -> anyhow::Result<()> {
                 if t == 0 {
                     return Err(bad_config("--steps must be at least 1"));
                 }
-                spec.steps = t;
+                spec.task.steps = t;
             }
             let tr = Trajectories::generate(&spec, cfg.train.seed, 0, 0, trials);
             write_trajectories(&out, &tr).with_context(|| format!("writing {}", out.display()))?;
             println!(
                 "wrote {} trials x {} steps to {}",
                 trials,
-                spec.steps,
+                spec.task.steps,
                 out.display()
             );
         }

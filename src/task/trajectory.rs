@@ -7,55 +7,27 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 
 use crate::arena::Arena;
-use crate::config::{SpeedDist, StartName, StartSpec, StopMode, ValidConfig, WallRule};
+use crate::config::{SpeedDist, StartName, StartSpec, StopMode, TaskConfig, ValidConfig, WallRule};
 use crate::rng::{Purpose, StreamRng, stream};
 
 /// Draws after which a wall step gives up and stays put (design section 3).
 pub const MAX_WALL_DRAWS: usize = 100;
 
-/// Everything that defines the trajectory distribution.
+/// Everything that defines the trajectory distribution: the task section and its arena.
 #[derive(Clone, Debug)]
 pub struct TrajectorySpec {
     /// The arena.
     pub arena: Arena,
-    /// Steps per trial.
-    pub steps: usize,
-    /// Probability of a zero-speed step.
-    pub p_stop: f64,
-    /// How zero-speed steps are drawn.
-    pub stop_mode: StopMode,
-    /// Mean moving-run length (runs mode).
-    pub run_length: f64,
-    /// Heading step sd, rad.
-    pub heading_std: f64,
-    /// Moving-speed distribution.
-    pub speed: SpeedDist,
-    /// Rayleigh scale.
-    pub speed_sigma: f64,
-    /// Uniform upper bound.
-    pub speed_max: f64,
-    /// Wall rule.
-    pub wall_rule: WallRule,
-    /// Start rule.
-    pub start: StartSpec,
+    /// Steps, speeds, stops, wall rule and start rule (the `[task]` section).
+    pub task: TaskConfig,
 }
 
 impl TrajectorySpec {
     /// The spec a validated config describes.
     pub fn from_config(c: &ValidConfig) -> TrajectorySpec {
-        let t = &c.task;
         TrajectorySpec {
             arena: c.arena().clone(),
-            steps: t.steps,
-            p_stop: t.p_stop,
-            stop_mode: t.stop_mode,
-            run_length: t.run_length,
-            heading_std: t.heading_std,
-            speed: t.speed,
-            speed_sigma: t.speed_sigma,
-            speed_max: t.speed_max,
-            wall_rule: t.wall_rule,
-            start: t.start.clone(),
+            task: c.task.clone(),
         }
     }
 }
@@ -92,7 +64,7 @@ impl Trajectories {
         first: usize,
         count: usize,
     ) -> Trajectories {
-        let t_len = spec.steps;
+        let t_len = spec.task.steps;
         let mut out = Trajectories {
             trials: count,
             steps: t_len,
@@ -170,7 +142,7 @@ fn normal(rng: &mut StreamRng) -> f64 {
 }
 
 fn start_point(spec: &TrajectorySpec, rng: &mut StreamRng) -> [f64; 2] {
-    match spec.start {
+    match spec.task.start {
         StartSpec::Point(p) => p,
         StartSpec::Named(StartName::Centre) => [0.0, 0.0],
         StartSpec::Named(StartName::Random) => {
@@ -200,20 +172,20 @@ fn trial(
     let start = start_point(spec, rng);
     let mut p = start;
     let mut h = TAU * rng.random::<f64>();
-    let p_move = 1.0 - spec.p_stop;
+    let p_move = 1.0 - spec.task.p_stop;
     // Markov runs: leave a moving run with 1/run_length, enter one so that the stationary
     // moving fraction is 1 - p_stop.
-    let leave = 1.0 / spec.run_length;
-    let enter = if spec.p_stop > 0.0 {
-        leave * p_move / spec.p_stop
+    let leave = 1.0 / spec.task.run_length;
+    let enter = if spec.task.p_stop > 0.0 {
+        leave * p_move / spec.task.p_stop
     } else {
         1.0
     };
     let mut moving = rng.random::<f64>() < p_move;
     for t in 0..speed.len() {
-        h += spec.heading_std * normal(rng);
+        h += spec.task.heading_std * normal(rng);
         let u: f64 = rng.random();
-        moving = match spec.stop_mode {
+        moving = match spec.task.stop_mode {
             StopMode::Iid => u < p_move,
             StopMode::Runs => {
                 if moving {
@@ -225,12 +197,12 @@ fn trial(
         };
         let mut s = 0.0;
         if moving {
-            s = match spec.speed {
+            s = match spec.task.speed {
                 // Inverse CDF of the Rayleigh distribution; 1 - U lies in (0, 1].
                 SpeedDist::Rayleigh => {
-                    spec.speed_sigma * (-2.0 * (1.0 - rng.random::<f64>()).ln()).sqrt()
+                    spec.task.speed_sigma * (-2.0 * (1.0 - rng.random::<f64>()).ln()).sqrt()
                 }
-                SpeedDist::Uniform => spec.speed_max * (1.0 - rng.random::<f64>()),
+                SpeedDist::Uniform => spec.task.speed_max * (1.0 - rng.random::<f64>()),
             };
         }
         let mut hit = false;
@@ -241,12 +213,12 @@ fn trial(
                 hit = true;
                 let mut found = false;
                 for k in 0..MAX_WALL_DRAWS {
-                    let cand = match spec.wall_rule {
+                    let cand = match spec.task.wall_rule {
                         WallRule::Uniform => TAU * rng.random::<f64>(),
                         WallRule::GaussianWiden => {
                             // Our reading of the authors' code: heading steps around the current
                             // heading, their sd doubling every 10 failures (at least 0.1 rad).
-                            let sd = spec.heading_std.max(0.1) * 2f64.powi((k / 10) as i32);
+                            let sd = spec.task.heading_std.max(0.1) * 2f64.powi((k / 10) as i32);
                             h + sd.min(2.0 * PI) * normal(rng)
                         }
                     };
@@ -312,10 +284,10 @@ mod tests {
         fn never_leaves_the_arena(shape in shapes(), seed in 0u64..1_000_000, widen in any::<bool>(),
                                   random_start in any::<bool>(), fast in any::<bool>()) {
             let mut s = spec(shape, &[]);
-            if widen { s.wall_rule = WallRule::GaussianWiden; }
-            if random_start { s.start = StartSpec::Named(StartName::Random); }
-            if fast { s.speed_sigma = 0.4; s.p_stop = 0.2; }
-            s.steps = 300;
+            if widen { s.task.wall_rule = WallRule::GaussianWiden; }
+            if random_start { s.task.start = StartSpec::Named(StartName::Random); }
+            if fast { s.task.speed_sigma = 0.4; s.task.p_stop = 0.2; }
+            s.task.steps = 300;
             let tr = Trajectories::generate(&s, seed, 0, 0, 8);
             for b in 0..tr.trials {
                 prop_assert!(s.arena.contains(tr.start[b]));
@@ -389,14 +361,14 @@ mod tests {
         let s = spec(ArenaShape::Hexagon, &[]);
         let all = Trajectories::generate(&s, 5, 2, 0, 6);
         let tail = Trajectories::generate(&s, 5, 2, 3, 3);
-        assert_eq!(all.position[3 * s.steps * 2..], tail.position[..]);
+        assert_eq!(all.position[3 * s.task.steps * 2..], tail.position[..]);
         assert_ne!(all, Trajectories::generate(&s, 5, 3, 0, 6));
     }
 
     #[test]
     fn windows_are_contiguous_pieces_of_the_recording() {
         let mut s = spec(ArenaShape::Square, &[]);
-        s.steps = 100;
+        s.task.steps = 100;
         let rec = Trajectories::generate(&s, 1, 0, 0, 3);
         let w = rec.windows(20, 4, 7, 0, 5);
         assert_eq!((w.trials, w.steps), (5, 20));

@@ -81,7 +81,13 @@ impl<R: Real> Trainer<R> {
         let noise = Some((seed, iteration, net.noise_std));
         self.engine.forward(net, noise, |inp| {
             let tr = match file {
-                Some(f) => f.windows(spec.steps, seed, iteration, inp.first_trial, inp.trials),
+                Some(f) => f.windows(
+                    spec.task.steps,
+                    seed,
+                    iteration,
+                    inp.first_trial,
+                    inp.trials,
+                ),
                 None => Trajectories::generate(spec, seed, iteration, inp.first_trial, inp.trials),
             };
             write_shard(
