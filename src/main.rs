@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -11,7 +13,21 @@ use gridrnn::error::{Failure, bad_config};
 use gridrnn::evaluate::evaluate;
 use gridrnn::io::{load_checkpoint, write_atomic};
 use gridrnn::task::{Trajectories, TrajectorySpec, read_trajectories, write_trajectories};
-use gridrnn::train::{RunOptions, RunSummary, train_run};
+use gridrnn::train::{Resumed, RunOptions, RunSummary, resume_run, train_run};
+
+/// A flag set by the first Ctrl-C (the run then checkpoints and exits 130); a second Ctrl-C
+/// exits at once.
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    let _ = ctrlc::set_handler(move || {
+        if f.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupt: writing a checkpoint (Ctrl-C again to quit at once)");
+    });
+    flag
+}
 
 #[derive(Parser)]
 #[command(
@@ -69,6 +85,17 @@ enum Cmd {
         /// Overwrite a non-empty run directory.
         #[arg(long)]
         force: bool,
+    },
+    /// Continue a killed or interrupted run from its latest good checkpoint.
+    #[command(
+        after_help = "Example:\n  gridrnn resume runs/square-s0-2026-11-22T120000Z --set train.iterations=4000"
+    )]
+    Resume {
+        /// Run directory.
+        run: PathBuf,
+        /// Extend the budget: train.iterations=N or train.minutes=M (nothing else).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
     },
     /// Print the resolved config with a comment per key.
     #[command(after_help = "Example:\n  gridrnn config --preset authors-code > my.toml")]
@@ -151,10 +178,16 @@ fn threads_of(t: usize) -> usize {
 
 fn report_training(s: &RunSummary) {
     println!(
-        "trained {} iterations in {:.1} s ({:.2} it/s)",
+        "trained to iteration {} ({} iterations in {:.1} s, {:.2} it/s{})",
         s.iterations,
+        s.iterations - s.started_at,
         s.wall_s,
-        s.iterations as f64 / s.wall_s.max(1e-9)
+        (s.iterations - s.started_at) as f64 / s.wall_s.max(1e-9),
+        if s.rollbacks > 0 {
+            format!(", {} divergence roll-backs", s.rollbacks)
+        } else {
+            String::new()
+        }
     );
     println!(
         "training E over the last 10% of iterations: {:.5} (always-the-centre baseline {:.5}, ratio {:.3})",
@@ -199,6 +232,7 @@ fn main_inner() -> anyhow::Result<()> {
                 &RunOptions {
                     force: false,
                     progress: true,
+                    interrupt: Some(interrupt_flag()),
                 },
             )?;
             report_training(&s);
@@ -227,10 +261,30 @@ fn main_inner() -> anyhow::Result<()> {
                 &RunOptions {
                     force,
                     progress: true,
+                    interrupt: Some(interrupt_flag()),
                 },
             )?;
             report_training(&s);
             println!("run directory: {}", out.display());
+        }
+        Cmd::Resume { run, sets } => {
+            let opts = RunOptions {
+                force: false,
+                progress: true,
+                interrupt: Some(interrupt_flag()),
+            };
+            match resume_run(&run, &sets, &opts)? {
+                Resumed::AlreadyFinished { iteration } => {
+                    println!(
+                        "{} already finished (iteration {iteration}); extend it with --set train.iterations=N",
+                        run.display()
+                    );
+                }
+                Resumed::Trained(s) => {
+                    report_training(&s);
+                    println!("run directory: {}", run.display());
+                }
+            }
         }
         Cmd::Config { cfg } => {
             print!("{}", render_commented(&cfg.load()?.to_table()));

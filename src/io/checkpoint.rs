@@ -264,6 +264,8 @@ pub struct TrainState {
     pub e_bar: f64,
     /// Whether the paper schedule has set its initial lambdas.
     pub schedule_started: bool,
+    /// Learning rate now (lower than the config's after divergence roll-backs).
+    pub lr: f64,
     /// Wall-clock seconds of training so far.
     pub wall_s: f64,
 }
@@ -290,6 +292,7 @@ pub fn write_train_state(path: &Path, s: &TrainState) -> anyhow::Result<()> {
     z.add("lambda_fr", &[], vec![s.lambda_fr])?;
     z.add("e_bar", &[], vec![s.e_bar])?;
     z.add("schedule_started", &[], vec![s.schedule_started])?;
+    z.add("lr", &[], vec![s.lr])?;
     z.add("wall_s", &[], vec![s.wall_s])?;
     z.write(path)
 }
@@ -330,6 +333,7 @@ pub fn read_train_state(path: &Path) -> anyhow::Result<TrainState> {
         lambda_fr: one(&mut z, "lambda_fr")?,
         e_bar: one(&mut z, "e_bar")?,
         schedule_started: one(&mut z, "schedule_started")? != 0.0,
+        lr: one(&mut z, "lr")?,
         wall_s: one(&mut z, "wall_s")?,
     })
 }

@@ -9,4 +9,4 @@ pub use checkpoint::{
     FORMAT_VERSION, TrainState, load_checkpoint, read_train_state, save_checkpoint,
     write_train_state,
 };
-pub use npz::{Arr, NpyStr, NpzIn, NpzOut};
+pub use npz::{Arr, NpyStr, NpzIn, NpzOut, read_npy};

@@ -273,3 +273,32 @@ impl Arr {
         }
     }
 }
+
+/// Read a numeric `.npy` file (little-endian f4/f8 or integers, C or Fortran order) as f64.
+pub fn read_npy(path: &Path) -> anyhow::Result<Arr> {
+    use ndarray_npy::ReadNpyExt;
+    let bytes = std::fs::read(path)
+        .map_err(|e| bad_input(format!("cannot open {}: {e}", path.display())))?;
+    macro_rules! try_type {
+        ($t:ty) => {
+            if let Ok(a) = ArrayD::<$t>::read_npy(Cursor::new(&bytes)) {
+                return Ok(Arr {
+                    shape: a.shape().to_vec(),
+                    data: a.iter().map(|v| *v as f64).collect(),
+                });
+            }
+        };
+    }
+    try_type!(f32);
+    try_type!(f64);
+    try_type!(i64);
+    try_type!(i32);
+    let why = match ArrayD::<f64>::read_npy(Cursor::new(&bytes)) {
+        Err(e) => e.to_string(),
+        Ok(_) => unreachable!("f64 was tried above"),
+    };
+    Err(bad_input(format!(
+        "{} is not a readable .npy of little-endian float32/float64: {why}",
+        path.display()
+    )))
+}

@@ -1,11 +1,11 @@
 //! `manifest.json` (design section 5): how a run was made.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::simd;
 
 /// Everything needed to know how a run was made.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Manifest {
     /// gridrnn version.
     pub gridrnn_version: String,
@@ -35,6 +35,18 @@ pub struct Manifest {
     pub time_per_phase_s: std::collections::BTreeMap<String, f64>,
     /// Layout version of the run's files.
     pub format_version: i64,
+    /// Each `gridrnn resume`: the iteration it started from and when.
+    #[serde(default)]
+    pub resumes: Vec<Resume>,
+}
+
+/// One resume of a run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Resume {
+    /// Checkpoint iteration it continued from.
+    pub iteration: u64,
+    /// UTC time, RFC 3339.
+    pub utc: String,
 }
 
 /// Now as RFC 3339 UTC.
@@ -72,6 +84,7 @@ impl Manifest {
             end_utc: String::new(),
             time_per_phase_s: Default::default(),
             format_version: crate::io::FORMAT_VERSION,
+            resumes: Vec::new(),
         }
     }
 }

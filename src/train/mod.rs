@@ -9,6 +9,9 @@ mod trainer;
 
 pub use adam::{Adam, clip_global_norm};
 pub use manifest::Manifest;
-pub use run::{RunOptions, RunSummary, is_checkpoint_iteration, train_run};
+pub use run::{
+    LR_CUT, MAX_ROLLBACKS, Resumed, RunOptions, RunSummary, complete_checkpoints,
+    is_checkpoint_iteration, resume_run, train_run,
+};
 pub use schedule::LambdaSchedule;
-pub use trainer::{StepRecord, Trainer};
+pub use trainer::{Snapshot, StepRecord, Trainer};

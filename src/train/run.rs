@@ -1,21 +1,33 @@
 //! The loop around [`Trainer::step`]: run directory, `train_log.csv`, checkpoints on the
-//! design's schedule, progress bar, manifest (design section 5).
+//! design's schedule, progress bar, manifest (design section 5); resuming a killed run from
+//! its last good checkpoint, rolling back a diverging step, and checkpointing on Ctrl-C.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Manifest, Trainer, manifest::utc_now};
-use crate::config::{ValidConfig, render_commented};
+use super::{Manifest, Snapshot, Trainer, manifest::utc_now};
+use crate::config::{ValidConfig, apply_set, load, render_commented};
 use crate::error::{Failure, bad_config};
-use crate::io::{save_checkpoint, write_atomic, write_train_state};
+use crate::io::{
+    load_checkpoint, read_train_state, save_checkpoint, write_atomic, write_train_state,
+};
 use crate::model::PhaseTimes;
 
 /// Header of `train_log.csv`, exactly as design section 5 fixes it.
 pub const LOG_HEADER: &str = "iteration,wall_s,loss,E,R_L2,R_FR,lambda_L2,lambda_FR,grad_norm,lr";
+
+/// Factor applied to the learning rate at each divergence roll-back.
+pub const LR_CUT: f64 = 0.5;
+
+/// Roll-backs in a row (without reaching a new checkpoint) after which training stops.
+pub const MAX_ROLLBACKS: u32 = 5;
 
 /// How to run the loop.
 #[derive(Clone, Debug, Default)]
@@ -24,6 +36,8 @@ pub struct RunOptions {
     pub force: bool,
     /// Show the progress bar (it also hides itself when stderr is not a terminal).
     pub progress: bool,
+    /// Set by a Ctrl-C handler: checkpoint now and stop with exit code 130.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 /// What a finished run reports.
@@ -31,20 +45,20 @@ pub struct RunOptions {
 pub struct RunSummary {
     /// The run directory.
     pub dir: PathBuf,
-    /// Updates done.
+    /// Iteration the loop started at (0, or the checkpoint a resume started from).
+    pub started_at: u64,
+    /// Updates done in all.
     pub iterations: u64,
-    /// Wall-clock seconds.
+    /// Wall-clock seconds of this invocation.
     pub wall_s: f64,
-    /// E of the last minibatch.
-    pub last_e: f64,
-    /// Centre baseline of the last minibatch.
-    pub last_centre: f64,
-    /// Mean E over the last 10% of iterations (at least 1).
+    /// Mean E over the last 10% of this invocation's iterations (at least 1).
     pub tail_e: f64,
     /// Mean centre baseline over the same iterations.
     pub tail_centre: f64,
-    /// Time per phase summed over the run.
+    /// Time per phase summed over this invocation.
     pub times: PhaseTimes,
+    /// Divergence roll-backs.
+    pub rollbacks: u32,
 }
 
 /// Whether a checkpoint is written at `it`: 0, every power of 2, every `every`, and `last`.
@@ -59,6 +73,8 @@ fn write_manifest(dir: &Path, m: &Manifest) -> anyhow::Result<()> {
     )
 }
 
+/// Write checkpoint `it`: the network (.npz, .safetensors), then its training state, then
+/// `latest`. A checkpoint counts once its `.state.npz` exists.
 fn checkpoint(dir: &Path, trainer: &Trainer<f32>, wall_s: f64) -> anyhow::Result<()> {
     let ck = dir.join("checkpoints");
     let it = trainer.iteration;
@@ -70,7 +86,7 @@ fn checkpoint(dir: &Path, trainer: &Trainer<f32>, wall_s: f64) -> anyhow::Result
     save_checkpoint(&ck.join("latest.npz"), &trainer.net)
 }
 
-/// Train a network from `cfg` into the run directory `dir`.
+/// Train a network from `cfg` into the new run directory `dir`.
 pub fn train_run(cfg: &ValidConfig, dir: &Path, opts: &RunOptions) -> anyhow::Result<RunSummary> {
     if dir.exists() && std::fs::read_dir(dir)?.next().is_some() && !opts.force {
         return Err(bad_config(format!(
@@ -79,20 +95,226 @@ pub fn train_run(cfg: &ValidConfig, dir: &Path, opts: &RunOptions) -> anyhow::Re
             dir.display()
         )));
     }
+    if opts.force && dir.join("checkpoints").exists() {
+        std::fs::remove_dir_all(dir.join("checkpoints"))?;
+    }
     std::fs::create_dir_all(dir.join("checkpoints"))
         .with_context(|| format!("cannot create {}", dir.display()))?;
     write_atomic(
         &dir.join("config.toml"),
         render_commented(&cfg.to_table()).as_bytes(),
     )?;
-    let mut trainer = Trainer::<f32>::new(cfg);
-    let threads = match cfg.train.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        t => t,
-    };
-    let mut manifest = Manifest::start(threads, cfg.train.shards, cfg.train.seed);
+    let threads = resolve_threads(cfg.train.threads);
+    let manifest = Manifest::start(threads, cfg.train.shards, cfg.train.seed);
     write_manifest(dir, &manifest)?;
+    let mut log = File::create(dir.join("train_log.csv"))?;
+    writeln!(log, "{LOG_HEADER}")?;
+    run_loop(cfg, dir, Trainer::<f32>::new(cfg), log, manifest, opts, 0.0)
+}
 
+/// How a resume ended.
+#[derive(Clone, Debug)]
+pub enum Resumed {
+    /// The run had already used its budget.
+    AlreadyFinished {
+        /// Its last checkpoint.
+        iteration: u64,
+    },
+    /// Training went on and finished.
+    Trained(RunSummary),
+}
+
+/// Checkpoint iterations present in `dir/checkpoints` with their training state, newest first.
+pub fn complete_checkpoints(dir: &Path) -> Vec<u64> {
+    let ck = dir.join("checkpoints");
+    let mut its: Vec<u64> = std::fs::read_dir(&ck)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            let stem = name.strip_suffix(".state.npz")?;
+            (stem.len() == 8 && stem.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| stem.parse().ok())?
+        })
+        .filter(|it| ck.join(format!("{it:08}.npz")).exists())
+        .collect();
+    its.sort_unstable_by(|a, b| b.cmp(a));
+    its
+}
+
+/// Continue the run in `dir` from its latest good checkpoint (design section 5, issue 7).
+/// `sets` may only extend `train.iterations` or `train.minutes`.
+pub fn resume_run(dir: &Path, sets: &[String], opts: &RunOptions) -> anyhow::Result<Resumed> {
+    let cfg_path = dir.join("config.toml");
+    if !cfg_path.exists() {
+        return Err(bad_config(format!(
+            "{} is not a run directory: it has no config.toml",
+            dir.display()
+        )));
+    }
+    for s in sets {
+        let key = s.split_once('=').map_or(s.as_str(), |(k, _)| k).trim();
+        if key != "train.iterations" && key != "train.minutes" {
+            return Err(bad_config(format!(
+                "--set {s}: resume may only change train.iterations or train.minutes; start a new run to change `{key}`"
+            )));
+        }
+    }
+    let base = load(Some(&cfg_path), None, &[])?;
+    let mut table = base.to_table();
+    for s in sets {
+        apply_set(&mut table, s)?;
+    }
+    let cfg: crate::config::Config = table
+        .try_into()
+        .map_err(|e: toml::de::Error| bad_config(format!("bad --set: {}", e.message())))?;
+    let cfg = cfg.validate()?;
+    if !sets.is_empty() {
+        write_atomic(&cfg_path, render_commented(&cfg.to_table()).as_bytes())?;
+    }
+    // Leftovers of writes that a kill interrupted are never checkpoints.
+    for e in std::fs::read_dir(dir.join("checkpoints"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if e.file_name().to_string_lossy().contains(".tmp-") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    let mut trainer = None;
+    let mut wall = 0.0;
+    for it in complete_checkpoints(dir) {
+        let npz = dir.join(format!("checkpoints/{it:08}.npz"));
+        let state = dir.join(format!("checkpoints/{it:08}.state.npz"));
+        let loaded = (|| -> anyhow::Result<(Trainer<f32>, f64)> {
+            let (net, _) = load_checkpoint(&npz)?;
+            let st = read_train_state(&state)?;
+            anyhow::ensure!(
+                st.iteration == it,
+                "{} says iteration {}",
+                state.display(),
+                st.iteration
+            );
+            Ok((
+                Trainer::resume(&cfg, net, &st).with_context(|| npz.display().to_string())?,
+                st.wall_s,
+            ))
+        })();
+        match loaded {
+            Ok((t, w)) => {
+                trainer = Some(t);
+                wall = w;
+                break;
+            }
+            Err(e) => {
+                eprintln!("warning: skipping checkpoint {it}: {e:#}; trying the previous one")
+            }
+        }
+    }
+    let trainer = trainer.unwrap_or_else(|| {
+        eprintln!(
+            "no usable checkpoint in {}: restarting at iteration 0",
+            dir.display()
+        );
+        Trainer::new(&cfg)
+    });
+    let start = trainer.iteration;
+    if start >= cfg.train.iterations
+        || (cfg.train.minutes > 0.0 && wall >= cfg.train.minutes * 60.0)
+    {
+        return Ok(Resumed::AlreadyFinished { iteration: start });
+    }
+    println!("resuming from iteration {start}");
+    let log = truncate_log(&dir.join("train_log.csv"), start)?;
+    let mut manifest: Manifest = std::fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_else(|| {
+            Manifest::start(
+                resolve_threads(cfg.train.threads),
+                cfg.train.shards,
+                cfg.train.seed,
+            )
+        });
+    manifest.resumes.push(super::manifest::Resume {
+        iteration: start,
+        utc: utc_now(),
+    });
+    manifest.threads = resolve_threads(cfg.train.threads);
+    write_manifest(dir, &manifest)?;
+    Ok(Resumed::Trained(run_loop(
+        &cfg, dir, trainer, log, manifest, opts, wall,
+    )?))
+}
+
+/// Keep the header and the rows of iterations before `keep_below`, so that the log has
+/// exactly one row per iteration; returns the file open for appending.
+fn truncate_log(path: &Path, keep_below: u64) -> anyhow::Result<File> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut out = format!("{LOG_HEADER}\n");
+    for line in text.lines().skip(1) {
+        let it = line.split(',').next().and_then(|v| v.parse::<u64>().ok());
+        // Stop at the first row that is not complete and in order (a kill can cut a row).
+        match it {
+            Some(it) if it < keep_below && line.split(',').count() == 10 => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            _ => break,
+        }
+    }
+    write_atomic(path, out.as_bytes())?;
+    let mut f = std::fs::OpenOptions::new().append(true).open(path)?;
+    f.seek(SeekFrom::End(0))?;
+    Ok(f)
+}
+
+/// Testing hook: `GRIDRNN_FAULT_NONFINITE_AT=I[,J...]` makes the step at each listed iteration
+/// fail once as if its loss were NaN, so that the roll-back path can be tested end to end.
+fn injected_faults() -> Vec<u64> {
+    std::env::var("GRIDRNN_FAULT_NONFINITE_AT")
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+fn injected_failure(iteration: u64, lr: f64) -> super::StepRecord {
+    super::StepRecord {
+        iteration,
+        terms: Default::default(),
+        lambdas: Default::default(),
+        loss: f64::NAN,
+        grad_norm: f64::NAN,
+        lr,
+        times: PhaseTimes::default(),
+    }
+}
+
+fn resolve_threads(t: usize) -> usize {
+    if t == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        t
+    }
+}
+
+/// The in-memory state a divergence rolls back to: the last checkpoint's trainer state and
+/// the log's length then.
+struct RollbackPoint {
+    snap: Snapshot<f32>,
+    log_len: u64,
+}
+
+fn run_loop(
+    cfg: &ValidConfig,
+    dir: &Path,
+    mut trainer: Trainer<f32>,
+    log: File,
+    mut manifest: Manifest,
+    opts: &RunOptions,
+    wall_before: f64,
+) -> anyhow::Result<RunSummary> {
+    let started_at = trainer.iteration;
     let total = cfg.train.iterations;
     let deadline = (cfg.train.minutes > 0.0).then(|| cfg.train.minutes * 60.0);
     let bar = if opts.progress {
@@ -106,36 +328,98 @@ pub fn train_run(cfg: &ValidConfig, dir: &Path, opts: &RunOptions) -> anyhow::Re
         )
         .expect("valid template"),
     );
-    let log_path = dir.join("train_log.csv");
-    let mut log = std::io::BufWriter::new(std::fs::File::create(&log_path)?);
-    writeln!(log, "{LOG_HEADER}")?;
+    bar.set_position(started_at);
+    bar.reset_eta();
+    let mut log = std::io::BufWriter::new(log);
     let start = Instant::now();
+    let wall = |start: &Instant| wall_before + start.elapsed().as_secs_f64();
     let mut times = PhaseTimes::default();
     let mut tail: Vec<(f64, f64)> = Vec::new();
-    let mut last = (f64::NAN, f64::NAN);
+    let mut rollback: Option<RollbackPoint> = None;
+    let mut failures = 0u32;
+    let mut rollbacks = 0u32;
+    let mut faults = injected_faults();
     loop {
-        let wall = start.elapsed().as_secs_f64();
-        let out_of_time = deadline.is_some_and(|d| wall >= d);
+        let w = wall(&start);
+        let out_of_time = deadline.is_some_and(|d| w >= d);
         let done = trainer.iteration >= total || out_of_time;
-        if is_checkpoint_iteration(trainer.iteration, cfg.train.checkpoint_every, total) || done {
+        let interrupted = opts
+            .interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::SeqCst));
+        let at_checkpoint =
+            is_checkpoint_iteration(trainer.iteration, cfg.train.checkpoint_every, total);
+        if at_checkpoint || done || interrupted {
             log.flush()?;
-            checkpoint(dir, &trainer, wall)?;
+            checkpoint(dir, &trainer, w)?;
+            let log_len = log.get_ref().metadata()?.len();
+            if rollback
+                .as_ref()
+                .is_none_or(|r| r.snap.iteration < trainer.iteration)
+            {
+                failures = 0;
+            }
+            rollback = Some(RollbackPoint {
+                snap: trainer.snapshot(),
+                log_len,
+            });
+        }
+        if interrupted {
+            bar.finish_and_clear();
+            return Err(Failure::Interrupted(format!(
+                "interrupted at iteration {}; checkpoint written; continue with `gridrnn resume {}`",
+                trainer.iteration,
+                dir.display()
+            ))
+            .into());
         }
         if done {
             break;
         }
-        let rec = match trainer.step() {
+        let fault = faults
+            .iter()
+            .position(|&f| f == trainer.iteration)
+            .map(|i| faults.swap_remove(i));
+        let step = match fault {
+            Some(it) => Err(Box::new(injected_failure(it, trainer.lr))),
+            None => trainer.step(),
+        };
+        let rec = match step {
             Ok(r) => r,
-            Err(r) => {
+            Err(bad) => {
+                let rb = rollback
+                    .as_ref()
+                    .expect("checkpoint 0 is always written first");
+                failures += 1;
+                rollbacks += 1;
+                if failures > MAX_ROLLBACKS {
+                    log.flush()?;
+                    bar.finish_and_clear();
+                    return Err(Failure::Diverged(format!(
+                        "training diverged {MAX_ROLLBACKS} times in a row after iteration {} (last: loss {}, grad norm {} at iteration {}, lr {:e}); the last good checkpoint is {}",
+                        rb.snap.iteration,
+                        bad.loss,
+                        bad.grad_norm,
+                        bad.iteration,
+                        trainer.lr,
+                        dir.join(format!("checkpoints/{:08}.npz", rb.snap.iteration)).display()
+                    ))
+                    .into());
+                }
+                let lr = trainer.lr * LR_CUT;
+                trainer.restore(&rb.snap);
+                trainer.lr = lr;
                 log.flush()?;
-                return Err(Failure::Diverged(format!(
-                    "training diverged at iteration {}: loss {} grad norm {}; the last good checkpoint is in {}",
-                    r.iteration,
-                    r.loss,
-                    r.grad_norm,
-                    dir.join("checkpoints").display()
-                ))
-                .into());
+                log.get_mut().set_len(rb.log_len)?;
+                log.get_mut().seek(SeekFrom::End(0))?;
+                bar.suspend(|| {
+                    eprintln!(
+                        "iteration {}: non-finite loss ({}) or gradient norm ({}); rolled back to iteration {}, learning rate cut x{LR_CUT} to {lr:e}",
+                        bad.iteration, bad.loss, bad.grad_norm, rb.snap.iteration
+                    )
+                });
+                bar.set_position(trainer.iteration);
+                continue;
             }
         };
         let t = &rec.terms;
@@ -143,7 +427,7 @@ pub fn train_run(cfg: &ValidConfig, dir: &Path, opts: &RunOptions) -> anyhow::Re
             log,
             "{},{:.3},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:e}",
             rec.iteration,
-            start.elapsed().as_secs_f64(),
+            wall(&start),
             rec.loss,
             t.e,
             t.r_l2,
@@ -155,43 +439,43 @@ pub fn train_run(cfg: &ValidConfig, dir: &Path, opts: &RunOptions) -> anyhow::Re
         )?;
         times.add(&rec.times);
         tail.push((t.e, t.centre));
-        last = (t.e, t.centre);
         bar.set_message(format!(
             "loss {:.4} E/centre {:.3}",
             rec.loss,
             t.e / t.centre
         ));
-        bar.inc(1);
+        bar.set_position(trainer.iteration);
     }
     bar.finish_and_clear();
     log.flush()?;
-    drop(log);
     let wall_s = start.elapsed().as_secs_f64();
     let keep = (tail.len() / 10).max(1).min(tail.len());
     let tail = &tail[tail.len() - keep..];
     let mean =
         |f: fn(&(f64, f64)) -> f64| tail.iter().map(f).sum::<f64>() / tail.len().max(1) as f64;
     manifest.end_utc = utc_now();
-    manifest.time_per_phase_s = [
+    for (k, v) in [
         ("trajectories", times.trajectories),
         ("noise", times.noise),
         ("forward", times.forward),
         ("backward", times.backward),
         ("optimiser", times.optimiser),
         ("total", wall_s),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    ] {
+        *manifest
+            .time_per_phase_s
+            .entry(k.to_string())
+            .or_insert(0.0) += v;
+    }
     write_manifest(dir, &manifest)?;
     Ok(RunSummary {
         dir: dir.to_path_buf(),
+        started_at,
         iterations: trainer.iteration,
         wall_s,
-        last_e: last.0,
-        last_centre: last.1,
         tail_e: mean(|p| p.0),
         tail_centre: mean(|p| p.1),
         times,
+        rollbacks,
     })
 }

@@ -39,6 +39,24 @@ pub struct Trainer<R: Real> {
     pub schedule: LambdaSchedule,
     /// Updates done so far.
     pub iteration: u64,
+    /// Learning rate now (cut on each divergence roll-back).
+    pub lr: f64,
+}
+
+/// Everything that changes during training, in memory: what a roll-back restores and what a
+/// checkpoint's training state holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot<R> {
+    /// The network.
+    pub net: Ctrnn<R>,
+    /// Adam's moments.
+    pub adam: Adam<R>,
+    /// Lambda schedule state.
+    pub schedule: LambdaSchedule,
+    /// Updates done.
+    pub iteration: u64,
+    /// Learning rate.
+    pub lr: f64,
 }
 
 impl<R: Real> Trainer<R> {
@@ -70,6 +88,7 @@ impl<R: Real> Trainer<R> {
             engine,
             schedule: LambdaSchedule::new(cfg),
             iteration: 0,
+            lr: cfg.train.lr,
         }
     }
 
@@ -133,7 +152,7 @@ impl<R: Real> Trainer<R> {
             lambdas,
             loss,
             grad_norm,
-            lr: tr.lr,
+            lr: self.lr,
             times,
         };
         if !(loss.is_finite() && grad_norm.is_finite()) {
@@ -141,11 +160,31 @@ impl<R: Real> Trainer<R> {
         }
         let t0 = Instant::now();
         self.adam
-            .step(&mut self.net, &g, tr.lr, tr.beta1, tr.beta2, tr.eps);
+            .step(&mut self.net, &g, self.lr, tr.beta1, tr.beta2, tr.eps);
         times.optimiser = t0.elapsed().as_secs_f64();
         self.schedule.after(it, &terms);
         self.iteration += 1;
         Ok(StepRecord { times, ..rec })
+    }
+
+    /// A copy of the training state.
+    pub fn snapshot(&self) -> Snapshot<R> {
+        Snapshot {
+            net: self.net.clone(),
+            adam: self.adam.clone(),
+            schedule: self.schedule.clone(),
+            iteration: self.iteration,
+            lr: self.lr,
+        }
+    }
+
+    /// Go back to a snapshot (keeps the current learning rate unless told otherwise).
+    pub fn restore(&mut self, s: &Snapshot<R>) {
+        self.net = s.net.clone();
+        self.adam = s.adam.clone();
+        self.schedule = s.schedule.clone();
+        self.iteration = s.iteration;
+        self.lr = s.lr;
     }
 
     /// Optimiser and schedule state, for `ITER.state.npz`.
@@ -163,7 +202,38 @@ impl<R: Real> Trainer<R> {
             lambda_fr: self.schedule.lambdas.fr,
             e_bar: self.schedule.e_bar,
             schedule_started: self.schedule.started,
+            lr: self.lr,
             wall_s,
         }
+    }
+
+    /// Continue from a checkpoint's network and training state (`gridrnn resume`). Fails when
+    /// the state does not fit the network.
+    pub fn resume(cfg: &ValidConfig, net: Ctrnn<R>, st: &TrainState) -> anyhow::Result<Self> {
+        let mut t = Self::with_network(cfg, net);
+        let shapes: Vec<usize> = t.net.tensors().iter().map(|x| x.len()).collect();
+        let ok =
+            |v: &Vec<Vec<f32>>| v.len() == 4 && v.iter().zip(&shapes).all(|(a, &n)| a.len() == n);
+        anyhow::ensure!(
+            ok(&st.adam_m) && ok(&st.adam_v),
+            "training state does not match the network's shape"
+        );
+        let cv = |v: &Vec<Vec<f32>>| {
+            v.iter()
+                .map(|x| x.iter().map(|&y| R::of(y as f64)).collect())
+                .collect()
+        };
+        t.adam = Adam {
+            m: cv(&st.adam_m),
+            v: cv(&st.adam_v),
+            t: st.iteration,
+        };
+        t.schedule.lambdas.l2 = st.lambda_l2;
+        t.schedule.lambdas.fr = st.lambda_fr;
+        t.schedule.e_bar = st.e_bar;
+        t.schedule.started = st.schedule_started;
+        t.iteration = st.iteration;
+        t.lr = st.lr;
+        Ok(t)
     }
 }
