@@ -10,6 +10,7 @@ pub mod bench;
 pub mod config;
 pub mod error;
 pub mod evaluate;
+pub mod fuzz;
 pub mod io;
 pub mod model;
 pub mod rng;

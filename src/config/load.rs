@@ -24,20 +24,28 @@ pub fn load(
     if let Some(f) = file {
         let text = std::fs::read_to_string(f)
             .map_err(|e| bad_config(format!("cannot read config file {}: {e}", f.display())))?;
-        let user: Table = text.parse().map_err(|e: toml::de::Error| {
-            bad_config(format!(
-                "config file {} is not valid TOML: {}",
-                f.display(),
-                e.message()
-            ))
-        })?;
-        merge(&mut table, user, f.display().to_string().as_str())?;
+        merge_text(&mut table, &text, &f.display().to_string())?;
     }
     for s in sets {
         apply_set(&mut table, s)?;
     }
     let cfg = from_table(&table)?;
     cfg.validate()
+}
+
+/// Resolve and validate a config given as TOML text (defaults, then the text); `source`
+/// names it in messages.
+pub fn load_str(text: &str, source: &str) -> anyhow::Result<ValidConfig> {
+    let mut table = Table::try_from(Config::default()).expect("a Config always serialises");
+    merge_text(&mut table, text, source)?;
+    from_table(&table)?.validate()
+}
+
+fn merge_text(table: &mut Table, text: &str, source: &str) -> anyhow::Result<()> {
+    let user: Table = text.parse().map_err(|e: toml::de::Error| {
+        bad_config(format!("config file {source} is not valid TOML: {}", e.message()))
+    })?;
+    merge(table, user, source)
 }
 
 /// Deep-merge `user` into `base`, refusing unknown sections and keys.

@@ -8,7 +8,7 @@ mod schema;
 mod validate;
 
 pub use keys::{KEY_DOCS, render_commented};
-pub use load::{apply_set, load};
+pub use load::{apply_set, load, load_str};
 pub use presets::{PRESETS, preset};
 pub use schema::*;
 pub use validate::ValidConfig;

@@ -111,7 +111,11 @@ fn sorted_header(mut st: Vec<u8>) -> Vec<u8> {
 /// Read a checkpoint `.npz`, ours or one trained elsewhere (e.g. the PyTorch peer's). Returns
 /// the network and notes on what was assumed.
 pub fn load_checkpoint(path: &Path) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)> {
-    let mut z = NpzIn::open(path)?;
+    checkpoint_from(NpzIn::open(path)?)
+}
+
+/// [`load_checkpoint`] on an opened archive (also what the fuzz target drives).
+pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)> {
     let file = z.path().to_string();
     let mut notes = Vec::new();
     let w_rec = z.array("W_rec")?;

@@ -144,23 +144,24 @@ impl NpzIn {
     pub fn open(path: &Path) -> anyhow::Result<NpzIn> {
         let f = File::open(path)
             .map_err(|e| bad_input(format!("cannot open {}: {e}", path.display())))?;
-        let mut reader = NpzReader::new(Box::new(f) as Box<dyn ReadSeek>).map_err(|e| {
-            bad_input(format!(
-                "{} is not a readable .npz file: {e}",
-                path.display()
-            ))
-        })?;
+        Self::from_reader(Box::new(f), &path.display().to_string())
+    }
+
+    /// Read an .npz held in memory; `name` stands for the file in messages.
+    pub fn from_bytes(bytes: Vec<u8>, name: &str) -> anyhow::Result<NpzIn> {
+        Self::from_reader(Box::new(Cursor::new(bytes)), name)
+    }
+
+    fn from_reader(r: Box<dyn ReadSeek>, name: &str) -> anyhow::Result<NpzIn> {
+        let mut reader = NpzReader::new(r)
+            .map_err(|e| bad_input(format!("{name} is not a readable .npz file: {e}")))?;
         let names = reader
             .names()
-            .map_err(|e| bad_input(format!("{}: cannot list arrays: {e}", path.display())))?
+            .map_err(|e| bad_input(format!("{name}: cannot list arrays: {e}")))?
             .into_iter()
             .map(|n| n.trim_end_matches(".npy").to_string())
             .collect();
-        Ok(NpzIn {
-            path: path.display().to_string(),
-            names,
-            reader,
-        })
+        Ok(NpzIn { path: name.to_string(), names, reader })
     }
 
     /// Names of the arrays it holds.
@@ -276,12 +277,17 @@ impl Arr {
 
 /// Read a numeric `.npy` file (little-endian f4/f8 or integers, C or Fortran order) as f64.
 pub fn read_npy(path: &Path) -> anyhow::Result<Arr> {
-    use ndarray_npy::ReadNpyExt;
     let bytes = std::fs::read(path)
         .map_err(|e| bad_input(format!("cannot open {}: {e}", path.display())))?;
+    read_npy_bytes(&bytes, &path.display().to_string())
+}
+
+/// [`read_npy`] on bytes in memory; `name` stands for the file in messages.
+pub fn read_npy_bytes(bytes: &[u8], name: &str) -> anyhow::Result<Arr> {
+    use ndarray_npy::ReadNpyExt;
     macro_rules! try_type {
         ($t:ty) => {
-            if let Ok(a) = ArrayD::<$t>::read_npy(Cursor::new(&bytes)) {
+            if let Ok(a) = ArrayD::<$t>::read_npy(Cursor::new(bytes)) {
                 return Ok(Arr {
                     shape: a.shape().to_vec(),
                     data: a.iter().map(|v| *v as f64).collect(),
@@ -293,12 +299,9 @@ pub fn read_npy(path: &Path) -> anyhow::Result<Arr> {
     try_type!(f64);
     try_type!(i64);
     try_type!(i32);
-    let why = match ArrayD::<f64>::read_npy(Cursor::new(&bytes)) {
+    let why = match ArrayD::<f64>::read_npy(Cursor::new(bytes)) {
         Err(e) => e.to_string(),
         Ok(_) => unreachable!("f64 was tried above"),
     };
-    Err(bad_input(format!(
-        "{} is not a readable .npy of little-endian float32/float64: {why}",
-        path.display()
-    )))
+    Err(bad_input(format!("{name} is not a readable .npy of little-endian float32/float64: {why}")))
 }

@@ -7,4 +7,4 @@ mod trajectory_file;
 
 pub use inputs::{input_scale, raw_inputs, write_shard};
 pub use trajectory::{Trajectories, TrajectorySpec};
-pub use trajectory_file::{read_trajectories, write_trajectories};
+pub use trajectory_file::{read_trajectories, trajectories_from, write_trajectories};

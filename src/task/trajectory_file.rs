@@ -31,7 +31,11 @@ pub fn write_trajectories(path: &Path, tr: &Trajectories) -> anyhow::Result<()> 
 
 /// Read and check a trajectory file; every error names the file, the array and the fix.
 pub fn read_trajectories(path: &Path) -> anyhow::Result<Trajectories> {
-    let mut z = NpzIn::open(path)?;
+    trajectories_from(NpzIn::open(path)?)
+}
+
+/// [`read_trajectories`] on an opened archive (also what the fuzz target drives).
+pub fn trajectories_from(mut z: NpzIn) -> anyhow::Result<Trajectories> {
     let file = z.path().to_string();
     let speed = z.array("speed")?;
     speed.expect_shape(&file, "speed", &[None, None])?;

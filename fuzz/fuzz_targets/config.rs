@@ -1,0 +1,5 @@
+//! Fuzz target: see `gridrnn::fuzz::config`.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| gridrnn::fuzz::config(data));
