@@ -6,7 +6,10 @@ use std::path::Path;
 fn replay(target: &str, f: fn(&[u8])) -> usize {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut n = 0;
-    for dir in [root.join("tests/fuzz_regressions").join(target), root.join("fuzz/seeds").join(target)] {
+    for dir in [
+        root.join("tests/fuzz_regressions").join(target),
+        root.join("fuzz/seeds").join(target),
+    ] {
         for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             if e.path().is_file() {
                 f(&std::fs::read(e.path()).unwrap());

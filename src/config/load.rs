@@ -43,7 +43,10 @@ pub fn load_str(text: &str, source: &str) -> anyhow::Result<ValidConfig> {
 
 fn merge_text(table: &mut Table, text: &str, source: &str) -> anyhow::Result<()> {
     let user: Table = text.parse().map_err(|e: toml::de::Error| {
-        bad_config(format!("config file {source} is not valid TOML: {}", e.message()))
+        bad_config(format!(
+            "config file {source} is not valid TOML: {}",
+            e.message()
+        ))
     })?;
     merge(table, user, source)
 }

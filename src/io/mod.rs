@@ -5,8 +5,8 @@ mod checkpoint;
 mod npz;
 
 pub use atomic::{write_atomic, write_atomic_with};
-pub use checkpoint::{checkpoint_from, 
-    FORMAT_VERSION, TrainState, load_checkpoint, read_train_state, save_checkpoint,
-    write_train_state,
+pub use checkpoint::{
+    FORMAT_VERSION, TrainState, checkpoint_from, load_checkpoint, read_train_state,
+    save_checkpoint, write_train_state,
 };
 pub use npz::{Arr, NpyStr, NpzIn, NpzOut, read_npy, read_npy_bytes};

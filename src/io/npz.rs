@@ -87,8 +87,12 @@ pub struct NpzOut {
 
 impl Default for NpzOut {
     fn default() -> Self {
+        // A fixed timestamp (1980-01-01, the zip epoch): equal arrays give equal files.
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .last_modified_time(zip::DateTime::default());
         NpzOut {
-            w: NpzWriter::new(Cursor::new(Vec::new())),
+            w: NpzWriter::new_with_options(Cursor::new(Vec::new()), options),
         }
     }
 }
@@ -161,7 +165,11 @@ impl NpzIn {
             .into_iter()
             .map(|n| n.trim_end_matches(".npy").to_string())
             .collect();
-        Ok(NpzIn { path: name.to_string(), names, reader })
+        Ok(NpzIn {
+            path: name.to_string(),
+            names,
+            reader,
+        })
     }
 
     /// Names of the arrays it holds.
@@ -303,5 +311,7 @@ pub fn read_npy_bytes(bytes: &[u8], name: &str) -> anyhow::Result<Arr> {
         Err(e) => e.to_string(),
         Ok(_) => unreachable!("f64 was tried above"),
     };
-    Err(bad_input(format!("{name} is not a readable .npy of little-endian float32/float64: {why}")))
+    Err(bad_input(format!(
+        "{name} is not a readable .npy of little-endian float32/float64: {why}"
+    )))
 }

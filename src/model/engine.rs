@@ -4,14 +4,11 @@
 
 use std::time::Instant;
 
-use rand_distr::{Distribution, StandardNormal};
-
 use super::gemm::{Mat, matmul};
 use super::kernel::{backward_step, forward_step};
 use super::simd::{SimdPath, path};
-use super::{Ctrnn, Gradients, Real};
+use super::{Ctrnn, Gradients, NormalStream, Real};
 use crate::config::{Activation, NoiseSite};
-use crate::rng::{Purpose, stream};
 
 /// Seconds spent per phase of an iteration (per worker, averaged over workers).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -288,7 +285,7 @@ impl<R: Real> Engine<R> {
             if rate_site && sh.f.len() != sh.u.len() {
                 sh.f = vec![R::zero(); sh.u.len()];
             }
-            let mut rng = noise.map(|(seed, it, _)| stream(seed, it, sid as u64, Purpose::Noise));
+            let mut rng = noise.map(|(seed, it, _)| NormalStream::new(seed, it, sid as u64));
             let bsn = sh.bs * n;
             let mut fr_sum = 0.0;
             let mut t_noise = 0.0;
@@ -314,11 +311,7 @@ impl<R: Real> Engine<R> {
                 let xi: &[R] = match (&mut rng, noise) {
                     (Some(r), Some((_, _, sd))) => {
                         let tn = Instant::now();
-                        let sd = R::of(sd);
-                        for v in sh.xi.iter_mut() {
-                            let z: f64 = StandardNormal.sample(r);
-                            *v = sd * R::of(z);
-                        }
+                        r.fill(simd, &mut sh.xi, sd);
                         t_noise += tn.elapsed().as_secs_f64();
                         &sh.xi
                     }

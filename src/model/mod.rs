@@ -4,9 +4,11 @@ mod ctrnn;
 mod engine;
 mod gemm;
 mod kernel;
+mod noise;
 mod real;
 pub mod simd;
 
 pub use ctrnn::{Ctrnn, Gradients};
 pub use engine::{Engine, Lambdas, LossTerms, PhaseTimes, ShardInput};
+pub use noise::NormalStream;
 pub use real::Real;

@@ -210,7 +210,22 @@ impl<R: Real> Trainer<R> {
     /// Continue from a checkpoint's network and training state (`gridrnn resume`). Fails when
     /// the state does not fit the network.
     pub fn resume(cfg: &ValidConfig, net: Ctrnn<R>, st: &TrainState) -> anyhow::Result<Self> {
-        let mut t = Self::with_network(cfg, net);
+        // Only the tensors come from the checkpoint: alpha, noise_std and input_scale are
+        // stored there as float32, and the config's exact values keep a resumed run
+        // bit-identical to an uninterrupted one.
+        let mut exact = Ctrnn::<R>::init(cfg);
+        anyhow::ensure!(
+            (net.n, net.n_in) == (exact.n, exact.n_in),
+            "checkpoint has N = {}, N_in = {}; the config says N = {}, N_in = {}",
+            net.n,
+            net.n_in,
+            exact.n,
+            exact.n_in
+        );
+        for (d, s) in exact.tensors_mut().into_iter().zip(net.tensors()) {
+            d.copy_from_slice(s);
+        }
+        let mut t = Self::with_network(cfg, exact);
         let shapes: Vec<usize> = t.net.tensors().iter().map(|x| x.len()).collect();
         let ok =
             |v: &Vec<Vec<f32>>| v.len() == 4 && v.iter().zip(&shapes).all(|(a, &n)| a.len() == n);
