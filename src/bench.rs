@@ -171,3 +171,31 @@ pub fn render(rows: &[BenchRow]) -> String {
     }
     s
 }
+
+/// Single-thread GFLOP/s of `matmul` on (m x k) . (k x n), median of `reps` calls: the roofline
+/// of issue 6 is 2 x the best of the step GEMM (500x100 . 100x100) and the weight-gradient GEMM
+/// (100x250000 . 250000x100).
+pub fn gemm_gflops(m: usize, n: usize, k: usize, reps: usize) -> f64 {
+    use crate::model::gemm::{Mat, matmul};
+    let a: Vec<f32> = (0..m * k).map(|i| ((i % 17) as f32 - 8.0) * 0.01).collect();
+    let b: Vec<f32> = (0..k * n).map(|i| ((i % 13) as f32 - 6.0) * 0.01).collect();
+    let mut c = vec![0.0f32; m * n];
+    let mut times = Vec::new();
+    for _ in 0..reps.max(1) + 1 {
+        let t0 = std::time::Instant::now();
+        matmul(
+            m,
+            n,
+            k,
+            &mut c,
+            n,
+            None,
+            Mat::rows(&a, k),
+            Mat::rows(&b, n),
+            1.0,
+        );
+        times.push(t0.elapsed().as_secs_f64());
+    }
+    times.remove(0);
+    2.0 * (m * n * k) as f64 / median(times) / 1e9
+}

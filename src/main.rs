@@ -358,6 +358,21 @@ fn main_inner() -> anyhow::Result<()> {
             let mut rows = vec![gridrnn::bench::bench_gridrnn(&o)?];
             rows.extend(gridrnn::bench::bench_peer(&o)?);
             print!("{}", gridrnn::bench::render(&rows));
+            let step = gridrnn::bench::gemm_gflops(500, 100, 100, 50);
+            let dw = gridrnn::bench::gemm_gflops(100, 100, 250_000, 5);
+            let roof = 2.0 * step.max(dw);
+            let g = &rows[0];
+            let flop = 6.0 * 500.0 * 500.0 * 100.0 * 100.0;
+            let eff = flop / ((g.phases_ms[2] + g.phases_ms[3]) / 1e3) / 1e9;
+            println!(
+                "single-thread GEMM: {step:.1} GFLOP/s (500x100.100x100), {dw:.1} GFLOP/s (100x250000.250000x100); \
+                 roofline 2 x {:.1} = {roof:.1} GFLOP/s",
+                step.max(dw)
+            );
+            println!(
+                "gridrnn forward + BPTT + dW at paper size: {eff:.1} GFLOP/s = {:.0}% of the roofline (6 T B N^2 FLOP)",
+                100.0 * eff / roof
+            );
             if let Some(p) = json {
                 write_atomic(&p, serde_json::to_string_pretty(&rows)?.as_bytes())?;
             }

@@ -110,8 +110,10 @@ struct Shard<R> {
     sum_fr: f64,
     sum_c: f64,
     grad_rec: Vec<R>,
-    grad_inb: Vec<R>,
-    grad_out: Vec<R>,
+    grad_inb: Vec<f64>,
+    grad_out: Vec<f64>,
+    acc_inb: Vec<R>,
+    acc_out: Vec<R>,
     times: PhaseTimes,
 }
 
@@ -141,6 +143,7 @@ impl<R: Real> Engine<R> {
         with_grad: bool,
     ) -> Self {
         let shards = shards.clamp(1, batch.max(1));
+        let nin_p1 = n_in + 1;
         let mut first = 0;
         let shards = (0..shards)
             .map(|s| {
@@ -171,16 +174,10 @@ impl<R: Real> Engine<R> {
                     } else {
                         Vec::new()
                     },
-                    grad_inb: if with_grad {
-                        vec![R::zero(); n * (n_in + 1)]
-                    } else {
-                        Vec::new()
-                    },
-                    grad_out: if with_grad {
-                        vec![R::zero(); 2 * n]
-                    } else {
-                        Vec::new()
-                    },
+                    grad_inb: vec![0.0; n * (nin_p1)],
+                    grad_out: vec![0.0; 2 * n],
+                    acc_inb: vec![R::zero(); n * (nin_p1)],
+                    acc_out: vec![R::zero(); 2 * n],
                     times: PhaseTimes::default(),
                 };
                 first += bs;
@@ -287,7 +284,7 @@ impl<R: Real> Engine<R> {
             }
             let mut rng = noise.map(|(seed, it, _)| NormalStream::new(seed, it, sid as u64));
             let bsn = sh.bs * n;
-            let mut fr_sum = 0.0;
+            let mut sums = [0.0f64; 3];
             let mut t_noise = 0.0;
             let t1 = Instant::now();
             for t in 0..steps {
@@ -331,38 +328,21 @@ impl<R: Real> Engine<R> {
                     &sh.iaug[t * sh.bs * (nin + 1)..(t + 1) * sh.bs * (nin + 1)],
                     &win_t,
                     &net.b,
+                    &net.w_out,
+                    &sh.target[t * sh.bs * 2..(t + 1) * sh.bs * 2],
+                    &mut sh.err[t * sh.bs * 2..(t + 1) * sh.bs * 2],
+                    scale,
                     a,
                     n,
                     nin,
                     retanh,
                     rate_site,
-                    &mut fr_sum,
+                    &mut sums,
                 );
             }
-            // Readout y = U W_out^T over all (t, b) in one GEMM, then err = (y - target)/(M T),
-            // which is dE/dy.
-            let rows = steps * sh.bs;
-            matmul(
-                rows,
-                2,
-                n,
-                &mut sh.err,
-                2,
-                None,
-                Mat::rows(&sh.u, n),
-                Mat::trans(&net.w_out, n),
-                R::one(),
-            );
-            let (mut se, mut sc) = (0.0, 0.0);
-            for (e, y) in sh.err.iter_mut().zip(&sh.target) {
-                let d = e.f64() - y.f64();
-                se += d * d;
-                sc += y.f64() * y.f64();
-                *e = R::of(d * scale);
-            }
-            sh.sum_e = se;
-            sh.sum_c = sc;
-            sh.sum_fr = fr_sum;
+            sh.sum_fr = sums[0];
+            sh.sum_e = sums[1];
+            sh.sum_c = sums[2];
             sh.times.noise = t_noise;
             sh.times.forward = t1.elapsed().as_secs_f64() - t_noise;
         });
@@ -415,6 +395,8 @@ impl<R: Real> Engine<R> {
             let t0 = Instant::now();
             let bsn = sh.bs * n;
             sh.d2.fill(R::zero());
+            sh.grad_inb.fill(0.0);
+            sh.grad_out.fill(0.0);
             for t in (0..steps).rev() {
                 let (head, tail) = sh.gx.split_at_mut((t + 1) * bsn);
                 let next: &[R] = if t + 1 < steps { &tail[..bsn] } else { &[] };
@@ -447,6 +429,10 @@ impl<R: Real> Engine<R> {
                     f_clean,
                     &sh.err[t * sh.bs * 2..(t + 1) * sh.bs * 2],
                     &net.w_out,
+                    &sh.iaug[t * sh.bs * (nin + 1)..(t + 1) * sh.bs * (nin + 1)],
+                    &mut sh.acc_inb,
+                    &mut sh.acc_out,
+                    nin,
                     c_fr,
                     one_minus_a,
                     retanh,
@@ -454,9 +440,19 @@ impl<R: Real> Engine<R> {
                     &mut sh.d2,
                     n,
                 );
+                // Per-step sums go to f64 so that long sums over (t, b) keep their precision.
+                for k in 0..=nin {
+                    for j in 0..n {
+                        sh.grad_inb[j * (nin + 1) + k] += sh.acc_inb[k * n + j].f64();
+                    }
+                }
+                for (d, v) in sh.grad_out.iter_mut().zip(sh.acc_out.iter_mut()) {
+                    *d += v.f64();
+                    *v = R::zero();
+                }
+                sh.acc_inb.fill(R::zero());
             }
-            // Weight gradients over all (t, b) at once: dW_rec = a sum_t gx_t u_{t-1}^T,
-            // [dW_in | db] = a sum_t gx_t [I_t, 1]^T, dW_out = sum_t err_t u_t^T.
+            // dW_rec = a sum_t gx_t u_{t-1}^T over all (t, b) in one GEMM.
             let rows = steps * sh.bs;
             matmul(
                 n,
@@ -468,28 +464,6 @@ impl<R: Real> Engine<R> {
                 Mat::trans(&sh.gx[bsn..], n),
                 Mat::rows(&sh.u[..(rows - sh.bs) * n], n),
                 a,
-            );
-            matmul(
-                n,
-                nin + 1,
-                rows,
-                &mut sh.grad_inb,
-                nin + 1,
-                None,
-                Mat::trans(&sh.gx, n),
-                Mat::rows(&sh.iaug, nin + 1),
-                a,
-            );
-            matmul(
-                2,
-                n,
-                rows,
-                &mut sh.grad_out,
-                n,
-                None,
-                Mat::trans(&sh.err, 2),
-                Mat::rows(&sh.u, n),
-                R::one(),
             );
             sh.times.backward = t0.elapsed().as_secs_f64();
         });
@@ -504,10 +478,8 @@ impl<R: Real> Engine<R> {
                 .for_each(|(a, b)| *a += b.f64());
             inb.iter_mut()
                 .zip(&sh.grad_inb)
-                .for_each(|(a, b)| *a += b.f64());
-            out.iter_mut()
-                .zip(&sh.grad_out)
-                .for_each(|(a, b)| *a += b.f64());
+                .for_each(|(d, v)| *d += net.alpha * v);
+            out.iter_mut().zip(&sh.grad_out).for_each(|(d, v)| *d += v);
             d2.iter_mut().zip(&sh.d2).for_each(|(a, b)| *a += b.f64());
         }
         let mut r_cae = 0.0;

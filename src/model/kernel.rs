@@ -25,16 +25,43 @@ fn sum_sq<R: Real>(v: &[R]) -> R {
     s
 }
 
+/// Dot product with 16 independent accumulators (vectorises).
+#[inline(always)]
+fn dot<R: Real>(a: &[R], b: &[R]) -> R {
+    let mut acc = [R::zero(); 16];
+    let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..16 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    let mut s = R::zero();
+    for v in acc {
+        s += v;
+    }
+    for (x, y) in ra.iter().zip(rb) {
+        s += *x * *y;
+    }
+    s
+}
+
 simd_kernel! {
     /// Finish x_t (eq. 1) after the GEMM left x = (1-a) x_{t-1} + a W_rec u_{t-1} in `x`:
     /// add a (W_in I_t + b + xi_t), then u_t = f(x_t) (+ xi_t at the `rate` site, where `f_out`
-    /// keeps the clean f(x_t) for the backward pass). Adds sum u_t^2 per row to `fr_sum`.
+    /// keeps the clean f(x_t) for the backward pass). Then the readout y_t = W_out u_t (eq. 2):
+    /// writes (y_t - target_t) * `scale` (= dE/dy) to `err` and adds sum u_t^2, sum (y - target)^2
+    /// and sum target^2 (the centre baseline) to `sums`.
     pub fn forward_step<R: Real>(
         x: &mut [R], u_out: &mut [R], f_out: &mut [R], xi: &[R], iaug: &[R], win_t: &[R], bias: &[R],
-        a: R, n: usize, nin: usize, retanh: bool, rate_site: bool, fr_sum: &mut f64,
+        w_out: &[R], target: &[R], err: &mut [R], scale: f64,
+        a: R, n: usize, nin: usize, retanh: bool, rate_site: bool, sums: &mut [f64; 3],
     ) {
         let bs = x.len() / n;
+        let (w0, w1) = w_out.split_at(n);
         let mut fr = 0.0f64;
+        let mut se = 0.0f64;
+        let mut sc = 0.0f64;
         for b in 0..bs {
             let xr = &mut x[b * n..(b + 1) * n];
             let ib = &iaug[b * (nin + 1)..(b + 1) * (nin + 1)];
@@ -76,17 +103,29 @@ simd_kernel! {
                 }
             }
             fr += sum_sq(ur).f64();
+            let (t0, t1) = (target[2 * b].f64(), target[2 * b + 1].f64());
+            let d0 = dot(ur, w0).f64() - t0;
+            let d1 = dot(ur, w1).f64() - t1;
+            se += d0 * d0 + d1 * d1;
+            sc += t0 * t0 + t1 * t1;
+            err[2 * b] = R::of(d0 * scale);
+            err[2 * b + 1] = R::of(d1 * scale);
         }
-        *fr_sum += fr;
+        sums[0] += fr;
+        sums[1] += se;
+        sums[2] += sc;
     }
 }
 
 simd_kernel! {
     /// One BPTT step. On entry `g` holds a W_rec^T gx_{t+1} (zeros at t = T). Adds the direct
     /// gradient dL/du_t = W_out^T err_t + c_fr u_t, then gx_t = f'(x_t) dL/du_t + (1-a) gx_{t+1}
-    /// (- the contractive term when `cae` is given, accumulating f'(x_t)^2 into `d2`).
+    /// (- the contractive term when `cae` is given, accumulating f'(x_t)^2 into `d2`). Also
+    /// accumulates this step's sum_b gx_t [I_t, 1]^T into `acc_inb` (k-major, (N_in+1) x N) and
+    /// sum_b err_t u_t^T into `acc_out` (2 x N): the input and readout weight gradients.
     pub fn backward_step<R: Real>(
         g: &[R], gx_out: &mut [R], gx_next: &[R], u: &[R], f_clean: &[R], err: &[R], w_out: &[R],
+        iaug: &[R], acc_inb: &mut [R], acc_out: &mut [R], nin: usize,
         c_fr: R, one_minus_a: R, retanh: bool, cae: &[R], d2: &mut [R], n: usize,
     ) {
         let bs = g.len() / n;
@@ -123,6 +162,19 @@ simd_kernel! {
                     out[j] = out[j] - cae[j] * f * d * d;
                     d2[j] += d * d;
                 }
+            }
+            let ib = &iaug[b * (nin + 1)..(b + 1) * (nin + 1)];
+            for k in 0..=nin {
+                let c = ib[k];
+                let acc = &mut acc_inb[k * n..(k + 1) * n];
+                for j in 0..n {
+                    acc[j] += c * out[j];
+                }
+            }
+            let (o0, o1) = acc_out.split_at_mut(n);
+            for j in 0..n {
+                o0[j] += e0 * ur[j];
+                o1[j] += e1 * ur[j];
             }
         }
     }

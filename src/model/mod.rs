@@ -2,7 +2,7 @@
 
 mod ctrnn;
 mod engine;
-mod gemm;
+pub mod gemm;
 mod kernel;
 mod noise;
 mod real;
