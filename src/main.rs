@@ -165,6 +165,10 @@ enum Cmd {
         /// Also write the table as JSON.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Also time N = 100, 256, 512; B = 100, 500, 2000; T = 100, 500, 2000, one axis at a
+        /// time from the paper size.
+        #[arg(long)]
+        scaling: bool,
     },
 }
 
@@ -347,6 +351,7 @@ fn main_inner() -> anyhow::Result<()> {
             peer_python,
             no_peer,
             json,
+            scaling,
         } => {
             let o = gridrnn::bench::BenchOptions {
                 iters: iters.max(1),
@@ -357,6 +362,21 @@ fn main_inner() -> anyhow::Result<()> {
             };
             let mut rows = vec![gridrnn::bench::bench_gridrnn(&o)?];
             rows.extend(gridrnn::bench::bench_peer(&o)?);
+            if scaling {
+                for set in [
+                    "model.units=256",
+                    "model.units=512",
+                    "train.batch_size=100",
+                    "train.batch_size=2000",
+                    "task.steps=100",
+                    "task.steps=2000",
+                ] {
+                    let mut so = o.clone();
+                    so.iters = o.iters.min(3);
+                    so.sets.push(set.to_string());
+                    rows.push(gridrnn::bench::bench_gridrnn(&so)?);
+                }
+            }
             print!("{}", gridrnn::bench::render(&rows));
             let step = gridrnn::bench::gemm_gflops(500, 100, 100, 50);
             let dw = gridrnn::bench::gemm_gflops(100, 100, 250_000, 5);
