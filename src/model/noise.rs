@@ -52,24 +52,19 @@ impl NormalStream {
     }
 }
 
-#[inline(always)]
-fn rotl(x: u32, k: u32) -> u32 {
-    (x << k) | (x >> (32 - k))
-}
-
 /// One xoshiro128++ step on every lane.
 #[inline(always)]
 fn next(s: &mut [[u32; LANES]; 4], out: &mut [u32; LANES]) {
     let [s0, s1, s2, s3] = s;
     for i in 0..LANES {
-        out[i] = rotl(s0[i].wrapping_add(s3[i]), 7).wrapping_add(s0[i]);
+        out[i] = s0[i].wrapping_add(s3[i]).rotate_left(7).wrapping_add(s0[i]);
         let t = s1[i] << 9;
         s2[i] ^= s0[i];
         s3[i] ^= s1[i];
         s1[i] ^= s2[i];
         s0[i] ^= s3[i];
         s2[i] ^= t;
-        s3[i] = rotl(s3[i], 11);
+        s3[i] = s3[i].rotate_left(11);
     }
 }
 
