@@ -16,8 +16,9 @@ pub fn raw_inputs(
     out[0] = speed;
     let k = match encoding {
         Encoding::SpeedCosSin => {
-            out[1] = heading.cos();
-            out[2] = heading.sin();
+            let (sin, cos) = heading.sin_cos();
+            out[1] = cos;
+            out[2] = sin;
             3
         }
         Encoding::SpeedAngle => {
