@@ -80,6 +80,23 @@ impl ReadableElement for NpyStr {
     }
 }
 
+/// The first of the element types `$ty` for which `$read` (an expression naming the type `T`)
+/// succeeds, converted to an [`Arr`] of f64.
+macro_rules! read_as_f64 {
+    (|$t:ident| $read:expr; $($ty:ty),*) => {{
+        let mut out = None;
+        $(
+            if out.is_none() {
+                type $t = $ty;
+                if let Ok(a) = $read {
+                    out = Some(Arr { shape: a.shape().to_vec(), data: a.iter().map(|v| *v as f64).collect() });
+                }
+            }
+        )*
+        out
+    }};
+}
+
 /// An .npz being built in memory, then written atomically.
 pub struct NpzOut {
     w: NpzWriter<Cursor<Vec<u8>>>,
@@ -191,21 +208,10 @@ impl NpzIn {
                 self.names.join(", ")
             )));
         }
-        macro_rules! try_type {
-            ($t:ty) => {
-                if let Ok(a) = self.reader.by_name::<ndarray::OwnedRepr<$t>, IxDyn>(name) {
-                    return Ok(Arr {
-                        shape: a.shape().to_vec(),
-                        data: a.iter().map(|v| *v as f64).collect(),
-                    });
-                }
-            };
+        if let Some(a) = read_as_f64!(|T| self.reader.by_name::<ndarray::OwnedRepr<T>, IxDyn>(name); f32, f64, i64, i32, u8)
+        {
+            return Ok(a);
         }
-        try_type!(f32);
-        try_type!(f64);
-        try_type!(i64);
-        try_type!(i32);
-        try_type!(u8);
         if let Ok(a) = self.reader.by_name::<ndarray::OwnedRepr<bool>, IxDyn>(name) {
             return Ok(Arr {
                 shape: a.shape().to_vec(),
@@ -293,20 +299,10 @@ pub fn read_npy(path: &Path) -> anyhow::Result<Arr> {
 /// [`read_npy`] on bytes in memory; `name` stands for the file in messages.
 pub fn read_npy_bytes(bytes: &[u8], name: &str) -> anyhow::Result<Arr> {
     use ndarray_npy::ReadNpyExt;
-    macro_rules! try_type {
-        ($t:ty) => {
-            if let Ok(a) = ArrayD::<$t>::read_npy(Cursor::new(bytes)) {
-                return Ok(Arr {
-                    shape: a.shape().to_vec(),
-                    data: a.iter().map(|v| *v as f64).collect(),
-                });
-            }
-        };
+    if let Some(a) = read_as_f64!(|T| ArrayD::<T>::read_npy(Cursor::new(bytes)); f32, f64, i64, i32)
+    {
+        return Ok(a);
     }
-    try_type!(f32);
-    try_type!(f64);
-    try_type!(i64);
-    try_type!(i32);
     let why = match ArrayD::<f64>::read_npy(Cursor::new(bytes)) {
         Err(e) => e.to_string(),
         Ok(_) => unreachable!("f64 was tried above"),
