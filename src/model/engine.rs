@@ -7,6 +7,7 @@ use std::time::Instant;
 use super::gemm::{Mat, matmul};
 use super::kernel::{backward_step, forward_step};
 use super::simd::{SimdPath, path};
+use super::step_gemm::{PackedB, step_matmul};
 use super::{Ctrnn, Gradients, NormalStream, Real};
 use crate::config::{Activation, NoiseSite};
 
@@ -265,6 +266,9 @@ impl<R: Real> Engine<R> {
             }
         }
         let noise = noise.filter(|&(_, _, sd)| sd > 0.0);
+        // W_rec^T is the same for every step: pack it once for the step kernel.
+        let mut w_rec_t = PackedB::new();
+        w_rec_t.pack(Mat::trans(&net.w_rec, n), n, n);
         let scale = 1.0 / (self.batch * steps) as f64;
         self.parallel(|sh| {
             let sid = sh.id;
@@ -293,15 +297,16 @@ impl<R: Real> Engine<R> {
                     sh.x.fill(R::zero());
                 } else {
                     let prev = &before[(t - 1) * bsn..];
-                    matmul(
+                    step_matmul(
+                        simd,
                         sh.bs,
+                        prev,
                         n,
-                        n,
+                        Mat::trans(&net.w_rec, n),
+                        &w_rec_t,
                         &mut sh.x,
                         n,
                         Some(one_minus_a),
-                        Mat::rows(prev, n),
-                        Mat::trans(&net.w_rec, n),
                         a,
                     );
                 }
@@ -382,6 +387,8 @@ impl<R: Real> Engine<R> {
             })
             .collect();
         let cae_on = lambdas.cae > 0.0;
+        let mut w_rec_p = PackedB::new();
+        w_rec_p.pack(Mat::rows(&net.w_rec, n), n, n);
         let nn = (n * n) as f64;
         let cae: Vec<R> = if cae_on {
             rowsq
@@ -403,15 +410,16 @@ impl<R: Real> Engine<R> {
                 if next.is_empty() {
                     sh.g.fill(R::zero());
                 } else {
-                    matmul(
+                    step_matmul(
+                        simd,
                         sh.bs,
+                        next,
                         n,
-                        n,
+                        Mat::rows(&net.w_rec, n),
+                        &w_rec_p,
                         &mut sh.g,
                         n,
                         None,
-                        Mat::rows(next, n),
-                        Mat::rows(&net.w_rec, n),
                         a,
                     );
                 }

@@ -7,6 +7,7 @@ mod kernel;
 mod noise;
 mod real;
 pub mod simd;
+mod step_gemm;
 
 pub use ctrnn::{Ctrnn, Gradients};
 pub use engine::{Engine, Lambdas, LossTerms, PhaseTimes, ShardInput};

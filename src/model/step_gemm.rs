@@ -1,0 +1,269 @@
+//! The per-time-step product of the fused kernel, hand-written: C = keep C + scale A B with
+//! A = a shard's Bs x N activity (or BPTT gradient) block and B = W_rec^T (forward) or W_rec
+//! (backward). B is the same for all T steps of an iteration, so it is packed once into
+//! 16-column panels and the 6 x 16 AVX2/FMA microkernel streams A straight from its rows: no
+//! per-call packing or dispatch, which is what a general GEMM spends most of its time on at
+//! this small size. Without AVX2+FMA (or for f64) the `gemm` crate does the product.
+
+use std::any::TypeId;
+
+use super::Real;
+use super::gemm::{Mat, matmul};
+use super::simd::SimdPath;
+
+const PANEL: usize = 16;
+const ROWS: usize = 6;
+
+/// B (k x n) packed for the microkernel: panel p holds columns 16p..16p+16 as `data[(p*k + kk)*16 + j]`,
+/// zero-padded past n.
+pub struct PackedB<R> {
+    k: usize,
+    n: usize,
+    data: Vec<R>,
+}
+
+impl<R: Real> PackedB<R> {
+    /// An empty packing (fill it with [`PackedB::pack`]).
+    pub fn new() -> Self {
+        PackedB {
+            k: 0,
+            n: 0,
+            data: Vec::new(),
+        }
+    }
+
+    /// Pack B (k x n) given as a strided view.
+    pub fn pack(&mut self, b: Mat<'_, R>, k: usize, n: usize) {
+        let panels = n.div_ceil(PANEL);
+        self.k = k;
+        self.n = n;
+        self.data.clear();
+        self.data.resize(panels * k * PANEL, R::zero());
+        for p in 0..panels {
+            for kk in 0..k {
+                for j in 0..PANEL.min(n - p * PANEL) {
+                    self.data[(p * k + kk) * PANEL + j] =
+                        b.data[kk * b.rs + (p * PANEL + j) * b.cs];
+                }
+            }
+        }
+    }
+}
+
+impl<R: Real> Default for PackedB<R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// C (m x n, row stride `ldc`) := keep * C + scale * A (m x k, row stride `lda`) . B, where
+/// `b` is B's strided view and `packed` the same B packed; `keep = None` overwrites C.
+#[allow(clippy::too_many_arguments)]
+pub fn step_matmul<R: Real>(
+    path: SimdPath,
+    m: usize,
+    a: &[R],
+    lda: usize,
+    b: Mat<'_, R>,
+    packed: &PackedB<R>,
+    c: &mut [R],
+    ldc: usize,
+    keep: Option<R>,
+    scale: R,
+) {
+    let (k, n) = (packed.k, packed.n);
+    #[cfg(target_arch = "x86_64")]
+    if path != SimdPath::Portable && TypeId::of::<R>() == TypeId::of::<f32>() && m > 0 && k > 0 {
+        assert!(
+            a.len() >= (m - 1) * lda + k && c.len() >= (m - 1) * ldc + n,
+            "step_matmul: operands too small"
+        );
+        // SAFETY: R is f32 (checked above), so the casts reinterpret f32 slices as f32; the
+        // asserts keep every access inside the slices; AVX2 and FMA are present on every
+        // non-portable path.
+        unsafe {
+            let a32 = std::slice::from_raw_parts(a.as_ptr() as *const f32, a.len());
+            let b32 =
+                std::slice::from_raw_parts(packed.data.as_ptr() as *const f32, packed.data.len());
+            let c32 = std::slice::from_raw_parts_mut(c.as_mut_ptr() as *mut f32, c.len());
+            let keep32 = keep.map(|v| v.f64() as f32);
+            avx2::matmul(m, k, n, a32, lda, b32, c32, ldc, keep32, scale.f64() as f32);
+        }
+        return;
+    }
+    let _ = path;
+    matmul(m, n, k, c, ldc, keep, Mat::rows(a, lda), b, scale);
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::{PANEL, ROWS};
+    use std::arch::x86_64::*;
+
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn matmul(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: &[f32],
+        lda: usize,
+        bp: &[f32],
+        c: &mut [f32],
+        ldc: usize,
+        keep: Option<f32>,
+        scale: f32,
+    ) {
+        let panels = n.div_ceil(PANEL);
+        let mut i = 0;
+        while i < m {
+            let rows = ROWS.min(m - i);
+            for p in 0..panels {
+                let cols = PANEL.min(n - p * PANEL);
+                let panel = &bp[p * k * PANEL..(p + 1) * k * PANEL];
+                let a_blk = &a[i * lda..];
+                let c_blk = &mut c[i * ldc + p * PANEL..];
+                match rows {
+                    6 => block::<6>(k, a_blk, lda, panel, c_blk, ldc, cols, keep, scale),
+                    5 => block::<5>(k, a_blk, lda, panel, c_blk, ldc, cols, keep, scale),
+                    4 => block::<4>(k, a_blk, lda, panel, c_blk, ldc, cols, keep, scale),
+                    3 => block::<3>(k, a_blk, lda, panel, c_blk, ldc, cols, keep, scale),
+                    2 => block::<2>(k, a_blk, lda, panel, c_blk, ldc, cols, keep, scale),
+                    _ => block::<1>(k, a_blk, lda, panel, c_blk, ldc, cols, keep, scale),
+                }
+            }
+            i += rows;
+        }
+    }
+
+    /// One R x 16 block of C over the whole k, in 2R ymm accumulators.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn block<const R: usize>(
+        k: usize,
+        a: &[f32],
+        lda: usize,
+        panel: &[f32],
+        c: &mut [f32],
+        ldc: usize,
+        cols: usize,
+        keep: Option<f32>,
+        scale: f32,
+    ) {
+        assert!(
+            a.len() >= (R - 1) * lda + k
+                && panel.len() >= k * PANEL
+                && c.len() >= (R - 1) * ldc + cols
+        );
+        let mut acc = [[_mm256_setzero_ps(); 2]; R];
+        let ap = a.as_ptr();
+        let bp = panel.as_ptr();
+        for kk in 0..k {
+            // SAFETY: kk < k and the assert above bound every read.
+            unsafe {
+                let b0 = _mm256_loadu_ps(bp.add(kk * PANEL));
+                let b1 = _mm256_loadu_ps(bp.add(kk * PANEL + 8));
+                for (r, acc_r) in acc.iter_mut().enumerate() {
+                    let av = _mm256_broadcast_ss(&*ap.add(r * lda + kk));
+                    acc_r[0] = _mm256_fmadd_ps(av, b0, acc_r[0]);
+                    acc_r[1] = _mm256_fmadd_ps(av, b1, acc_r[1]);
+                }
+            }
+        }
+        let s = _mm256_set1_ps(scale);
+        for (r, acc_r) in acc.iter().enumerate() {
+            let row = &mut c[r * ldc..r * ldc + cols];
+            if cols == PANEL {
+                // SAFETY: the row holds 16 elements.
+                unsafe {
+                    let cp = row.as_mut_ptr();
+                    for (h, acc_h) in acc_r.iter().enumerate() {
+                        let v = match keep {
+                            Some(kp) => _mm256_fmadd_ps(
+                                s,
+                                acc_r[h],
+                                _mm256_mul_ps(_mm256_set1_ps(kp), _mm256_loadu_ps(cp.add(8 * h))),
+                            ),
+                            None => _mm256_mul_ps(s, *acc_h),
+                        };
+                        _mm256_storeu_ps(cp.add(8 * h), v);
+                    }
+                }
+            } else {
+                let mut tmp = [0.0f32; PANEL];
+                // SAFETY: tmp holds 16 floats.
+                unsafe {
+                    _mm256_storeu_ps(tmp.as_mut_ptr(), acc_r[0]);
+                    _mm256_storeu_ps(tmp.as_mut_ptr().add(8), acc_r[1]);
+                }
+                for (cv, t) in row.iter_mut().zip(tmp) {
+                    *cv = match keep {
+                        Some(kp) => scale.mul_add(t, kp * *cv),
+                        None => scale * t,
+                    };
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::simd::path;
+
+    #[test]
+    fn matches_a_naive_product_for_every_edge_case() {
+        for (m, k, n) in [
+            (1, 1, 1),
+            (5, 7, 3),
+            (6, 100, 100),
+            (125, 100, 100),
+            (13, 33, 17),
+            (7, 16, 32),
+            (250, 64, 64),
+        ] {
+            for transposed in [false, true] {
+                let a: Vec<f32> = (0..m * k)
+                    .map(|i| ((i * 7919 % 101) as f32 - 50.0) / 37.0)
+                    .collect();
+                let bsrc: Vec<f32> = (0..k * n)
+                    .map(|i| ((i * 104_729 % 97) as f32 - 48.0) / 41.0)
+                    .collect();
+                let b = if transposed {
+                    Mat {
+                        data: &bsrc,
+                        rs: 1,
+                        cs: k,
+                    }
+                } else {
+                    Mat::rows(&bsrc, n)
+                };
+                let mut packed = PackedB::new();
+                packed.pack(b, k, n);
+                let c0: Vec<f32> = (0..m * n).map(|i| (i % 13) as f32 / 7.0).collect();
+                for keep in [None, Some(0.9f32)] {
+                    let mut c = c0.clone();
+                    step_matmul(path(), m, &a, k, b, &packed, &mut c, n, keep, 0.1);
+                    for i in 0..m {
+                        for j in 0..n {
+                            let dot: f64 = (0..k)
+                                .map(|kk| {
+                                    a[i * k + kk] as f64 * b.data[kk * b.rs + j * b.cs] as f64
+                                })
+                                .sum();
+                            let want =
+                                keep.map_or(0.0, |kp| kp as f64 * c0[i * n + j] as f64) + 0.1 * dot;
+                            let got = c[i * n + j] as f64;
+                            assert!(
+                                (got - want).abs() < 1e-4 * (1.0 + want.abs()),
+                                "({m},{k},{n}) t={transposed} keep={keep:?} [{i},{j}]: {got} vs {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
