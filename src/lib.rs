@@ -5,6 +5,7 @@
 //! (CTRNN of eq. 1-2, fused forward + BPTT) -> [`train`] (loss eq. 3-5, Adam) -> [`evaluate`].
 //! [`config`] checks every setting once; [`io`] reads and writes the formats of the design.
 
+pub mod analysis;
 pub mod arena;
 pub mod bench;
 pub mod config;

@@ -1,0 +1,288 @@
+//! A trained network run over long trajectories (design section 7: trials of the training
+//! length from the training start rule, noise off unless asked, at least 10^6 steps), its
+//! activity binned as it goes: rate maps, occupancy, two half-maps (odd and even trials),
+//! direction tuning (36 bins) and speed tuning (20 equal bins of s * speed over [0, the 99th
+//! percentile of moving steps] plus a zero-speed bin). Memory is fixed by the chunk size, not
+//! by the number of steps.
+
+use std::f64::consts::TAU;
+
+use super::SpatialBins;
+use crate::model::{Ctrnn, Engine};
+use crate::task::{Trajectories, TrajectorySpec, write_shard};
+
+/// Iteration index of the analysis trajectories' streams: no training iteration uses it.
+pub const ANALYSIS_ITERATION: u64 = u64::MAX - 1;
+
+/// Direction bins.
+pub const DIRECTION_BINS: usize = 36;
+/// Moving-speed bins (plus one for zero speed).
+pub const SPEED_BINS: usize = 20;
+
+/// How to record.
+#[derive(Clone, Debug)]
+pub struct RecordingOptions {
+    /// Steps in all (rounded up to whole trials).
+    pub steps: usize,
+    /// Spatial bins along the longer side.
+    pub bins: usize,
+    /// Unit noise as in training.
+    pub noise: bool,
+    /// Trials per chunk (bounds memory).
+    pub chunk_trials: usize,
+    /// Worker threads.
+    pub threads: usize,
+    /// Seed of the trajectory streams.
+    pub seed: u64,
+}
+
+/// Binned activity of every unit.
+#[derive(Clone, Debug)]
+pub struct Recording {
+    /// The spatial bins.
+    pub bins: SpatialBins,
+    /// Units.
+    pub units: usize,
+    /// Trials and steps per trial.
+    pub trials: usize,
+    /// Steps per trial.
+    pub steps: usize,
+    /// Sum of activity per (bin, unit).
+    pub map_sum: Vec<f64>,
+    /// Steps per bin.
+    pub occupancy: Vec<f64>,
+    /// The same for even (0) and odd (1) trials.
+    pub half_sum: [Vec<f64>; 2],
+    /// Steps per bin for even and odd trials.
+    pub half_occupancy: [Vec<f64>; 2],
+    /// Sum of activity per (direction bin, unit).
+    pub direction_sum: Vec<f64>,
+    /// Steps per direction bin.
+    pub direction_occupancy: Vec<f64>,
+    /// Sum of activity per (speed bin, unit); bin 20 is zero speed.
+    pub speed_sum: Vec<f64>,
+    /// Steps per speed bin.
+    pub speed_occupancy: Vec<f64>,
+    /// Upper edge of the moving-speed bins (s * speed units).
+    pub speed_max: f64,
+}
+
+/// Run `net` over `spec`'s trajectories and bin its activity.
+pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> Recording {
+    let t_len = spec.task.steps;
+    let trials = o.steps.div_ceil(t_len).max(1);
+    let chunk = o.chunk_trials.clamp(1, trials);
+    let bins = SpatialBins::new(&spec.arena, o.bins);
+    let (n, nb) = (net.n, bins.len());
+    let cue = spec.task.start_cue.then_some(spec.task.cue_steps);
+    let mut r = Recording {
+        bins,
+        units: n,
+        trials,
+        steps: t_len,
+        map_sum: vec![0.0; nb * n],
+        occupancy: vec![0.0; nb],
+        half_sum: [vec![0.0; nb * n], vec![0.0; nb * n]],
+        half_occupancy: [vec![0.0; nb], vec![0.0; nb]],
+        direction_sum: vec![0.0; DIRECTION_BINS * n],
+        direction_occupancy: vec![0.0; DIRECTION_BINS],
+        speed_sum: vec![0.0; (SPEED_BINS + 1) * n],
+        speed_occupancy: vec![0.0; SPEED_BINS + 1],
+        speed_max: f64::NAN,
+    };
+    let mut engine: Option<Engine<f32>> = None;
+    let mut first = 0;
+    while first < trials {
+        let count = chunk.min(trials - first);
+        let traj = Trajectories::generate(spec, o.seed, ANALYSIS_ITERATION, first, count);
+        if r.speed_max.is_nan() {
+            r.speed_max = percentile_99_moving(&traj, net.input_scale[0]);
+        }
+        if engine.as_ref().is_none_or(|e| e.batch() != count) {
+            engine = Some(Engine::new(
+                net.n,
+                net.n_in,
+                t_len,
+                count,
+                crate::evaluate::EVAL_SHARDS,
+                o.threads,
+                false,
+            ));
+        }
+        let eng = engine.as_mut().expect("built above");
+        let noise =
+            o.noise
+                .then_some((o.seed, ANALYSIS_ITERATION - 1 - first as u64, net.noise_std));
+        eng.forward(net, noise, |inp| {
+            write_shard(
+                &traj,
+                inp.first_trial,
+                inp.trials,
+                net.encoding,
+                &net.input_scale,
+                cue,
+                inp.iaug,
+                inp.target,
+            )
+        });
+        for b in 0..count {
+            let half = (first + b) % 2;
+            for t in 0..t_len {
+                let u = eng.activity(b, t);
+                let i = b * t_len + t;
+                if let Some(bin) = r.bins.index(traj.pos(b, t)) {
+                    add(&mut r.map_sum[bin * n..(bin + 1) * n], u);
+                    add(&mut r.half_sum[half][bin * n..(bin + 1) * n], u);
+                    r.occupancy[bin] += 1.0;
+                    r.half_occupancy[half][bin] += 1.0;
+                }
+                let d = ((traj.heading[i].rem_euclid(TAU) / TAU * DIRECTION_BINS as f64) as usize)
+                    .min(DIRECTION_BINS - 1);
+                add(&mut r.direction_sum[d * n..(d + 1) * n], u);
+                r.direction_occupancy[d] += 1.0;
+                let v = net.input_scale[0] * traj.speed[i];
+                let s = if v == 0.0 {
+                    Some(SPEED_BINS)
+                } else if v <= r.speed_max {
+                    Some(((v / r.speed_max * SPEED_BINS as f64) as usize).min(SPEED_BINS - 1))
+                } else {
+                    None
+                };
+                if let Some(s) = s {
+                    add(&mut r.speed_sum[s * n..(s + 1) * n], u);
+                    r.speed_occupancy[s] += 1.0;
+                }
+            }
+        }
+        first += count;
+    }
+    r
+}
+
+fn add(dst: &mut [f64], u: &[f32]) {
+    for (d, v) in dst.iter_mut().zip(u) {
+        *d += *v as f64;
+    }
+}
+
+fn percentile_99_moving(traj: &Trajectories, scale: f64) -> f64 {
+    let mut v: Vec<f64> = traj
+        .speed
+        .iter()
+        .filter(|&&s| s > 0.0)
+        .map(|s| s * scale)
+        .collect();
+    if v.is_empty() {
+        return 1.0;
+    }
+    v.sort_by(f64::total_cmp);
+    v[((v.len() - 1) as f64 * 0.99).round() as usize]
+}
+
+impl Recording {
+    /// Mean activity per bin from sums and occupancy, unit-major (n, H, W); NaN where unvisited.
+    fn maps_from(&self, sum: &[f64], occ: &[f64]) -> Vec<f64> {
+        let (n, nb) = (self.units, self.bins.len());
+        let mut out = vec![f64::NAN; n * nb];
+        for bin in 0..nb {
+            if occ[bin] > 0.0 {
+                for j in 0..n {
+                    out[j * nb + bin] = sum[bin * n + j] / occ[bin];
+                }
+            }
+        }
+        out
+    }
+
+    /// Rate maps (n, H, W), NaN where unvisited (outside the arena included).
+    pub fn rate_maps(&self) -> Vec<f64> {
+        self.maps_from(&self.map_sum, &self.occupancy)
+    }
+
+    /// The half-maps of even (0) and odd (1) trials.
+    pub fn half_maps(&self, half: usize) -> Vec<f64> {
+        self.maps_from(&self.half_sum[half], &self.half_occupancy[half])
+    }
+
+    /// Direction tuning (n, 36): mean activity per heading bin.
+    pub fn direction_tuning(&self) -> Vec<f64> {
+        self.maps_from(&self.direction_sum, &self.direction_occupancy)
+    }
+
+    /// Speed tuning (n, 21): 20 moving bins then the zero-speed bin.
+    pub fn speed_tuning(&self) -> Vec<f64> {
+        self.maps_from(&self.speed_sum, &self.speed_occupancy)
+    }
+
+    /// Centres of the 20 moving-speed bins (s * speed units).
+    pub fn speed_bin_centres(&self) -> Vec<f64> {
+        (0..SPEED_BINS)
+            .map(|k| (k as f64 + 0.5) * self.speed_max / SPEED_BINS as f64)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load;
+
+    #[test]
+    fn maps_average_the_activity_seen_in_each_bin_and_count_every_step() {
+        let cfg = load(
+            None,
+            None,
+            &["model.units=6".into(), "task.steps=50".into()],
+        )
+        .unwrap();
+        let net = Ctrnn::<f32>::init(&cfg);
+        let spec = TrajectorySpec::from_config(&cfg);
+        let o = RecordingOptions {
+            steps: 1000,
+            bins: 10,
+            noise: false,
+            chunk_trials: 7,
+            threads: 2,
+            seed: 3,
+        };
+        let r = record(&net, &spec, &o);
+        assert_eq!(r.trials, 20);
+        assert_eq!(r.occupancy.iter().sum::<f64>(), 1000.0);
+        assert_eq!(r.direction_occupancy.iter().sum::<f64>(), 1000.0);
+        let halves: f64 = r.half_occupancy.iter().flatten().sum();
+        assert_eq!(halves, 1000.0);
+        // Rebuild unit 2's map directly from one engine pass over all 20 trials.
+        let traj = Trajectories::generate(&spec, 3, ANALYSIS_ITERATION, 0, 20);
+        let mut e = Engine::<f32>::new(6, 3, 50, 20, 4, 1, false);
+        e.forward(&net, None, |inp| {
+            write_shard(
+                &traj,
+                inp.first_trial,
+                inp.trials,
+                net.encoding,
+                &net.input_scale,
+                None,
+                inp.iaug,
+                inp.target,
+            )
+        });
+        let mut sum = vec![0.0; r.bins.len()];
+        let mut occ = vec![0.0; r.bins.len()];
+        for b in 0..20 {
+            for t in 0..50 {
+                let bin = r.bins.index(traj.pos(b, t)).unwrap();
+                sum[bin] += e.activity(b, t)[2] as f64;
+                occ[bin] += 1.0;
+            }
+        }
+        let maps = r.rate_maps();
+        for bin in 0..r.bins.len() {
+            let got = maps[2 * r.bins.len() + bin];
+            if occ[bin] == 0.0 {
+                assert!(got.is_nan());
+            } else {
+                assert!((got - sum[bin] / occ[bin]).abs() < 1e-6);
+            }
+        }
+    }
+}
