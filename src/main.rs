@@ -97,6 +97,28 @@ enum Cmd {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
+    /// Record a run's latest network over long trajectories and write rate maps, tuning curves
+    /// and the scores that exist so far into RUN/analysis/ (the analysis is not complete yet:
+    /// see README).
+    #[command(
+        after_help = "Example:\n  gridrnn analyze runs/square-s0-2026-11-22T120000Z --steps 1000000"
+    )]
+    Analyze {
+        /// Run directory.
+        run: PathBuf,
+        /// Steps to record (design section 7: at least 10^6).
+        #[arg(long, default_value_t = 1_000_000)]
+        steps: usize,
+        /// Spatial bins along the arena's longer side.
+        #[arg(long, default_value_t = 20)]
+        bins: usize,
+        /// Unit noise: on | off.
+        #[arg(long, default_value = "off")]
+        noise: String,
+        /// Worker threads (0 = all cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
     /// Print the resolved config with a comment per key.
     #[command(after_help = "Example:\n  gridrnn config --preset authors-code > my.toml")]
     Config {
@@ -170,6 +192,14 @@ enum Cmd {
         #[arg(long)]
         scaling: bool,
     },
+}
+
+fn parse_noise(s: &str) -> anyhow::Result<bool> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        other => Err(bad_config(format!("--noise {other}: use on or off"))),
+    }
 }
 
 fn threads_of(t: usize) -> usize {
@@ -290,6 +320,69 @@ fn main_inner() -> anyhow::Result<()> {
                 }
             }
         }
+        Cmd::Analyze {
+            run,
+            steps,
+            bins,
+            noise,
+            threads,
+        } => {
+            let noise = parse_noise(&noise)?;
+            if bins < 2 || steps == 0 {
+                return Err(bad_config(
+                    "--bins must be at least 2 and --steps at least 1",
+                ));
+            }
+            let o = gridrnn::analysis::AnalyzeOptions {
+                steps,
+                bins,
+                noise,
+                threads: threads_of(threads),
+            };
+            let t0 = std::time::Instant::now();
+            let s = gridrnn::analysis::analyze_run(&run, &o)?;
+            let count = |level: f64| {
+                s.units
+                    .iter()
+                    .filter(|u| u.grid_score_deepmind > level)
+                    .count()
+            };
+            let count90 = |level: f64| {
+                s.units
+                    .iter()
+                    .filter(|u| u.grid_score_square_deepmind > level)
+                    .count()
+            };
+            println!(
+                "recorded {} steps in {:.1} s",
+                s.steps,
+                t0.elapsed().as_secs_f64()
+            );
+            println!(
+                "units with hexagonal ring-mask grid score above 0.3 / 0.8 / 1.2: {} / {} / {} of {} (square-lattice score: {} / {} / {}); no shuffle null yet",
+                count(0.3),
+                count(0.8),
+                count(1.2),
+                s.units.len(),
+                count90(0.3),
+                count90(0.8),
+                count90(1.2)
+            );
+            let mut best: Vec<_> = s.units.iter().collect();
+            best.sort_by(|a, b| b.grid_score_deepmind.total_cmp(&a.grid_score_deepmind));
+            for u in best.iter().take(5) {
+                println!(
+                    "  unit {:3}: grid {:.3}  square {:.3}  information {:.3}  sparseness {:.3}  stability {:.3}",
+                    u.unit,
+                    u.grid_score_deepmind,
+                    u.grid_score_square_deepmind,
+                    u.map.spatial_information,
+                    u.map.sparseness,
+                    u.map.stability
+                );
+            }
+            println!("wrote {}", run.join("analysis").display());
+        }
         Cmd::Config { cfg } => {
             print!("{}", render_commented(&cfg.load()?.to_table()));
         }
@@ -300,11 +393,7 @@ fn main_inner() -> anyhow::Result<()> {
             json,
             threads,
         } => {
-            let noise = match noise.as_str() {
-                "on" => true,
-                "off" => false,
-                other => return Err(bad_config(format!("--noise {other}: use on or off"))),
-            };
+            let noise = parse_noise(&noise)?;
             let (net, notes) = load_checkpoint(&checkpoint)?;
             for n in notes {
                 eprintln!("note: {n}");

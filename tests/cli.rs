@@ -369,3 +369,38 @@ fn trains_on_windows_of_a_trajectory_file_and_rejects_files_that_cannot_feed_it(
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("outside the configured arena"));
 }
+
+#[test]
+fn analyze_writes_maps_tuning_and_scores_that_read_back() {
+    let d = tmp("analyze");
+    train(&d, 2, &[]);
+    let out = bin()
+        .arg("analyze")
+        .arg(&d)
+        .args(["--steps", "20000", "--bins", "10"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let maps = gridrnn::io::read_npy(&d.join("analysis/ratemaps.npy")).unwrap();
+    assert_eq!(maps.shape, vec![12, 10, 10]);
+    assert!(maps.data.iter().any(|v| v.is_finite()));
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("analysis/ratemaps.json")).unwrap())
+            .unwrap();
+    assert_eq!(meta["x_edges"].as_array().unwrap().len(), 11);
+    assert_eq!(meta["steps"], 20000);
+    let mut z = NpzIn::open(&d.join("analysis/tuning.npz")).unwrap();
+    assert_eq!(z.array("direction_tuning").unwrap().shape, vec![12, 36]);
+    assert_eq!(z.array("speed_tuning").unwrap().shape, vec![12, 20]);
+    assert_eq!(
+        z.array("occupancy").unwrap().data.iter().sum::<f64>(),
+        20000.0
+    );
+    let csv = std::fs::read_to_string(d.join("analysis/scores.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 13);
+    assert!(csv.starts_with("unit,grid_score_deepmind,"));
+}

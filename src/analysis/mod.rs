@@ -9,12 +9,19 @@
 mod bins;
 mod gridness;
 mod recording;
+mod run_analysis;
 mod sac;
 mod single_map;
 
 pub use bins::SpatialBins;
 pub use gridness::{RingScores, grid_scores_deepmind, rotate_bilinear};
-pub use recording::{ANALYSIS_ITERATION, Recording, RecordingOptions, record};
+pub use recording::{
+    ANALYSIS_ITERATION, DIRECTION_BINS, Recording, RecordingOptions, SPEED_BINS, record,
+};
+pub use run_analysis::{AnalysisSummary, AnalyzeOptions, UnitScores, analyze_run, score_recording};
+
+/// Columns of the speed tuning: the moving bins and the zero-speed bin.
+pub const SPEED_COLUMNS: usize = SPEED_BINS + 1;
 pub use sac::masked_autocorrelogram;
 pub use single_map::{
     MapScores, lifetime_sparseness, map_scores, pearson_valid, spatial_information,

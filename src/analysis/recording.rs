@@ -180,9 +180,9 @@ fn percentile_99_moving(traj: &Trajectories, scale: f64) -> f64 {
 }
 
 impl Recording {
-    /// Mean activity per bin from sums and occupancy, unit-major (n, H, W); NaN where unvisited.
+    /// Mean activity per bin from sums and occupancy, unit-major (n, bins); NaN where unvisited.
     fn maps_from(&self, sum: &[f64], occ: &[f64]) -> Vec<f64> {
-        let (n, nb) = (self.units, self.bins.len());
+        let (n, nb) = (self.units, occ.len());
         let mut out = vec![f64::NAN; n * nb];
         for bin in 0..nb {
             if occ[bin] > 0.0 {
