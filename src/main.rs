@@ -359,7 +359,7 @@ fn main_inner() -> anyhow::Result<()> {
                 t0.elapsed().as_secs_f64()
             );
             println!(
-                "units with hexagonal ring-mask grid score above 0.3 / 0.8 / 1.2: {} / {} / {} of {} (square-lattice score: {} / {} / {}); no shuffle null yet",
+                "units with hexagonal ring-mask grid score above 0.3 / 0.8 / 1.2: {} / {} / {} of {} (square-lattice score: {} / {} / {})\n  (fixed levels, no shuffle null yet: linear ramps and edge-shaped maps have nearly constant masked\n  autocorrelograms and reach high square scores, so these counts are not cell types)",
                 count(0.3),
                 count(0.8),
                 count(1.2),
