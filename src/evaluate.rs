@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::model::{Ctrnn, Engine};
-use crate::task::{Trajectories, write_shard};
+use crate::task::Trajectories;
 
 /// Shards of an evaluation batch.
 pub const EVAL_SHARDS: usize = 4;
@@ -56,18 +56,7 @@ pub fn evaluate(
             false,
         );
         let nz = noise.then_some((EVAL_NOISE_SEED, chunk_id, net.noise_std));
-        let terms = engine.forward(net, nz, |inp| {
-            write_shard(
-                traj,
-                first + inp.first_trial,
-                inp.trials,
-                net.encoding,
-                &net.input_scale,
-                cue,
-                inp.iaug,
-                inp.target,
-            )
-        });
+        let terms = engine.forward_on(net, nz, traj, first, cue);
         se += terms.e * count as f64;
         sc += terms.centre * count as f64;
         first += count;

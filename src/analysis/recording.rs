@@ -9,7 +9,7 @@ use std::f64::consts::TAU;
 
 use super::SpatialBins;
 use crate::model::{Ctrnn, Engine};
-use crate::task::{Trajectories, TrajectorySpec, write_shard};
+use crate::task::{Trajectories, TrajectorySpec};
 
 /// Iteration index of the analysis trajectories' streams: no training iteration uses it.
 pub const ANALYSIS_ITERATION: u64 = u64::MAX - 1;
@@ -113,18 +113,7 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
         let noise =
             o.noise
                 .then_some((o.seed, ANALYSIS_ITERATION - 1 - first as u64, net.noise_std));
-        eng.forward(net, noise, |inp| {
-            write_shard(
-                &traj,
-                inp.first_trial,
-                inp.trials,
-                net.encoding,
-                &net.input_scale,
-                cue,
-                inp.iaug,
-                inp.target,
-            )
-        });
+        eng.forward_on(net, noise, &traj, 0, cue);
         for b in 0..count {
             let half = (first + b) % 2;
             for t in 0..t_len {
@@ -254,18 +243,7 @@ mod tests {
         // Rebuild unit 2's map directly from one engine pass over all 20 trials.
         let traj = Trajectories::generate(&spec, 3, ANALYSIS_ITERATION, 0, 20);
         let mut e = Engine::<f32>::new(6, 3, 50, 20, 4, 1, false);
-        e.forward(&net, None, |inp| {
-            write_shard(
-                &traj,
-                inp.first_trial,
-                inp.trials,
-                net.encoding,
-                &net.input_scale,
-                None,
-                inp.iaug,
-                inp.target,
-            )
-        });
+        e.forward_on(&net, None, &traj, 0, None);
         let mut sum = vec![0.0; r.bins.len()];
         let mut occ = vec![0.0; r.bins.len()];
         for b in 0..20 {

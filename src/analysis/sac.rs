@@ -114,15 +114,8 @@ mod tests {
                 }
             }
         }
-        let k = pairs.len() as f64;
-        let (ma, mb) = (
-            pairs.iter().map(|p| p.0).sum::<f64>() / k,
-            pairs.iter().map(|p| p.1).sum::<f64>() / k,
-        );
-        let cov: f64 = pairs.iter().map(|p| (p.0 - ma) * (p.1 - mb)).sum();
-        let va: f64 = pairs.iter().map(|p| (p.0 - ma).powi(2)).sum();
-        let vb: f64 = pairs.iter().map(|p| (p.1 - mb).powi(2)).sum();
-        cov / (va * vb).sqrt()
+        let (a, b): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        crate::analysis::pearson_valid(&a, &b)
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::simd::{SimdPath, path};
 use super::step_gemm::{PackedB, step_matmul};
 use super::{Ctrnn, Gradients, NormalStream, Real};
 use crate::config::{Activation, NoiseSite};
+use crate::task::{Trajectories, write_shard};
 
 /// Seconds spent per phase of an iteration (per worker, averaged over workers).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -362,6 +363,30 @@ impl<R: Real> Engine<R> {
             r_cae: 0.0,
             centre: sc / (2.0 * denom),
         }
+    }
+
+    /// [`Engine::forward`] on trials `first..first + batch` of existing trajectories, with
+    /// the network's own encoding and input scale (and the start cue for `cue_steps`).
+    pub fn forward_on(
+        &mut self,
+        net: &Ctrnn<R>,
+        noise: Option<(u64, u64, f64)>,
+        traj: &Trajectories,
+        first: usize,
+        cue_steps: Option<usize>,
+    ) -> LossTerms {
+        self.forward(net, noise, |inp| {
+            write_shard(
+                traj,
+                first + inp.first_trial,
+                inp.trials,
+                net.encoding,
+                &net.input_scale,
+                cue_steps,
+                inp.iaug,
+                inp.target,
+            )
+        })
     }
 
     /// BPTT through the last forward pass: the gradient of
