@@ -33,6 +33,24 @@ const SMALL: [&str; 12] = [
     "train.checkpoint_every=3",
 ];
 
+/// `gridrnn train` with the small config, `args` (ending in `--out`) and then `dir`.
+fn train_small(args: &[&str], dir: impl AsRef<std::ffi::OsStr>) -> Output {
+    bin()
+        .arg("train")
+        .args(SMALL)
+        .args(args)
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+/// Assert an exit code and a word in stderr.
+fn expect_exit(out: Output, code: i32, word: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(err.contains(word), "`{word}` not in {err}");
+}
+
 fn train(dir: &Path, threads: usize, env: &[(&str, &str)]) -> Output {
     let out = bin()
         .arg("train")
@@ -172,15 +190,7 @@ fn run_directory_has_the_design_layout_and_every_file_reads_back() {
     assert_eq!(z.string("encoding").as_deref(), Some("speed-cos-sin"));
     assert_eq!(z.array("input_scale").unwrap().data, vec![10.0, 1.0, 1.0]);
     // Training into the same directory again is refused with the way out.
-    let out = bin()
-        .arg("train")
-        .args(SMALL)
-        .arg("--out")
-        .arg(&d)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("gridrnn resume"));
+    expect_exit(train_small(&["--out"], &d), 2, "gridrnn resume");
 }
 
 #[test]
@@ -350,24 +360,22 @@ fn trains_on_windows_of_a_trajectory_file_and_rejects_files_that_cannot_feed_it(
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = bin()
-        .arg("train")
-        .args(SMALL)
-        .args(["--set", &set, "--set", "task.steps=500", "--out"])
-        .arg(d.join("r2"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("task.steps"));
-    let out = bin()
-        .arg("train")
-        .args(SMALL)
-        .args(["--set", &set, "--set", "task.arena_area=0.01", "--out"])
-        .arg(d.join("r3"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("outside the configured arena"));
+    expect_exit(
+        train_small(
+            &["--set", &set, "--set", "task.steps=500", "--out"],
+            d.join("r2"),
+        ),
+        2,
+        "task.steps",
+    );
+    expect_exit(
+        train_small(
+            &["--set", &set, "--set", "task.arena_area=0.01", "--out"],
+            d.join("r3"),
+        ),
+        2,
+        "outside the configured arena",
+    );
 }
 
 #[test]
