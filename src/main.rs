@@ -33,7 +33,8 @@ fn interrupt_flag() -> Arc<AtomicBool> {
 #[command(
     name = "gridrnn",
     version,
-    about = "Train CTRNNs to path-integrate and measure the grid-like codes that emerge (Cueva & Wei, ICLR 2018)"
+    about = "Train CTRNNs to path-integrate and measure the grid-like codes that emerge (Cueva & Wei, ICLR 2018)",
+    after_help = "Example:\n  gridrnn run --set task.arena=hexagon"
 )]
 struct Cli {
     #[command(subcommand)]

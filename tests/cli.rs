@@ -301,15 +301,34 @@ fn bad_config_and_bad_files_fail_with_their_exit_codes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("junk.npz"));
-    let help = bin().args(["evaluate", "--help"]).output().unwrap();
-    assert!(
-        String::from_utf8_lossy(&help.stdout)
+    for cmd in [
+        "",
+        "run",
+        "train",
+        "resume",
+        "analyze",
+        "evaluate",
+        "trajectories",
+        "bench",
+        "config",
+    ] {
+        let help = bin()
+            .args([cmd, "--help"].iter().filter(|a| !a.is_empty()))
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&help.stdout);
+        let last = text
             .trim_end()
             .lines()
             .last()
-            .unwrap()
-            .contains("gridrnn evaluate")
-    );
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        assert!(
+            last.starts_with("gridrnn "),
+            "`gridrnn {cmd} --help` does not end with an example: {last}"
+        );
+    }
 }
 
 #[test]
