@@ -72,6 +72,7 @@ fn check_fd(extra: &[&str], lambdas: Lambdas, seed: u64) {
     }
     for k in 0..4 {
         let e = rel(g.tensors()[k], fd.tensors()[k]);
+        eprintln!("{extra:?} {}: relative error {e:.1e}", NAMES[k]);
         assert!(e < 1e-6, "{extra:?} {}: relative error {e:e}", NAMES[k]);
         assert!(
             g.tensors()[k].iter().any(|v| *v != 0.0),
@@ -140,6 +141,7 @@ fn f32_gradients_match_f64() {
         for k in 0..4 {
             let a: Vec<f64> = g32.tensors()[k].iter().map(|v| v.f64()).collect();
             let e = rel(&a, g64.tensors()[k]);
+            eprintln!("f32 vs f64 {extra:?} {}: {e:.1e}", NAMES[k]);
             assert!(
                 e < 1e-3,
                 "{extra:?} {}: f32 vs f64 relative difference {e:e}",
