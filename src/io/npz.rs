@@ -1,7 +1,6 @@
 //! .npz in and out through `ndarray-npy`: readers accept little-endian f4 and f8 in C or
 //! Fortran order and convert (design section 5); 0-d strings use numpy's '<U' dtype.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Cursor, Read, Seek, Write};
 use std::path::Path;
@@ -238,15 +237,6 @@ impl NpzIn {
     /// The file's path, for messages.
     pub fn path(&self) -> &str {
         &self.path
-    }
-
-    /// Every numeric array, by name (unreadable ones skipped).
-    pub fn all_numeric(&mut self) -> BTreeMap<String, Arr> {
-        let names = self.names.clone();
-        names
-            .into_iter()
-            .filter_map(|n| self.array(&n).ok().map(|a| (n, a)))
-            .collect()
     }
 }
 
