@@ -44,6 +44,30 @@ fn train_small(args: &[&str], dir: impl AsRef<std::ffi::OsStr>) -> Output {
         .unwrap()
 }
 
+/// `gridrnn evaluate` of `ck` on `traj` with extra arguments; asserts success.
+fn evaluate_ok(ck: &Path, traj: &Path, extra: &[&str]) -> Output {
+    let out = bin()
+        .arg("evaluate")
+        .args(extra)
+        .arg("--checkpoint")
+        .arg(ck)
+        .arg("--trajectories")
+        .arg(traj)
+        .output()
+        .unwrap();
+    ok(out)
+}
+
+/// Assert success, showing stderr otherwise.
+fn ok(out: Output) -> Output {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Assert an exit code and a word in stderr.
 fn expect_exit(out: Output, code: i32, word: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
@@ -60,12 +84,7 @@ fn train(dir: &Path, threads: usize, env: &[(&str, &str)]) -> Output {
         .envs(env.iter().copied())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "train failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    ok(out)
 }
 
 #[test]
@@ -220,19 +239,11 @@ fn trajectories_export_and_evaluate_any_checkpoint() {
     let tr = read_trajectories(&traj).unwrap();
     assert_eq!((tr.trials, tr.steps, tr.arena_vertices.len()), (7, 40, 3));
     let json = d.join("eval.json");
-    let out = bin()
-        .args(["evaluate", "--noise", "on", "--checkpoint"])
-        .arg(d.join("checkpoints/latest.npz"))
-        .arg("--trajectories")
-        .arg(&traj)
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let json_s = json.to_string_lossy().to_string();
+    evaluate_ok(
+        &d.join("checkpoints/latest.npz"),
+        &traj,
+        &["--noise", "on", "--json", &json_s],
     );
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -249,27 +260,10 @@ fn trajectories_export_and_evaluate_any_checkpoint() {
     z.add("W_out", &[2, 12], f64v(&net.w_out)).unwrap();
     z.add_str("config", "{\"speed_gain\": 10.0}").unwrap();
     z.write(&foreign).unwrap();
-    let out = bin()
-        .args(["evaluate", "--checkpoint"])
-        .arg(&foreign)
-        .arg("--trajectories")
-        .arg(&traj)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = evaluate_ok(&foreign, &traj, &[]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("speed_gain"));
     let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let out = bin()
-        .args(["evaluate", "--checkpoint"])
-        .arg(d.join("checkpoints/latest.npz"))
-        .arg("--trajectories")
-        .arg(&traj)
-        .output()
-        .unwrap();
+    let out = evaluate_ok(&d.join("checkpoints/latest.npz"), &traj, &[]);
     let ours: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         theirs["mse"], ours["mse"],
@@ -367,18 +361,13 @@ fn trains_on_windows_of_a_trajectory_file_and_rejects_files_that_cannot_feed_it(
         .unwrap();
     assert!(out.status.success());
     let set = format!("task.trajectories={}", traj.display());
-    let out = bin()
+    ok(bin()
         .arg("train")
         .args(SMALL)
         .args(["--set", &set, "--out"])
         .arg(d.join("run"))
         .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .unwrap());
     expect_exit(
         train_small(
             &["--set", &set, "--set", "task.steps=500", "--out"],
@@ -401,17 +390,12 @@ fn trains_on_windows_of_a_trajectory_file_and_rejects_files_that_cannot_feed_it(
 fn analyze_writes_maps_tuning_and_scores_that_read_back() {
     let d = tmp("analyze");
     train(&d, 2, &[]);
-    let out = bin()
+    ok(bin()
         .arg("analyze")
         .arg(&d)
         .args(["--steps", "20000", "--bins", "10"])
         .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .unwrap());
     let maps = gridrnn::io::read_npy(&d.join("analysis/ratemaps.npy")).unwrap();
     assert_eq!(maps.shape, vec![12, 10, 10]);
     assert!(maps.data.iter().any(|v| v.is_finite()));
