@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use gridrnn::config::{ValidConfig, load, render_commented};
+use gridrnn::config::{ValidConfig, load, render_commented, resolve_threads};
 use gridrnn::error::{Failure, bad_config};
 use gridrnn::evaluate::evaluate;
 use gridrnn::io::{load_checkpoint, write_atomic};
@@ -203,14 +203,6 @@ fn parse_noise(s: &str) -> anyhow::Result<bool> {
     }
 }
 
-fn threads_of(t: usize) -> usize {
-    if t == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        t
-    }
-}
-
 fn report_training(s: &RunSummary) {
     println!(
         "trained to iteration {} ({} iterations in {:.1} s, {:.2} it/s{})",
@@ -275,7 +267,7 @@ fn main_inner() -> anyhow::Result<()> {
             let spec = TrajectorySpec::from_config(&cfg);
             let test = Trajectories::generate(&spec, cfg.train.seed, u64::MAX, 0, 500);
             let (net, _) = load_checkpoint(&dir.join("checkpoints/latest.npz"))?;
-            let threads = threads_of(cfg.train.threads);
+            let threads = cfg.threads();
             for noise in [false, true] {
                 let ev = evaluate(&net, &test, noise, threads, 500);
                 println!(
@@ -338,7 +330,7 @@ fn main_inner() -> anyhow::Result<()> {
                 steps,
                 bins,
                 noise,
-                threads: threads_of(threads),
+                threads: resolve_threads(threads),
             };
             let t0 = std::time::Instant::now();
             let s = gridrnn::analysis::analyze_run(&run, &o)?;
@@ -400,7 +392,7 @@ fn main_inner() -> anyhow::Result<()> {
                 eprintln!("note: {n}");
             }
             let traj = read_trajectories(&trajectories)?;
-            let ev = evaluate(&net, &traj, noise, threads_of(threads), 500);
+            let ev = evaluate(&net, &traj, noise, resolve_threads(threads), 500);
             let text = serde_json::to_string_pretty(&ev)?;
             println!("{text}");
             if let Some(p) = json {

@@ -11,4 +11,4 @@ pub use keys::{KEY_DOCS, render_commented};
 pub use load::{apply_set, load, load_str};
 pub use presets::{PRESETS, preset};
 pub use schema::*;
-pub use validate::ValidConfig;
+pub use validate::{ValidConfig, resolve_threads};

@@ -40,6 +40,11 @@ impl ValidConfig {
         self.trajectories.as_ref()
     }
 
+    /// Worker threads `train.threads` asks for (0 = all cores).
+    pub fn threads(&self) -> usize {
+        resolve_threads(self.cfg.train.threads)
+    }
+
     /// Number of network inputs: 3 or 2 by encoding, plus 2 with a start cue.
     pub fn n_in(&self) -> usize {
         let base = match self.cfg.model.input {
@@ -52,6 +57,15 @@ impl ValidConfig {
     /// The config as a TOML table (what `config.toml` holds).
     pub fn to_table(&self) -> toml::Table {
         toml::Table::try_from(&self.cfg).expect("a Config always serialises")
+    }
+}
+
+/// A thread count, 0 meaning all cores (`train.threads`, `--threads`).
+pub fn resolve_threads(t: usize) -> usize {
+    if t == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        t
     }
 }
 

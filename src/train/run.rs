@@ -104,7 +104,7 @@ pub fn train_run(cfg: &ValidConfig, dir: &Path, opts: &RunOptions) -> anyhow::Re
         &dir.join("config.toml"),
         render_commented(&cfg.to_table()).as_bytes(),
     )?;
-    let threads = resolve_threads(cfg.train.threads);
+    let threads = cfg.threads();
     let manifest = Manifest::start(threads, cfg.train.shards, cfg.train.seed);
     write_manifest(dir, &manifest)?;
     let mut log = File::create(dir.join("train_log.csv"))?;
@@ -230,18 +230,12 @@ pub fn resume_run(dir: &Path, sets: &[String], opts: &RunOptions) -> anyhow::Res
     let mut manifest: Manifest = std::fs::read_to_string(dir.join("manifest.json"))
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_else(|| {
-            Manifest::start(
-                resolve_threads(cfg.train.threads),
-                cfg.train.shards,
-                cfg.train.seed,
-            )
-        });
+        .unwrap_or_else(|| Manifest::start(cfg.threads(), cfg.train.shards, cfg.train.seed));
     manifest.resumes.push(super::manifest::Resume {
         iteration: start,
         utc: utc_now(),
     });
-    manifest.threads = resolve_threads(cfg.train.threads);
+    manifest.threads = cfg.threads();
     write_manifest(dir, &manifest)?;
     Ok(Resumed::Trained(run_loop(
         &cfg, dir, trainer, log, manifest, opts, wall,
@@ -287,14 +281,6 @@ fn injected_failure(iteration: u64, lr: f64) -> super::StepRecord {
         grad_norm: f64::NAN,
         lr,
         times: PhaseTimes::default(),
-    }
-}
-
-fn resolve_threads(t: usize) -> usize {
-    if t == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        t
     }
 }
 

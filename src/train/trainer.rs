@@ -60,17 +60,14 @@ pub struct Snapshot<R> {
 }
 
 impl<R: Real> Trainer<R> {
-    /// A trainer from the config's initial network, with `threads` workers (0 = all cores).
+    /// A trainer from the config's initial network, on `train.threads` workers.
     pub fn new(cfg: &ValidConfig) -> Self {
         Self::with_network(cfg, Ctrnn::init(cfg))
     }
 
     /// A trainer starting from a given network.
     pub fn with_network(cfg: &ValidConfig, net: Ctrnn<R>) -> Self {
-        let threads = match cfg.train.threads {
-            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            t => t,
-        };
+        let threads = cfg.threads();
         let engine = Engine::new(
             net.n,
             net.n_in,
