@@ -1,22 +1,14 @@
 //! End-to-end checks through the `gridrnn` binary: determinism across threads and SIMD paths,
 //! run-directory layout, exit codes, and every output format read back.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{bin, ok, tmp};
+
+use std::path::Path;
+use std::process::Output;
 
 use gridrnn::io::{NpzIn, NpzOut, load_checkpoint, read_train_state};
 use gridrnn::task::read_trajectories;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_gridrnn"))
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gridrnn-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 const SMALL: [&str; 12] = [
     "--set",
@@ -56,16 +48,6 @@ fn evaluate_ok(ck: &Path, traj: &Path, extra: &[&str]) -> Output {
         .output()
         .unwrap();
     ok(out)
-}
-
-/// Assert success, showing stderr otherwise.
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// Assert an exit code and a word in stderr.

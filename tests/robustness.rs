@@ -1,23 +1,15 @@
 //! A run survives being killed, interrupted and diverging, and bad input fails cleanly
 //! (issue 7): each test drives the real binary.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{bin, ok, tmp};
+
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use gridrnn::io::{NpzOut, load_checkpoint, read_npy};
 use rand::{RngExt, SeedableRng};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_gridrnn"))
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gridrnn-rob-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 const ITERS: u64 = 60;
 
@@ -44,16 +36,6 @@ fn train_cmd(dir: &Path, iters: u64) -> Command {
         .arg("--out")
         .arg(dir);
     c
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// The newest checkpoint whose network and training state both exist.
