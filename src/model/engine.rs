@@ -203,11 +203,6 @@ impl<R: Real> Engine<R> {
         self.batch
     }
 
-    /// Number of shards.
-    pub fn shards(&self) -> usize {
-        self.shards.len()
-    }
-
     /// Unit activities u_t of the last forward pass for trial `b` (global index), step `t`.
     pub fn activity(&self, b: usize, t: usize) -> &[R] {
         let sh = self
