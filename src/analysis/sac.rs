@@ -1,6 +1,5 @@
-//! The masked spatial autocorrelogram (DeepMind's SAC, Banino et al. 2018): for each shift,
-//! the Pearson correlation between the map and its shifted copy over the bins valid in both.
-//! Six cross-correlations, each by FFT (`rustfft`), give every shift at once.
+//! Spatial autocorrelograms by FFT (`rustfft`): the masked one of DeepMind (Banino et al. 2018)
+//! and opexebo's (BNT's), which treats unvisited bins as zeros (design section 7).
 
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
@@ -33,63 +32,166 @@ fn fft2(
     }
 }
 
-/// Autocorrelogram of an h x w map (NaN = invalid), (2h-1) x (2w-1), centre at (h-1, w-1):
-/// entry (dy, dx) correlates m(y, x) with m(y + dy, x + dx) over bins valid in both. Shifts
-/// with fewer than `min_overlap` common bins, or no variance, are NaN.
-pub fn masked_autocorrelogram(map: &[f64], h: usize, w: usize, min_overlap: usize) -> Vec<f64> {
-    let (ph, pw) = (2 * h - 1, 2 * w - 1);
-    let mut planner = FftPlanner::new();
-    let embed = |f: &dyn Fn(f64) -> f64| {
-        let mut buf = vec![Complex::new(0.0, 0.0); ph * pw];
-        for y in 0..h {
-            for x in 0..w {
-                let v = map[y * w + x];
-                if !v.is_nan() {
-                    buf[y * pw + x] = Complex::new(f(v), 0.0);
+/// For every shift (dy, dx) of an h x w map against itself, sums over the bins valid in both
+/// (bin p and bin p + s): count, sum of the first and second copy, their squares, and their
+/// product; (2h-1) x (2w-1), centre (zero shift) at (h-1, w-1). Six cross-correlations, each
+/// by FFT, give every shift at once.
+struct OverlapSums {
+    n: Vec<f64>,
+    s1: Vec<f64>,
+    s2: Vec<f64>,
+    s11: Vec<f64>,
+    s22: Vec<f64>,
+    s12: Vec<f64>,
+}
+
+impl OverlapSums {
+    fn new(values: &[f64], valid: &[bool], h: usize, w: usize) -> OverlapSums {
+        let (ph, pw) = (2 * h - 1, 2 * w - 1);
+        let mut planner = FftPlanner::new();
+        let embed = |f: &dyn Fn(f64) -> f64| {
+            let mut buf = vec![Complex::new(0.0, 0.0); ph * pw];
+            for y in 0..h {
+                for x in 0..w {
+                    if valid[y * w + x] {
+                        buf[y * pw + x] = Complex::new(f(values[y * w + x]), 0.0);
+                    }
                 }
             }
+            buf
+        };
+        let mut v = embed(&|_| 1.0);
+        let mut x = embed(&|m| m);
+        let mut x2 = embed(&|m| m * m);
+        for b in [&mut v, &mut x, &mut x2] {
+            fft2(b, ph, pw, false, &mut planner);
         }
-        buf
-    };
-    let mut v = embed(&|_| 1.0);
-    let mut x = embed(&|m| m);
-    let mut x2 = embed(&|m| m * m);
-    for b in [&mut v, &mut x, &mut x2] {
-        fft2(b, ph, pw, false, &mut planner);
+        // corr(a, b)[s] = sum_p a[p] b[p + s] = IFFT(conj(A) B)[s], shifts wrapped into the
+        // padding; unwrapped here so that the zero shift sits at the centre.
+        let cross = |a: &[Complex<f64>], b: &[Complex<f64>], planner: &mut FftPlanner<f64>| {
+            let mut out: Vec<Complex<f64>> = a.iter().zip(b).map(|(p, q)| p.conj() * q).collect();
+            fft2(&mut out, ph, pw, true, planner);
+            let scale = (ph * pw) as f64;
+            let mut centred = vec![0.0; ph * pw];
+            for dy in -(h as isize - 1)..h as isize {
+                for dx in -(w as isize - 1)..w as isize {
+                    let src = (dy.rem_euclid(ph as isize) as usize) * pw
+                        + dx.rem_euclid(pw as isize) as usize;
+                    let dst =
+                        ((dy + h as isize - 1) as usize) * pw + (dx + w as isize - 1) as usize;
+                    centred[dst] = out[src].re / scale;
+                }
+            }
+            centred
+        };
+        OverlapSums {
+            n: cross(&v, &v, &mut planner)
+                .iter()
+                .map(|c| c.round())
+                .collect(),
+            s1: cross(&x, &v, &mut planner),
+            s2: cross(&v, &x, &mut planner),
+            s11: cross(&x2, &v, &mut planner),
+            s22: cross(&v, &x2, &mut planner),
+            s12: cross(&x, &x, &mut planner),
+        }
     }
-    // corr(a, b)[s] = sum_p a[p] b[p + s] = IFFT(conj(A) B)[s], shifts wrapped into the padding.
-    let cross = |a: &[Complex<f64>], b: &[Complex<f64>], planner: &mut FftPlanner<f64>| {
-        let mut out: Vec<Complex<f64>> = a.iter().zip(b).map(|(p, q)| p.conj() * q).collect();
-        fft2(&mut out, ph, pw, true, planner);
-        out.into_iter()
-            .map(|c| c.re / (ph * pw) as f64)
-            .collect::<Vec<f64>>()
-    };
-    let n = cross(&v, &v, &mut planner);
-    let s1 = cross(&x, &v, &mut planner);
-    let s2 = cross(&v, &x, &mut planner);
-    let s11 = cross(&x2, &v, &mut planner);
-    let s22 = cross(&v, &x2, &mut planner);
-    let s12 = cross(&x, &x, &mut planner);
-    let mut out = vec![f64::NAN; ph * pw];
-    for dy in -(h as isize - 1)..h as isize {
-        for dx in -(w as isize - 1)..w as isize {
-            let src =
-                (dy.rem_euclid(ph as isize) as usize) * pw + dx.rem_euclid(pw as isize) as usize;
-            let dst = ((dy + h as isize - 1) as usize) * pw + (dx + w as isize - 1) as usize;
-            let cnt = n[src].round();
+
+    /// Numerator and the two variance terms (times the count) of the Pearson r at shift `i`.
+    fn terms(&self, i: usize) -> (f64, f64, f64) {
+        let n = self.n[i];
+        (
+            n * self.s12[i] - self.s1[i] * self.s2[i],
+            n * self.s11[i] - self.s1[i] * self.s1[i],
+            n * self.s22[i] - self.s2[i] * self.s2[i],
+        )
+    }
+}
+
+/// Autocorrelogram of an h x w map (NaN = invalid), (2h-1) x (2w-1), centre at (h-1, w-1):
+/// entry (dy, dx) correlates m(y, x) with m(y + dy, x + dx) over bins valid in both (DeepMind's
+/// SAC, `grid_score_masked`). Shifts with fewer than `min_overlap` common bins, or no
+/// variance, are NaN.
+pub fn masked_autocorrelogram(map: &[f64], h: usize, w: usize, min_overlap: usize) -> Vec<f64> {
+    let valid: Vec<bool> = map.iter().map(|v| !v.is_nan()).collect();
+    let sums = OverlapSums::new(map, &valid, h, w);
+    (0..sums.n.len())
+        .map(|i| {
+            let cnt = sums.n[i];
             if cnt < min_overlap as f64 {
-                continue;
+                return f64::NAN;
             }
-            let num = cnt * s12[src] - s1[src] * s2[src];
-            let den = ((cnt * s11[src] - s1[src] * s1[src]) * (cnt * s22[src] - s2[src] * s2[src]))
-                .sqrt();
+            let (num, va, vb) = sums.terms(i);
+            let den = (va * vb).sqrt();
             if den > 1e-12 * cnt * cnt {
-                out[dst] = (num / den).clamp(-1.0, 1.0);
+                (num / den).clamp(-1.0, 1.0)
+            } else {
+                f64::NAN
             }
+        })
+        .collect()
+}
+
+/// An autocorrelogram and its shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Autocorrelogram {
+    /// Values, row-major.
+    pub values: Vec<f64>,
+    /// Rows.
+    pub h: usize,
+    /// Columns.
+    pub w: usize,
+}
+
+/// opexebo 0.7.2's `autocorrelation` (BNT's): unvisited bins set to 0, then
+/// `normxcorr2_general` (Pearson r over each shift's overlap, 0 where the variance term is
+/// within 1000 ulps of zero), cropped to the central 80 % overlap (odd sizes, e.g. 35 x 35 for
+/// a 20 x 20 map).
+pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogram {
+    let zeroed: Vec<f64> = map
+        .iter()
+        .map(|v| if v.is_nan() { 0.0 } else { *v })
+        .collect();
+    let sums = OverlapSums::new(&zeroed, &vec![true; h * w], h, w);
+    // normxcorr2 divides the local sums by the count before subtracting; the same terms.
+    let parts: Vec<(f64, f64)> = (0..sums.n.len())
+        .map(|i| {
+            let (num, va, vb) = sums.terms(i);
+            let n = sums.n[i];
+            (num / n, (va.max(0.0) / n * (vb.max(0.0) / n)).sqrt())
+        })
+        .collect();
+    let max_den = parts.iter().map(|p| p.1).fold(0.0, f64::max);
+    let tol = 1000.0 * (f64::from_bits(max_den.to_bits() + 1) - max_den);
+    let full: Vec<f64> = parts
+        .iter()
+        .map(|&(num, den)| if den > tol { num / den } else { 0.0 })
+        .collect();
+    crop_central(&full, h, w)
+}
+
+/// The central part of a (2h-1) x (2w-1) autocorrelogram that opexebo keeps: shifts with at
+/// least about 80 % overlap, odd sizes (35 x 35 for a 20 x 20 map).
+pub fn crop_central(full: &[f64], h: usize, w: usize) -> Autocorrelogram {
+    let crop = |d: usize| {
+        let full = 2 * d - 1;
+        let mut new = (d as f64 * 1.8).round_ties_even() as usize;
+        if new % 2 == 0 {
+            new -= 1;
         }
+        let offset = ((full - new) as f64 / 2.0 + 1.0).round_ties_even() as usize;
+        (offset - 1, full - offset + 1)
+    };
+    let ((r0, r1), (c0, c1)) = (crop(h), crop(w));
+    let pw = 2 * w - 1;
+    let values = (r0..r1)
+        .flat_map(|r| full[r * pw + c0..r * pw + c1].to_vec())
+        .collect();
+    Autocorrelogram {
+        values,
+        h: r1 - r0,
+        w: c1 - c0,
     }
-    out
 }
 
 #[cfg(test)]

@@ -212,6 +212,51 @@ impl Arena {
             )
     }
 
+    /// Radius of the largest inscribed circle (the apothem of a regular polygon, the radius of
+    /// a circle). The circle touches three walls (or two parallel ones and a third), so every
+    /// triple of walls is solved for the point equally far from all three and the largest
+    /// radius that fits inside every wall wins.
+    pub fn inradius(&self) -> f64 {
+        if self.walls.is_empty() {
+            return self.radius;
+        }
+        let ws = &self.walls;
+        let mut best: f64 = 0.0;
+        for i in 0..ws.len() {
+            for j in i + 1..ws.len() {
+                for k in j + 1..ws.len() {
+                    // n . p + offset = r for the three walls: unknowns (x, y, r).
+                    let rows =
+                        [ws[i], ws[j], ws[k]].map(|w| [w.normal[0], w.normal[1], -1.0, -w.offset]);
+                    let det3 = |m: [[f64; 3]; 3]| {
+                        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+                            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+                    };
+                    let col = |c: usize, rhs: bool| -> [[f64; 3]; 3] {
+                        rows.map(|r| {
+                            let mut m = [r[0], r[1], r[2]];
+                            if rhs {
+                                m[c] = r[3];
+                            }
+                            m
+                        })
+                    };
+                    let d = det3(col(0, false));
+                    if d.abs() < 1e-12 {
+                        continue;
+                    }
+                    let p = [det3(col(0, true)) / d, det3(col(1, true)) / d];
+                    let r = det3(col(2, true)) / d;
+                    if r > best && self.clearance(p) >= r - 1e-9 * r.abs().max(1.0) {
+                        best = r;
+                    }
+                }
+            }
+        }
+        best
+    }
+
     /// Bounding box as ([x_min, y_min], [x_max, y_max]).
     pub fn bounding_box(&self) -> ([f64; 2], [f64; 2]) {
         if self.walls.is_empty() {
@@ -302,6 +347,17 @@ mod tests {
             .collect();
         assert_eq!(top.len(), 2);
         assert!((lo[1] + hi[1]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn inradius_is_the_apothem() {
+        let sq = Arena::new(ArenaShape::Square, 4.0).unwrap();
+        assert!((sq.inradius() - 1.0).abs() < 1e-12);
+        let tri = Arena::new(ArenaShape::Triangle, 4.0).unwrap();
+        let side = (16.0 / 3f64.sqrt()).sqrt();
+        assert!((tri.inradius() - side / (2.0 * 3f64.sqrt())).abs() < 1e-12);
+        let rect = Arena::polygon(vec![[0.0, 0.0], [3.0, 0.0], [3.0, 1.0], [0.0, 1.0]]).unwrap();
+        assert!((rect.inradius() - 0.5).abs() < 1e-12);
     }
 
     #[test]

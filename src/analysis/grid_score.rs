@@ -1,0 +1,162 @@
+//! `grid_score` (design section 7): hexagonal gridness as the Kavli lab's opexebo 0.7.2 computes
+//! it (Sargolini et al. 2006, Langston et al. 2010), a line-by-line port so that our numbers
+//! can be put next to theirs, and on the same annuli `grid_score_square`. The autocorrelogram
+//! is normalised to its peak; the central field's radius comes from `place_field`; annuli
+//! grow from that radius to half the autocorrelogram; each annulus is correlated with its
+//! rotations and the score is the best mean over 3 consecutive radii.
+
+use super::place_field::{FieldOptions, linspace, place_field};
+use super::sac::Autocorrelogram;
+use super::{pearson_valid, rotate_bilinear};
+
+/// The rotational-symmetry scores of one autocorrelogram; NaN where opexebo's is undefined
+/// (no central field, or a central field as large as the autocorrelogram).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GridScores {
+    /// min(r60, r120) - max(r30, r90, r150).
+    pub hexagonal: f64,
+    /// r90 - (r45 + r135) / 2.
+    pub square: f64,
+    /// Radius of the central field, bins (0 where there is none).
+    pub centre_radius: usize,
+}
+
+const ANGLES: [f64; 7] = [30.0, 45.0, 60.0, 90.0, 120.0, 135.0, 150.0];
+
+/// opexebo's `_findCentreRadius`: floor(sqrt(area / pi)) of the field grown from the centre
+/// (or, of two fields about as near the centre, the smaller).
+pub fn centre_radius(a: &Autocorrelogram) -> usize {
+    let (hh, hw) = (a.h.div_ceil(2), a.w.div_ceil(2));
+    let centre = (hh - 1) * a.w + (hw - 1);
+    let fields = place_field(&a.values, a.h, a.w, &FieldOptions::CENTRE, Some(&[centre]));
+    if fields.is_empty() {
+        return 0;
+    }
+    // opexebo measures from (ceil(h/2), ceil(w/2)), one bin off the centre; kept.
+    let dist = |p: usize| {
+        (((p / a.w) as f64 - hh as f64).powi(2) + ((p % a.w) as f64 - hw as f64).powi(2)).sqrt()
+    };
+    let mut pick = 0;
+    if fields.len() >= 2 {
+        let mut order: Vec<usize> = (0..fields.len()).collect();
+        order.sort_by(|&i, &j| dist(fields[i].peak).total_cmp(&dist(fields[j].peak)));
+        pick = order[0];
+        if (dist(fields[order[0]].peak) - dist(fields[order[1]].peak)).abs() < 2.0
+            && fields[order[1]].bins.len() < fields[order[0]].bins.len()
+        {
+            pick = order[1];
+        }
+    }
+    (fields[pick].bins.len() as f64 / std::f64::consts::PI)
+        .sqrt()
+        .floor() as usize
+}
+
+/// `grid_score` and `grid_score_square` of an autocorrelogram (NaN entries count as
+/// unvisited in the central field and are left out of the correlations).
+pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
+    let nan = GridScores {
+        hexagonal: f64::NAN,
+        square: f64::NAN,
+        centre_radius: 0,
+    };
+    let peak = acorr
+        .values
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .fold(f64::NAN, f64::max);
+    if peak.is_nan() || peak <= 0.0 {
+        return nan;
+    }
+    let a = Autocorrelogram {
+        values: acorr.values.iter().map(|v| v / peak).collect(),
+        ..*acorr
+    };
+    let (h, w) = (a.h, a.w);
+    let radius = centre_radius(&a);
+    let outer = h.min(w) / 2;
+    if radius == 0 || outer <= radius {
+        return GridScores {
+            centre_radius: radius,
+            ..nan
+        };
+    }
+    let radii: Vec<f64> = linspace((radius + 1).max(3) as f64, outer as f64, outer - radius)
+        .into_iter()
+        .map(|r| r.trunc())
+        .collect();
+    let rotated: Vec<Vec<f64>> = ANGLES
+        .iter()
+        .map(|&d| rotate_bilinear(&a.values, h, w, d))
+        .collect();
+    let (hh, hw) = (h.div_ceil(2) as f64, w.div_ceil(2) as f64);
+    let dist: Vec<f64> = (0..h * w)
+        .map(|i| (((i % w + 1) as f64 - hw).powi(2) + ((i / w + 1) as f64 - hh).powi(2)).sqrt())
+        .collect();
+    let per_radius: Vec<(f64, f64)> = radii
+        .iter()
+        .map(|&r| {
+            let inside: Vec<usize> = (0..h * w)
+                .filter(|&i| dist[i] > radius as f64 && dist[i] < r)
+                .collect();
+            let values: Vec<f64> = inside.iter().map(|&i| a.values[i]).collect();
+            let c: Vec<f64> = rotated
+                .iter()
+                .map(|rot| {
+                    let turned: Vec<f64> = inside.iter().map(|&i| rot[i]).collect();
+                    pearson_valid(&values, &turned)
+                })
+                .collect();
+            let [c30, c45, c60, c90, c120, c135, c150] = c[..] else {
+                unreachable!("7 angles")
+            };
+            (
+                nan_min(c60, c120) - nan_max(nan_max(c30, c90), c150),
+                c90 - (c45 + c135) / 2.0,
+            )
+        })
+        .collect();
+    GridScores {
+        hexagonal: best_window(&per_radius.iter().map(|p| p.0).collect::<Vec<_>>()),
+        square: best_window(&per_radius.iter().map(|p| p.1).collect::<Vec<_>>()),
+        centre_radius: radius,
+    }
+}
+
+/// numpy's `min`/`max` of two: NaN wins.
+fn nan_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+fn nan_max(a: f64, b: f64) -> f64 {
+    -nan_min(-a, -b)
+}
+
+/// opexebo's 3-radius window: with 4 radii or fewer the plain mean of all; otherwise the best
+/// NaN-skipping mean over windows starting at 0 .. n-4 (so the last radius only ever counts
+/// in the short case, as in opexebo).
+fn best_window(scores: &[f64]) -> f64 {
+    let steps = scores.len().saturating_sub(3).max(1);
+    if steps == 1 {
+        return scores.iter().sum::<f64>() / scores.len() as f64;
+    }
+    (0..steps)
+        .map(|i| {
+            let win: Vec<f64> = scores[i..(i + 3).min(scores.len())]
+                .iter()
+                .copied()
+                .filter(|v| !v.is_nan())
+                .collect();
+            if win.is_empty() {
+                f64::NAN
+            } else {
+                win.iter().sum::<f64>() / win.len() as f64
+            }
+        })
+        .fold(f64::NEG_INFINITY, nan_max)
+}

@@ -1,0 +1,246 @@
+//! Grey-scale and binary morphology on small row-major images, as scikit-image and
+//! scipy.ndimage define it, for the ports of opexebo's `place_field` and peak search (design
+//! section 7). The images are rate maps and autocorrelograms (at most a few thousand
+//! pixels), so plain flood fills beat anything cleverer.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// Neighbour offsets: 4-connected (scikit-image `connectivity=1`) or 8-connected (`2`).
+fn offsets(eight: bool) -> &'static [(isize, isize)] {
+    const FOUR: [(isize, isize); 4] = [(-1, 0), (0, -1), (0, 1), (1, 0)];
+    const EIGHT: [(isize, isize); 8] = [
+        (-1, -1),
+        (-1, 0),
+        (-1, 1),
+        (0, -1),
+        (0, 1),
+        (1, -1),
+        (1, 0),
+        (1, 1),
+    ];
+    if eight { &EIGHT } else { &FOUR }
+}
+
+/// The in-bounds neighbours of pixel `i` of an h x w image.
+fn neighbours(i: usize, h: usize, w: usize, eight: bool) -> impl Iterator<Item = usize> {
+    let (r, c) = ((i / w) as isize, (i % w) as isize);
+    offsets(eight).iter().filter_map(move |&(dr, dc)| {
+        let (rr, cc) = (r + dr, c + dc);
+        (rr >= 0 && cc >= 0 && rr < h as isize && cc < w as isize)
+            .then_some(rr as usize * w + cc as usize)
+    })
+}
+
+/// Connected components of `mask` (`skimage.measure.label`): labels 1, 2, ... in raster
+/// order of each component's first pixel, 0 for background; returns (labels, count).
+pub fn label(mask: &[bool], h: usize, w: usize, eight: bool) -> (Vec<u32>, u32) {
+    let mut labels = vec![0u32; h * w];
+    let mut count = 0;
+    let mut stack = Vec::new();
+    for start in 0..h * w {
+        if !mask[start] || labels[start] != 0 {
+            continue;
+        }
+        count += 1;
+        labels[start] = count;
+        stack.push(start);
+        while let Some(p) = stack.pop() {
+            for q in neighbours(p, h, w, eight) {
+                if mask[q] && labels[q] == 0 {
+                    labels[q] = count;
+                    stack.push(q);
+                }
+            }
+        }
+    }
+    (labels, count)
+}
+
+/// The pixels 4-connected to pixel `seed` through `mask` (the seed included if in the mask).
+pub fn component(mask: &[bool], h: usize, w: usize, seed: usize) -> Vec<bool> {
+    let mut inside = vec![false; h * w];
+    if !mask[seed] {
+        return inside;
+    }
+    inside[seed] = true;
+    let mut stack = vec![seed];
+    while let Some(p) = stack.pop() {
+        for q in neighbours(p, h, w, false) {
+            if mask[q] && !inside[q] {
+                inside[q] = true;
+                stack.push(q);
+            }
+        }
+    }
+    inside
+}
+
+/// Grey erosion with the radius-1 disk (a cross), borders handled as
+/// `skimage.morphology.erosion`'s default `reflect` (out-of-bounds pixels repeat the edge, so
+/// they never lower the minimum).
+pub fn erode_cross(img: &[f64], h: usize, w: usize) -> Vec<f64> {
+    (0..h * w)
+        .map(|i| neighbours(i, h, w, false).fold(img[i], |m, q| m.min(img[q])))
+        .collect()
+}
+
+/// Pixel with a value, ordered by value for the max-heap of the reconstruction.
+struct Queued(f64, usize);
+
+impl PartialEq for Queued {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.0.total_cmp(&o.0).then(o.1.cmp(&self.1))
+    }
+}
+
+/// Morphological reconstruction by dilation of `seed` under `mask` with the 3 x 3 square
+/// (`skimage.morphology.reconstruction`): each pixel gets the largest seed value that reaches
+/// it along an 8-connected path on which `mask` never drops below that value. Needs
+/// seed <= mask everywhere.
+pub fn reconstruct_by_dilation(seed: &[f64], mask: &[f64], h: usize, w: usize) -> Vec<f64> {
+    let mut out = seed.to_vec();
+    let mut heap: BinaryHeap<Queued> = (0..h * w).map(|i| Queued(out[i], i)).collect();
+    while let Some(Queued(v, p)) = heap.pop() {
+        if v < out[p] {
+            continue;
+        }
+        for q in neighbours(p, h, w, true) {
+            let reach = v.min(mask[q]);
+            if reach > out[q] {
+                out[q] = reach;
+                heap.push(Queued(reach, q));
+            }
+        }
+    }
+    out
+}
+
+/// `scipy.ndimage.binary_fill_holes` with its default cross structure: background pixels not
+/// 4-connected through background to the image border become foreground.
+pub fn fill_holes(mask: &[bool], h: usize, w: usize) -> Vec<bool> {
+    let mut outside = vec![false; h * w];
+    let mut stack: Vec<usize> = (0..h * w)
+        .filter(|&i| {
+            let (r, c) = (i / w, i % w);
+            (r == 0 || c == 0 || r == h - 1 || c == w - 1) && !mask[i]
+        })
+        .collect();
+    for &i in &stack {
+        outside[i] = true;
+    }
+    while let Some(p) = stack.pop() {
+        for q in neighbours(p, h, w, false) {
+            if !mask[q] && !outside[q] {
+                outside[q] = true;
+                stack.push(q);
+            }
+        }
+    }
+    outside.iter().map(|o| !o).collect()
+}
+
+/// Regional maxima (`skimage.morphology.local_maxima`, 8-connected, borders allowed): plateaus
+/// of equal value whose every outside neighbour is strictly lower. Each plateau's pixels,
+/// plateaus in raster order of their first pixel (`skimage.measure.label` numbering).
+pub fn regional_maxima(img: &[f64], h: usize, w: usize) -> Vec<Vec<usize>> {
+    let mut seen = vec![false; h * w];
+    let mut found = Vec::new();
+    for start in 0..h * w {
+        if seen[start] || img[start].is_nan() {
+            continue;
+        }
+        let v = img[start];
+        let mut plateau = vec![start];
+        seen[start] = true;
+        let mut is_max = true;
+        let mut k = 0;
+        while k < plateau.len() {
+            let p = plateau[k];
+            k += 1;
+            for q in neighbours(p, h, w, true) {
+                if img[q] == v {
+                    if !seen[q] {
+                        seen[q] = true;
+                        plateau.push(q);
+                    }
+                } else if img[q] > v {
+                    is_max = false;
+                }
+            }
+        }
+        if is_max {
+            plateau.sort_unstable();
+            found.push(plateau);
+        }
+    }
+    found.sort_by_key(|p| p[0]);
+    found
+}
+
+/// Centroid (row, column) of a set of pixels (`regionprops(...).centroid`).
+pub fn centroid(pixels: &[usize], w: usize) -> (f64, f64) {
+    let n = pixels.len() as f64;
+    let (sr, sc) = pixels.iter().fold((0.0, 0.0), |(a, b), &p| {
+        (a + (p / w) as f64, b + (p % w) as f64)
+    });
+    (sr / n, sc / n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_follow_connectivity_and_raster_order() {
+        // Two diagonal pixels: one component in 8-connectivity, two in 4.
+        let m = [true, false, false, false, true, false, false, false, true];
+        assert_eq!(label(&m, 3, 3, true).1, 1);
+        let (l, n) = label(&m, 3, 3, false);
+        assert_eq!((n, l[0], l[4], l[8]), (3, 1, 2, 3));
+    }
+
+    #[test]
+    fn reconstruction_is_the_max_min_path_value() {
+        // A high peak (9) joined to a plateau (5) by a saddle (3): the seed 9 floods the
+        // plateau only up to the saddle's height.
+        let mask = [9.0, 3.0, 5.0, 5.0];
+        let seed = [9.0, 0.0, 0.0, 0.0];
+        assert_eq!(
+            reconstruct_by_dilation(&seed, &mask, 1, 4),
+            vec![9.0, 3.0, 3.0, 3.0]
+        );
+    }
+
+    #[test]
+    fn holes_are_filled_but_border_background_is_not() {
+        #[rustfmt::skip]
+        let m = [
+            true, true, true, false,
+            true, false, true, false,
+            true, true, true, false,
+        ];
+        let f = fill_holes(&m, 3, 4);
+        assert!(f[5] && !f[3] && !f[7]);
+    }
+
+    #[test]
+    fn plateau_maxima_need_strictly_lower_neighbours() {
+        let img = [1.0, 2.0, 2.0, 1.0, 0.0, 3.0, 0.0, 0.0];
+        // 2-2 plateau touches the 3 diagonally: not a maximum; the 3 is.
+        assert_eq!(regional_maxima(&img, 2, 4), vec![vec![5]]);
+        let erode = erode_cross(&[1.0, 5.0, 2.0], 1, 3);
+        assert_eq!(erode, vec![1.0, 1.0, 2.0]);
+    }
+}

@@ -1,0 +1,361 @@
+//! Firing fields as opexebo 0.7.2's `place_field` finds them (design section 7): the map is
+//! opened by reconstruction, and each peak's field is grown by lowering a threshold from
+//! `init_thresh` of the peak in steps of 0.02 while the field's area grows smoothly, stays
+//! free of holes and holds no other peak. `border_score` and `grid_score`'s central field use
+//! it, so this is a line-by-line port; only the peak search differs (see [`map_peaks`]).
+
+use super::morphology::{
+    centroid, component, erode_cross, fill_holes, label, reconstruct_by_dilation, regional_maxima,
+};
+
+/// `place_field`'s keyword arguments that the design fixes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FieldOptions {
+    /// Smallest field, bins.
+    pub min_bins: usize,
+    /// Smallest peak value.
+    pub min_peak: f64,
+    /// Smallest mean value.
+    pub min_mean: f64,
+    /// First threshold, as a fraction of the peak.
+    pub init_thresh: f64,
+}
+
+impl FieldOptions {
+    /// `place_field(min_bins=9, min_peak=0, min_mean=0, init_thresh=0.96)`, the border score's.
+    pub const BORDER: FieldOptions = FieldOptions {
+        min_bins: 9,
+        min_peak: 0.0,
+        min_mean: 0.0,
+        init_thresh: 0.96,
+    };
+    /// `place_field(min_bins=5, min_peak=0, min_mean=0, init_thresh=0.95)`, the central field
+    /// of `grid_score`.
+    pub const CENTRE: FieldOptions = FieldOptions {
+        min_bins: 5,
+        min_peak: 0.0,
+        min_mean: 0.0,
+        init_thresh: 0.95,
+    };
+}
+
+/// One field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// Its bins (row-major indices, ascending).
+    pub bins: Vec<usize>,
+    /// The bin of its largest value (first in row-major order).
+    pub peak: usize,
+}
+
+/// The map's peaks as opexebo's default peak search finds them, without 0.7.2's rejection
+/// step: the centroid (truncated to whole bins) of each regional maximum of the map opened by
+/// reconstruction. opexebo additionally moves every peak within 4 bins (chessboard) of a
+/// zero-valued bin to (0, 0), which after the design's min-shift hits almost every map.
+pub fn map_peaks(map: &[f64], h: usize, w: usize) -> Vec<usize> {
+    let opened = opened(&prepared(map).0, h, w);
+    peaks_of(&opened, h, w)
+}
+
+fn peaks_of(opened: &[f64], h: usize, w: usize) -> Vec<usize> {
+    regional_maxima(opened, h, w)
+        .iter()
+        .map(|p| {
+            let (r, c) = centroid(p, w);
+            (r.max(0.0) as usize).min(h - 1) * w + (c.max(0.0) as usize).min(w - 1)
+        })
+        .collect()
+}
+
+/// NaN -> 0 and opexebo's rescaling of maps whose peak is below 1 (to a peak of 4); the
+/// occupancy mask is the NaN bins. None where the peak is NaN or 0 (no fields).
+fn prepared(map: &[f64]) -> (Vec<f64>, Vec<bool>, Option<f64>) {
+    let peak = map
+        .iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .fold(f64::NAN, f64::max);
+    let scale = if peak.is_nan() || peak == 0.0 {
+        None
+    } else if peak < 1.0 {
+        Some(4.0 / peak)
+    } else {
+        Some(1.0)
+    };
+    let s = scale.unwrap_or(1.0);
+    let finite = map
+        .iter()
+        .map(|v| if v.is_nan() { 0.0 } else { v * s })
+        .collect();
+    (finite, map.iter().map(|v| v.is_nan()).collect(), scale)
+}
+
+fn opened(finite: &[f64], h: usize, w: usize) -> Vec<f64> {
+    reconstruct_by_dilation(&erode_cross(finite, h, w), finite, h, w)
+}
+
+/// The field of `peak` at `threshold` x the peak's value: (area, bins), or None where it is
+/// bad (a hole not explained by unvisited bins, or another peak inside).
+fn area_for_threshold(
+    img: &[f64],
+    unvisited: &[bool],
+    (h, w): (usize, usize),
+    peak: usize,
+    threshold: f64,
+    others: &[usize],
+) -> Option<Vec<bool>> {
+    let cut = img[peak] * threshold;
+    let above: Vec<bool> = img.iter().map(|v| *v >= cut).collect();
+    let field = if above[peak] {
+        component(&above, h, w, peak)
+    } else {
+        // scikit-image labels the background 0; opexebo then takes all of it.
+        above.iter().map(|a| !a).collect()
+    };
+    let filled = fill_holes(&field, h, w);
+    let holes: Vec<bool> = (0..h * w)
+        .map(|i| filled[i] && !field[i] && !unvisited[i])
+        .collect();
+    if label(&holes, h, w, true).1 >= 1 {
+        return None;
+    }
+    if others.iter().any(|&o| field[o]) {
+        return None;
+    }
+    Some(field)
+}
+
+fn area(field: &[bool]) -> f64 {
+    field.iter().filter(|&&b| b).count() as f64
+}
+
+fn bins_of(field: &[bool]) -> Vec<usize> {
+    (0..field.len()).filter(|&i| field[i]).collect()
+}
+
+/// `_area_change`: areas at two thresholds and their ratio, or None if either is bad.
+fn area_change(
+    img: &[f64],
+    unvisited: &[bool],
+    hw: (usize, usize),
+    peak: usize,
+    thresholds: [f64; 2],
+    others: &[usize],
+) -> Option<(f64, f64)> {
+    let first = area_for_threshold(img, unvisited, hw, peak, thresholds[0], others)?;
+    let second = area_for_threshold(img, unvisited, hw, peak, thresholds[1], others)?;
+    let (a1, a2) = (area(&first), area(&second));
+    Some((a2 / a1, a2))
+}
+
+/// numpy's `linspace(start, stop, num)`, bit for bit.
+pub(crate) fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
+    if num == 1 {
+        return vec![start];
+    }
+    let div = (num - 1) as f64;
+    let step = (stop - start) / div;
+    let mut v: Vec<f64> = (0..num)
+        .map(|i| {
+            if step == 0.0 {
+                i as f64 / div * (stop - start) + start
+            } else {
+                i as f64 * step + start
+            }
+        })
+        .collect();
+    v[num - 1] = stop;
+    v
+}
+
+/// `_expand_field`: lower the threshold from `initial_th` to 0.2 while the area grows
+/// smoothly; the last good field.
+fn expand_field(
+    img: &[f64],
+    unvisited: &[bool],
+    hw: (usize, usize),
+    peak: usize,
+    (initial_change, initial_area, initial_th): (f64, f64, f64),
+    others: &[usize],
+) -> Option<Vec<bool>> {
+    let mut last_area = initial_area;
+    let mut last: Option<Vec<bool>> = None;
+    let (mut not_changing, mut decreasing) = (0, 0);
+    let steps = ((initial_th - 0.2) / 0.02) as usize + 1;
+    let mut finished = true;
+    for th in linspace(initial_th, 0.2, steps) {
+        let th = (th * 100.0).round_ties_even() / 100.0;
+        let Some(field) = area_for_threshold(img, unvisited, hw, peak, th, others) else {
+            finished = false;
+            break;
+        };
+        let a = area(&field);
+        let change = a / last_area;
+        if change < 1.0 {
+            decreasing += 1;
+        } else {
+            decreasing = 0;
+        }
+        if (change / initial_change).floor() <= 2.0 && decreasing < 3 {
+            if change == 1.0 {
+                not_changing += 1;
+            } else {
+                not_changing = 0;
+            }
+            if not_changing < 10 {
+                last_area = a;
+                last = Some(field);
+                continue;
+            }
+        }
+        finished = false;
+        break;
+    }
+    // opexebo returns NaN when the loop runs out, unless the last field holds the peak
+    // (which it always does); after a break it returns the last field or nothing.
+    match last {
+        Some(f) => Some(f),
+        None if finished => None,
+        None => Some(vec![false; img.len()]),
+    }
+}
+
+/// Fields of an h x w map (NaN = unvisited), as `opexebo.analysis.place_field(map, **o,
+/// peak_coords=peaks)`; `peaks` None uses [`map_peaks`]. Fields in label order.
+pub fn place_field(
+    map: &[f64],
+    h: usize,
+    w: usize,
+    o: &FieldOptions,
+    peaks: Option<&[usize]>,
+) -> Vec<Field> {
+    let (finite, unvisited, scale) = prepared(map);
+    let Some(scale) = scale else {
+        return Vec::new();
+    };
+    let min_peak = o.min_peak * scale;
+    let min_mean = o.min_mean * scale;
+    let mut img = opened(&finite, h, w);
+    let peaks: Vec<usize> = match peaks {
+        Some(p) => p.to_vec(),
+        None => peaks_of(&img, h, w),
+    };
+    let peaks: Vec<usize> = peaks
+        .into_iter()
+        .filter(|&p| finite[p] >= min_peak)
+        .collect();
+    let max_value = img.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    for v in img.iter_mut() {
+        if *v < min_peak && *v > 0.01 {
+            *v = max_value * 1.5;
+        }
+    }
+    let hw = (h, w);
+    let mut labels = vec![0u32; h * w];
+    let mut next = 1u32;
+    for (i, &peak) in peaks.iter().enumerate() {
+        let others: Vec<usize> = peaks
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| k != i)
+            .map(|(_, &p)| p)
+            .collect();
+        let mut used_th = o.init_thresh;
+        let mut res = area_change(
+            &img,
+            &unvisited,
+            hw,
+            peak,
+            [used_th, used_th - 0.02],
+            &others,
+        );
+        if res.is_none() {
+            // opexebo's fallback that would keep the first of two thresholds can never fire
+            // (`_area_change` reports both areas NaN when either is bad), so it is left out.
+            for j in linspace(used_th + 0.01, 1.0, 4) {
+                res = area_change(&img, &unvisited, hw, peak, [j, j - 0.01], &others);
+                if res.is_some_and(|r| r.0 > 0.0) {
+                    used_th = j - 0.01;
+                    break;
+                }
+            }
+        }
+        let (change, area2) = res.unwrap_or((f64::NAN, f64::NAN));
+        let field = match expand_field(
+            &img,
+            &unvisited,
+            hw,
+            peak,
+            (change, area2, used_th),
+            &others,
+        ) {
+            Some(f) => f,
+            None => area_for_threshold(&img, &unvisited, hw, peak, used_th + 0.01, &others)
+                .unwrap_or_else(|| vec![false; h * w]),
+        };
+        for b in bins_of(&field) {
+            img[b] = max_value * 1.5;
+            labels[b] = next;
+        }
+        next += 1;
+    }
+    (1..next)
+        .filter_map(|l| {
+            let bins: Vec<usize> = (0..h * w).filter(|&b| labels[b] == l).collect();
+            if bins.is_empty() {
+                return None;
+            }
+            let mean = bins.iter().map(|&b| finite[b]).sum::<f64>() / bins.len() as f64;
+            let peak =
+                bins.iter().copied().fold(
+                    bins[0],
+                    |best, b| {
+                        if finite[b] > finite[best] { b } else { best }
+                    },
+                );
+            (bins.len() >= o.min_bins && mean >= min_mean).then_some(Field { bins, peak })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bump(h: usize, w: usize, r0: f64, c0: f64, sigma: f64) -> Vec<f64> {
+        (0..h * w)
+            .map(|i| {
+                let (r, c) = ((i / w) as f64, (i % w) as f64);
+                (-((r - r0).powi(2) + (c - c0).powi(2)) / (2.0 * sigma * sigma)).exp()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn two_bumps_give_two_fields_around_their_peaks() {
+        let (h, w) = (20, 20);
+        let a = bump(h, w, 5.0, 5.0, 1.5);
+        let b = bump(h, w, 14.0, 13.0, 2.0);
+        let map: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+        let fields = place_field(&map, h, w, &FieldOptions::BORDER, None);
+        assert_eq!(fields.len(), 2, "{fields:?}");
+        assert_eq!(fields[0].peak, 5 * w + 5);
+        assert_eq!(fields[1].peak, 14 * w + 13);
+        // The wider bump has the larger field; both are compact discs.
+        assert!(fields[1].bins.len() > fields[0].bins.len());
+        assert!(fields[0].bins.len() >= 9 && fields[0].bins.len() < 60);
+    }
+
+    #[test]
+    fn flat_or_empty_maps_have_no_fields() {
+        assert!(place_field(&[0.0; 100], 10, 10, &FieldOptions::BORDER, None).is_empty());
+        assert!(place_field(&[f64::NAN; 100], 10, 10, &FieldOptions::BORDER, None).is_empty());
+    }
+
+    #[test]
+    fn linspace_matches_numpy() {
+        assert_eq!(linspace(0.96, 0.2, 38).len(), 38);
+        assert_eq!(linspace(3.0, 17.0, 15)[1], 4.0);
+        assert_eq!(*linspace(0.97, 1.0, 4).last().unwrap(), 1.0);
+    }
+}
