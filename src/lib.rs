@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod arena;
 pub mod bench;
+pub mod bench_analysis;
 pub mod config;
 pub mod error;
 pub mod evaluate;

@@ -8,8 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use gridrnn::arena::{Arena, ArenaShape};
 use gridrnn::config::{ValidConfig, load, render_commented, resolve_threads};
-use gridrnn::error::{Failure, bad_config};
+use gridrnn::error::{Failure, bad_config, bad_input};
 use gridrnn::evaluate::evaluate;
 use gridrnn::io::{load_checkpoint, write_atomic};
 use gridrnn::task::{Trajectories, TrajectorySpec, read_trajectories, write_trajectories};
@@ -119,6 +120,43 @@ enum Cmd {
         /// Worker threads (0 = all cores).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Shuffles per unit of the time-shift null (design section 7).
+        #[arg(long, default_value_t = gridrnn::analysis::DEFAULT_SHUFFLES)]
+        shuffles: usize,
+        /// Percentile of the null pooled over units that a score must exceed.
+        #[arg(long, default_value_t = gridrnn::analysis::DEFAULT_PERCENTILE)]
+        percentile: f64,
+    },
+    /// Score anyone's rate maps (.npy, maps x rows x columns or one map; NaN = unvisited).
+    #[command(
+        after_help = "Maps alone have no time series: the null is a mask-preserving shuffle of each map's\nvisited bins, and without split halves the irregular and non-spatial types are\n`unclassified`.\n\nExample:\n  gridrnn score runs/x/analysis/ratemaps.npy --out scores.csv"
+    )]
+    Score {
+        /// Maps, .npy (float32 or float64).
+        maps: PathBuf,
+        /// Arena the maps were binned in (square, triangle, hexagon, circle), binned as
+        /// `gridrnn analyze` bins it (its bounding box, square bins, centred); without it the
+        /// map's edges are the walls of a rectangle.
+        #[arg(long)]
+        arena: Option<String>,
+        /// Area of that arena (spacings in its units).
+        #[arg(long, default_value_t = 4.0)]
+        arena_area: f64,
+        /// Output CSV (scores.csv columns); a cell_types.json is written next to it.
+        #[arg(long)]
+        out: PathBuf,
+        /// Shuffles per map.
+        #[arg(long, default_value_t = gridrnn::analysis::DEFAULT_SHUFFLES)]
+        shuffles: usize,
+        /// Percentile of the pooled null.
+        #[arg(long, default_value_t = gridrnn::analysis::DEFAULT_PERCENTILE)]
+        percentile: f64,
+        /// Seed of the shuffles.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Worker threads (0 = all cores).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
     /// Print the resolved config with a comment per key.
     #[command(after_help = "Example:\n  gridrnn config --preset authors-code > my.toml")]
@@ -165,7 +203,9 @@ enum Cmd {
         out: PathBuf,
     },
     /// Benchmark a training iteration at paper size against the PyTorch peer.
-    #[command(after_help = "Example:\n  gridrnn bench --iters 10 --json bench.json")]
+    #[command(
+        after_help = "Examples:\n  gridrnn bench --iters 10 --json bench.json\n  gridrnn bench --analysis"
+    )]
     Bench {
         /// Timed iterations.
         #[arg(long, default_value_t = 10)]
@@ -192,7 +232,93 @@ enum Cmd {
         /// time from the paper size.
         #[arg(long)]
         scaling: bool,
+        /// Time the analysis stage instead (recording, scores, shuffle null).
+        #[arg(long)]
+        analysis: bool,
     },
+}
+
+/// The shuffle null's settings, checked before any work.
+fn check_null(shuffles: usize, percentile: f64) -> anyhow::Result<()> {
+    if shuffles == 0 {
+        return Err(bad_config(
+            "--shuffles must be at least 1 (the design's null uses 100)",
+        ));
+    }
+    if !(percentile > 0.0 && percentile < 100.0) {
+        return Err(bad_config(format!(
+            "--percentile must lie in (0, 100), got {percentile} (the design uses 99)"
+        )));
+    }
+    Ok(())
+}
+
+/// Thresholds, counts per type and at the fixed levels, and the most grid-like units.
+fn report_cell_types(
+    rows: &[gridrnn::analysis::ScoreRow],
+    t: &gridrnn::analysis::Thresholds,
+    hexagonal: &str,
+    percentile: f64,
+) {
+    let f = |v: f64| {
+        if v.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{v:.3}")
+        }
+    };
+    println!(
+        "thresholds ({percentile}th percentile of the null, floors 0.3 / 0.5): hexagonal ({hexagonal}) {}, square {}, band {}, border {}, stability {}",
+        f(t.hexagonal),
+        f(t.square),
+        f(t.band),
+        f(t.border),
+        f(t.stability)
+    );
+    let counts: Vec<String> = gridrnn::analysis::CellType::ALL
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c.name(),
+                rows.iter().filter(|r| r.cell_type == *c).count()
+            )
+        })
+        .collect();
+    println!("cell types of {} units: {}", rows.len(), counts.join(", "));
+    let fixed: Vec<String> = gridrnn::analysis::FIXED_LEVELS
+        .iter()
+        .map(|&l| rows.iter().filter(|r| r.hexagonal > l).count().to_string())
+        .collect();
+    println!(
+        "{hexagonal} above the fixed levels 0.3 / 0.8 / 1.2: {}",
+        fixed.join(" / ")
+    );
+    let mut best: Vec<_> = rows.iter().collect();
+    best.sort_by(|a, b| {
+        let key = |r: &gridrnn::analysis::ScoreRow| {
+            if r.hexagonal.is_nan() {
+                f64::NEG_INFINITY
+            } else {
+                r.hexagonal
+            }
+        };
+        key(b).total_cmp(&key(a))
+    });
+    for r in best.iter().take(5) {
+        let s = &r.spatial;
+        println!(
+            "  unit {:3}: {hexagonal} {}  square {}  lattice {}  spacing {} bins  border {}  band {}  type {}",
+            r.unit,
+            f(r.hexagonal),
+            f(s.grid_score_square),
+            s.lattice.lattice.name(),
+            f(s.lattice.spacing),
+            f(s.border_score),
+            f(s.band_score),
+            r.cell_type.name()
+        );
+    }
 }
 
 fn parse_noise(s: &str) -> anyhow::Result<bool> {
@@ -319,6 +445,8 @@ fn main_inner() -> anyhow::Result<()> {
             bins,
             noise,
             threads,
+            shuffles,
+            percentile,
         } => {
             let noise = parse_noise(&noise)?;
             if bins < 2 || steps == 0 {
@@ -326,55 +454,126 @@ fn main_inner() -> anyhow::Result<()> {
                     "--bins must be at least 2 and --steps at least 1",
                 ));
             }
+            check_null(shuffles, percentile)?;
             let o = gridrnn::analysis::AnalyzeOptions {
                 steps,
                 bins,
                 noise,
                 threads: resolve_threads(threads),
+                shuffles,
+                percentile,
             };
             let t0 = std::time::Instant::now();
             let s = gridrnn::analysis::analyze_run(&run, &o)?;
-            let count = |level: f64| {
-                s.units
-                    .iter()
-                    .filter(|u| u.grid_score_deepmind > level)
-                    .count()
-            };
-            let count90 = |level: f64| {
-                s.units
-                    .iter()
-                    .filter(|u| u.grid_score_square_deepmind > level)
-                    .count()
-            };
             println!(
-                "recorded {} steps in {:.1} s",
+                "recorded {} steps, scored every unit and {} time-shift shuffles each in {:.1} s",
                 s.steps,
+                shuffles,
                 t0.elapsed().as_secs_f64()
             );
+            report_cell_types(&s.units, &s.thresholds, s.hexagonal_score, percentile);
             println!(
-                "units with hexagonal ring-mask grid score above 0.3 / 0.8 / 1.2: {} / {} / {} of {} (square-lattice score: {} / {} / {})\n  (fixed levels, no shuffle null yet: linear ramps and edge-shaped maps have nearly constant masked\n  autocorrelograms and reach high square scores, so these counts are not cell types)",
-                count(0.3),
-                count(0.8),
-                count(1.2),
-                s.units.len(),
-                count90(0.3),
-                count90(0.8),
-                count90(1.2)
+                "files: {}/analysis/{{ratemaps.npy, ratemaps.json, tuning.npz, scores.csv, cell_types.json}}",
+                run.display()
             );
-            let mut best: Vec<_> = s.units.iter().collect();
-            best.sort_by(|a, b| b.grid_score_deepmind.total_cmp(&a.grid_score_deepmind));
-            for u in best.iter().take(5) {
-                println!(
-                    "  unit {:3}: grid {:.3}  square {:.3}  information {:.3}  sparseness {:.3}  stability {:.3}",
-                    u.unit,
-                    u.grid_score_deepmind,
-                    u.grid_score_square_deepmind,
-                    u.map.spatial_information,
-                    u.map.sparseness,
-                    u.map.stability
-                );
+        }
+        Cmd::Score {
+            maps,
+            arena,
+            arena_area,
+            out,
+            shuffles,
+            percentile,
+            seed,
+            threads,
+        } => {
+            check_null(shuffles, percentile)?;
+            let arr = gridrnn::io::read_npy(&maps)?;
+            let (count, h, w) = match arr.shape[..] {
+                [h, w] => (1, h, w),
+                [n, h, w] => (n, h, w),
+                _ => {
+                    return Err(bad_input(format!(
+                        "{}: maps must have shape (rows, columns) or (maps, rows, columns), got {:?}",
+                        maps.display(),
+                        arr.shape
+                    )));
+                }
+            };
+            if h < 3 || w < 3 || count == 0 {
+                return Err(bad_input(format!(
+                    "{}: need at least one map of at least 3 x 3 bins, got {:?}",
+                    maps.display(),
+                    arr.shape
+                )));
             }
-            println!("wrote {}", run.join("analysis").display());
+            let layout = match &arena {
+                None => gridrnn::analysis::MapLayout::rectangle(h, w),
+                Some(name) => {
+                    let shape = match name.as_str() {
+                        "square" => ArenaShape::Square,
+                        "triangle" => ArenaShape::Triangle,
+                        "hexagon" => ArenaShape::Hexagon,
+                        "circle" => ArenaShape::Circle,
+                        other => {
+                            return Err(bad_config(format!(
+                                "--arena {other:?} is not known; use square, triangle, hexagon or circle (or leave it out: the map's edges are then the walls)"
+                            )));
+                        }
+                    };
+                    let a = Arena::new(shape, arena_area)
+                        .map_err(|e| bad_config(format!("--arena-area: {e}")))?;
+                    let bins = gridrnn::analysis::SpatialBins::new(&a, h.max(w));
+                    if (bins.ny, bins.nx) != (h, w) {
+                        return Err(bad_input(format!(
+                            "{}: maps of {h} x {w} bins do not match the {name} arena binned with {} bins along its longer side ({} x {}); give maps binned that way or leave out --arena",
+                            maps.display(),
+                            h.max(w),
+                            bins.ny,
+                            bins.nx
+                        )));
+                    }
+                    gridrnn::analysis::MapLayout::new(&a, &bins)
+                }
+            };
+            let list: Vec<Vec<f64>> = arr.data.chunks(h * w).map(|c| c.to_vec()).collect();
+            let o = gridrnn::analysis::ScoreOptions {
+                shuffles,
+                percentile,
+                threads: resolve_threads(threads),
+                seed,
+            };
+            let t0 = std::time::Instant::now();
+            let (rows, thresholds) = gridrnn::analysis::score_maps(&list, &layout, &o);
+            gridrnn::io::write_atomic(
+                &out,
+                gridrnn::analysis::scores_csv(&rows, layout.bin_width).as_bytes(),
+            )?;
+            let how = gridrnn::analysis::NullDescription {
+                kind: "map-permutation",
+                shuffles,
+                percentile,
+                hexagonal_score: gridrnn::analysis::hexagonal_score_name(&layout),
+            };
+            let json = out.with_file_name(format!(
+                "{}.cell_types.json",
+                out.file_stem().unwrap_or_default().to_string_lossy()
+            ));
+            gridrnn::io::write_atomic(
+                &json,
+                serde_json::to_string_pretty(&gridrnn::analysis::cell_type_summary(
+                    &rows,
+                    &thresholds,
+                    &how,
+                ))?
+                .as_bytes(),
+            )?;
+            println!(
+                "scored {count} maps of {h} x {w} bins and {shuffles} mask-preserving shuffles each in {:.2} s (maps alone: the null permutes visited bins; irregular and non-spatial need split halves and are reported as unclassified)",
+                t0.elapsed().as_secs_f64()
+            );
+            report_cell_types(&rows, &thresholds, how.hexagonal_score, percentile);
+            println!("wrote {} and {}", out.display(), json.display());
         }
         Cmd::Config { cfg } => {
             print!("{}", render_commented(&cfg.load()?.to_table()));
@@ -434,7 +633,19 @@ fn main_inner() -> anyhow::Result<()> {
             no_peer,
             json,
             scaling,
+            analysis,
         } => {
+            if analysis {
+                let rows = gridrnn::bench_analysis::bench_analysis(threads.max(1), 1_000_000)?;
+                print!("{}", gridrnn::bench_analysis::render_analysis(&rows));
+                if let Some(path) = json {
+                    gridrnn::io::write_atomic(
+                        &path,
+                        serde_json::to_string_pretty(&rows)?.as_bytes(),
+                    )?;
+                }
+                return Ok(());
+            }
             let o = gridrnn::bench::BenchOptions {
                 iters: iters.max(1),
                 threads: threads.max(1),

@@ -20,6 +20,8 @@ pub enum Purpose {
     Init = 3,
     /// Start points drawn with `task.start = "random"` and windows of a user's trajectory file.
     Start = 4,
+    /// Lags and permutations of the analysis' shuffle null (index = map or 0).
+    Shuffle = 5,
 }
 
 /// SplitMix64's finaliser: a bijective mix so that nearby keys give unrelated seeds.

@@ -283,6 +283,7 @@ fn bad_config_and_bad_files_fail_with_their_exit_codes() {
         "train",
         "resume",
         "analyze",
+        "score",
         "evaluate",
         "trajectories",
         "bench",
@@ -375,7 +376,7 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
     ok(bin()
         .arg("analyze")
         .arg(&d)
-        .args(["--steps", "20000", "--bins", "10"])
+        .args(["--steps", "20000", "--bins", "10", "--shuffles", "5"])
         .output()
         .unwrap());
     let maps = gridrnn::io::read_npy(&d.join("analysis/ratemaps.npy")).unwrap();
@@ -395,5 +396,96 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
     );
     let csv = std::fs::read_to_string(d.join("analysis/scores.csv")).unwrap();
     assert_eq!(csv.lines().count(), 13);
-    assert!(csv.starts_with("unit,grid_score_deepmind,"));
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        gridrnn::analysis::SCORES_HEADER
+    );
+    let types: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap())
+        .collect();
+    assert!(
+        types
+            .iter()
+            .all(|t| ["grid", "border", "band", "irregular", "non_spatial"].contains(t)),
+        "{types:?}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("analysis/cell_types.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["units"], 12);
+    assert_eq!(summary["null"]["kind"], "time-shift");
+    assert_eq!(summary["null"]["shuffles"], 5);
+    let counted: u64 = summary["counts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 12);
+    assert!(summary["thresholds"]["hexagonal"].as_f64().unwrap() >= 0.3);
+
+    // The same maps through `score`, as anyone's maps.
+    let out = d.join("scored.csv");
+    ok(bin()
+        .arg("score")
+        .arg(d.join("analysis/ratemaps.npy"))
+        .args(["--shuffles", "5", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap());
+    let scored = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(scored.lines().count(), 13);
+    // Same map, same convention: the spatial scores agree with analyze's.
+    let col = |text: &str, name: &str| -> Vec<String> {
+        let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+        let k = header.iter().position(|h| *h == name).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(k).unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(col(&csv, "grid_score"), col(&scored, "grid_score"));
+    assert_eq!(col(&csv, "border_score"), col(&scored, "border_score"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("scored.cell_types.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["null"]["kind"], "map-permutation");
+}
+
+#[test]
+fn score_refuses_bad_arguments_before_scoring() {
+    let d = tmp("score-bad");
+    let maps = d.join("maps.npy");
+    let a = ndarray::Array3::<f64>::zeros((2, 10, 10));
+    ndarray_npy::write_npy(&maps, &a).unwrap();
+    let run = |args: &[&str]| {
+        let out = bin()
+            .arg("score")
+            .arg(&maps)
+            .args(args)
+            .args(["--out"])
+            .arg(d.join("s.csv"))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, err) = run(&["--percentile", "100"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--percentile"), "{err}");
+    let (code, err) = run(&["--arena", "octagon"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("octagon") && err.contains("triangle"), "{err}");
+    // A triangle binned 10 along its longer side is 9 x 10, not 10 x 10.
+    let (code, err) = run(&["--arena", "triangle"]);
+    assert_eq!(code, Some(3));
+    assert!(
+        err.contains("do not match") && err.contains("9 x 10"),
+        "{err}"
+    );
+    assert!(!d.join("s.csv").exists());
 }

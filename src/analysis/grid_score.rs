@@ -5,9 +5,12 @@
 //! grow from that radius to half the autocorrelogram; each annulus is correlated with its
 //! rotations and the score is the best mean over 3 consecutive radii.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use super::place_field::{FieldOptions, linspace, place_field};
+use super::rotate::rotated_at;
 use super::sac::Autocorrelogram;
-use super::{pearson_valid, rotate_bilinear};
 
 /// The rotational-symmetry scores of one autocorrelogram; NaN where opexebo's is undefined
 /// (no central field, or a central field as large as the autocorrelogram).
@@ -86,31 +89,43 @@ pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
         .into_iter()
         .map(|r| r.trunc())
         .collect();
+    let by_distance = pixels_by_distance(h, w);
+    // The annuli share their inner edge and grow outwards, so each angle's Pearson sums are
+    // accumulated once over the bins in order of distance; only those bins are rotated.
+    let largest = radii.last().copied().unwrap_or(0.0);
+    let (order, dist): (Vec<(usize, usize)>, Vec<f64>) = by_distance
+        .iter()
+        .filter(|&&(_, d)| d > radius as f64 && d < largest)
+        .map(|&(i, d)| ((i / w, i % w), d))
+        .unzip();
     let rotated: Vec<Vec<f64>> = ANGLES
         .iter()
-        .map(|&d| rotate_bilinear(&a.values, h, w, d))
+        .map(|&d| rotated_at(&a.values, h, w, d, &order))
         .collect();
-    let (hh, hw) = (h.div_ceil(2) as f64, w.div_ceil(2) as f64);
-    let dist: Vec<f64> = (0..h * w)
-        .map(|i| (((i % w + 1) as f64 - hw).powi(2) + ((i / w + 1) as f64 - hh).powi(2)).sqrt())
-        .collect();
+    let mut sums = [[0.0f64; 6]; 7];
+    let mut next = 0;
     let per_radius: Vec<(f64, f64)> = radii
         .iter()
         .map(|&r| {
-            let inside: Vec<usize> = (0..h * w)
-                .filter(|&i| dist[i] > radius as f64 && dist[i] < r)
-                .collect();
-            let values: Vec<f64> = inside.iter().map(|&i| a.values[i]).collect();
-            let c: Vec<f64> = rotated
-                .iter()
-                .map(|rot| {
-                    let turned: Vec<f64> = inside.iter().map(|&i| rot[i]).collect();
-                    pearson_valid(&values, &turned)
-                })
-                .collect();
-            let [c30, c45, c60, c90, c120, c135, c150] = c[..] else {
-                unreachable!("7 angles")
-            };
+            while next < order.len() && dist[next] < r {
+                let (r, c) = order[next];
+                let x = a.values[r * w + c];
+                for (k, rot) in rotated.iter().enumerate() {
+                    let y = rot[next];
+                    if !x.is_nan() && !y.is_nan() {
+                        let s = &mut sums[k];
+                        s[0] += 1.0;
+                        s[1] += x;
+                        s[2] += y;
+                        s[3] += x * x;
+                        s[4] += y * y;
+                        s[5] += x * y;
+                    }
+                }
+                next += 1;
+            }
+            let c = sums.map(|s| pearson_from_sums(&s));
+            let [c30, c45, c60, c90, c120, c135, c150] = c;
             (
                 nan_min(c60, c120) - nan_max(nan_max(c30, c90), c150),
                 c90 - (c45 + c135) / 2.0,
@@ -122,6 +137,48 @@ pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
         square: best_window(&per_radius.iter().map(|p| p.1).collect::<Vec<_>>()),
         centre_radius: radius,
     }
+}
+
+/// The pixels of an h x w autocorrelogram and their distance from opexebo's centre
+/// (ceil(h/2), ceil(w/2)) in 1-based indices, nearest first (ties in raster order); cached per
+/// shape, since every map of a run has the same.
+fn pixels_by_distance(h: usize, w: usize) -> Rc<Vec<(usize, f64)>> {
+    type Shapes = RefCell<Vec<((usize, usize), Rc<Vec<(usize, f64)>>)>>;
+    thread_local! {
+        static CACHE: Shapes = const { RefCell::new(Vec::new()) };
+    }
+    CACHE.with(|c| {
+        if let Some((_, v)) = c.borrow().iter().find(|(k, _)| *k == (h, w)) {
+            return v.clone();
+        }
+        let (hh, hw) = (h.div_ceil(2) as f64, w.div_ceil(2) as f64);
+        let mut v: Vec<(usize, f64)> = (0..h * w)
+            .map(|i| {
+                let d =
+                    (((i % w + 1) as f64 - hw).powi(2) + ((i / w + 1) as f64 - hh).powi(2)).sqrt();
+                (i, d)
+            })
+            .collect();
+        v.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let v = Rc::new(v);
+        c.borrow_mut().push(((h, w), v.clone()));
+        v
+    })
+}
+
+/// Pearson r from (count, sum x, sum y, sum x^2, sum y^2, sum xy); NaN with fewer than 3
+/// pairs or no variance (scipy's `pearsonr` on constant input).
+fn pearson_from_sums(s: &[f64; 6]) -> f64 {
+    let [n, sx, sy, sxx, syy, sxy] = *s;
+    if n < 3.0 {
+        return f64::NAN;
+    }
+    let vx = n * sxx - sx * sx;
+    let vy = n * syy - sy * sy;
+    if vx <= 1e-12 * n * sxx || vy <= 1e-12 * n * syy {
+        return f64::NAN;
+    }
+    ((n * sxy - sx * sy) / (vx * vy).sqrt()).clamp(-1.0, 1.0)
 }
 
 /// numpy's `min`/`max` of two: NaN wins.

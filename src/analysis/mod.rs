@@ -5,32 +5,54 @@
 //! grid scores, band, lattice, information, sparseness, stability, selectivities), the
 //! time-shift null and the cell types it supports.
 
+mod band;
 mod bins;
 mod border;
+mod cell_types;
 mod grid_score;
 mod gridness;
+mod lattice;
 mod morphology;
+mod null;
 mod place_field;
 mod recording;
 mod rotate;
 mod run_analysis;
 mod sac;
+mod score_maps;
+mod scores_table;
 mod single_map;
+mod spatial_scores;
 
+pub use band::{Spectrum, line_angle, spectrum};
 pub use bins::SpatialBins;
 pub use border::{BorderGeometry, border_score, border_score_opexebo};
+pub use cell_types::{
+    CellEvidence, CellType, DEFAULT_PERCENTILE, DEFAULT_SHUFFLES, FIXED_LEVELS, Thresholds,
+    classify,
+};
 pub use grid_score::{GridScores, centre_radius, grid_score};
 pub use gridness::{RingScores, grid_scores_deepmind};
+pub use lattice::{Lattice, LatticeType, lattice};
+pub use null::{NullSamples, map_shuffle_null, percentile, shifted_maps, time_shift_null};
 pub use place_field::{Field, FieldOptions, map_peaks, place_field};
 pub use recording::{
-    ANALYSIS_ITERATION, DIRECTION_BINS, Recording, RecordingOptions, SPEED_BINS, record,
+    ANALYSIS_ITERATION, DIRECTION_BINS, NO_BIN, Recording, RecordingOptions, SERIES_SCALE,
+    SPEED_BINS, Series, record,
 };
 pub use rotate::rotate_bilinear;
-pub use run_analysis::{AnalysisSummary, AnalyzeOptions, UnitScores, analyze_run, score_recording};
+pub use run_analysis::{
+    AnalysisSummary, AnalyzeOptions, analyze_run, hexagonal_score_name, score_recording,
+};
 pub use sac::{Autocorrelogram, crop_central, masked_autocorrelogram, opexebo_autocorrelogram};
+pub use score_maps::{ScoreOptions, score_maps};
+pub use scores_table::{NullDescription, SCORES_HEADER, ScoreRow, cell_type_summary, scores_csv};
 
 /// Columns of the speed tuning: the moving bins and the zero-speed bin.
 pub const SPEED_COLUMNS: usize = SPEED_BINS + 1;
 pub use single_map::{
     MapScores, lifetime_sparseness, map_scores, pearson_valid, spatial_information,
+};
+pub use spatial_scores::{
+    ClassScores, MIN_OVERLAP, MapLayout, SpatialScores, class_scores, spatial_scores,
 };

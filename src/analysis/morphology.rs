@@ -4,7 +4,6 @@
 //! pixels), so plain flood fills beat anything cleverer.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// Neighbour offsets: 4-connected (scikit-image `connectivity=1`) or 8-connected (`2`).
 fn offsets(eight: bool) -> &'static [(isize, isize)] {
@@ -23,38 +22,13 @@ fn offsets(eight: bool) -> &'static [(isize, isize)] {
 }
 
 /// The in-bounds neighbours of pixel `i` of an h x w image.
-fn neighbours(i: usize, h: usize, w: usize, eight: bool) -> impl Iterator<Item = usize> {
+pub(crate) fn neighbours(i: usize, h: usize, w: usize, eight: bool) -> impl Iterator<Item = usize> {
     let (r, c) = ((i / w) as isize, (i % w) as isize);
     offsets(eight).iter().filter_map(move |&(dr, dc)| {
         let (rr, cc) = (r + dr, c + dc);
         (rr >= 0 && cc >= 0 && rr < h as isize && cc < w as isize)
             .then_some(rr as usize * w + cc as usize)
     })
-}
-
-/// Connected components of `mask` (`skimage.measure.label`): labels 1, 2, ... in raster
-/// order of each component's first pixel, 0 for background; returns (labels, count).
-pub fn label(mask: &[bool], h: usize, w: usize, eight: bool) -> (Vec<u32>, u32) {
-    let mut labels = vec![0u32; h * w];
-    let mut count = 0;
-    let mut stack = Vec::new();
-    for start in 0..h * w {
-        if !mask[start] || labels[start] != 0 {
-            continue;
-        }
-        count += 1;
-        labels[start] = count;
-        stack.push(start);
-        while let Some(p) = stack.pop() {
-            for q in neighbours(p, h, w, eight) {
-                if mask[q] && labels[q] == 0 {
-                    labels[q] = count;
-                    stack.push(q);
-                }
-            }
-        }
-    }
-    (labels, count)
 }
 
 /// The pixels 4-connected to pixel `seed` through `mask` (the seed included if in the mask).
@@ -85,8 +59,8 @@ pub fn erode_cross(img: &[f64], h: usize, w: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Pixel with a value, ordered by value for the max-heap of the reconstruction.
-struct Queued(f64, usize);
+/// Pixel with a value, ordered by value (then lower index first) for max-heap floods.
+pub(crate) struct Queued(pub f64, pub usize);
 
 impl PartialEq for Queued {
     fn eq(&self, o: &Self) -> bool {
@@ -110,17 +84,46 @@ impl Ord for Queued {
 /// it along an 8-connected path on which `mask` never drops below that value. Needs
 /// seed <= mask everywhere.
 pub fn reconstruct_by_dilation(seed: &[f64], mask: &[f64], h: usize, w: usize) -> Vec<f64> {
+    // Vincent's (1993) hybrid algorithm: a raster and an anti-raster sweep do most of the
+    // work, a FIFO queue finishes what the sweeps could not reach.
     let mut out = seed.to_vec();
-    let mut heap: BinaryHeap<Queued> = (0..h * w).map(|i| Queued(out[i], i)).collect();
-    while let Some(Queued(v, p)) = heap.pop() {
-        if v < out[p] {
-            continue;
+    let (hi, wi) = (h as isize, w as isize);
+    let at =
+        |r: isize, c: isize| (r >= 0 && c >= 0 && r < hi && c < wi).then(|| (r * wi + c) as usize);
+    const BEFORE: [(isize, isize); 4] = [(-1, -1), (-1, 0), (-1, 1), (0, -1)];
+    for r in 0..hi {
+        for c in 0..wi {
+            let p = (r * wi + c) as usize;
+            let m = BEFORE
+                .iter()
+                .filter_map(|&(dr, dc)| at(r + dr, c + dc))
+                .fold(out[p], |m, q| m.max(out[q]));
+            out[p] = m.min(mask[p]);
         }
+    }
+    let mut queue = std::collections::VecDeque::new();
+    for r in (0..hi).rev() {
+        for c in (0..wi).rev() {
+            let p = (r * wi + c) as usize;
+            let m = BEFORE
+                .iter()
+                .filter_map(|&(dr, dc)| at(r - dr, c - dc))
+                .fold(out[p], |m, q| m.max(out[q]));
+            out[p] = m.min(mask[p]);
+            if BEFORE
+                .iter()
+                .filter_map(|&(dr, dc)| at(r - dr, c - dc))
+                .any(|q| out[q] < out[p] && out[q] < mask[q])
+            {
+                queue.push_back(p);
+            }
+        }
+    }
+    while let Some(p) = queue.pop_front() {
         for q in neighbours(p, h, w, true) {
-            let reach = v.min(mask[q]);
-            if reach > out[q] {
-                out[q] = reach;
-                heap.push(Queued(reach, q));
+            if out[q] < out[p] && mask[q] != out[q] {
+                out[q] = out[p].min(mask[q]);
+                queue.push_back(q);
             }
         }
     }
@@ -203,15 +206,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_follow_connectivity_and_raster_order() {
-        // Two diagonal pixels: one component in 8-connectivity, two in 4.
-        let m = [true, false, false, false, true, false, false, false, true];
-        assert_eq!(label(&m, 3, 3, true).1, 1);
-        let (l, n) = label(&m, 3, 3, false);
-        assert_eq!((n, l[0], l[4], l[8]), (3, 1, 2, 3));
-    }
-
-    #[test]
     fn reconstruction_is_the_max_min_path_value() {
         // A high peak (9) joined to a plateau (5) by a saddle (3): the seed 9 floods the
         // plateau only up to the saddle's height.
@@ -242,5 +236,44 @@ mod tests {
         assert_eq!(regional_maxima(&img, 2, 4), vec![vec![5]]);
         let erode = erode_cross(&[1.0, 5.0, 2.0], 1, 3);
         assert_eq!(erode, vec![1.0, 1.0, 2.0]);
+    }
+
+    /// The max-min path definition, by brute-force relaxation.
+    fn reconstruct_by_relaxation(seed: &[f64], mask: &[f64], h: usize, w: usize) -> Vec<f64> {
+        let mut out = seed.to_vec();
+        loop {
+            let mut changed = false;
+            for p in 0..h * w {
+                for q in neighbours(p, h, w, true) {
+                    let v = out[q].min(mask[p]);
+                    if v > out[p] {
+                        out[p] = v;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn sweeps_and_queue_give_the_relaxation_fixed_point() {
+        let (h, w) = (13, 17);
+        let mut state = 7u64;
+        let mask: Vec<f64> = (0..h * w)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((state >> 40) % 50) as f64
+            })
+            .collect();
+        let seed = erode_cross(&mask, h, w);
+        assert_eq!(
+            reconstruct_by_dilation(&seed, &mask, h, w),
+            reconstruct_by_relaxation(&seed, &mask, h, w)
+        );
     }
 }

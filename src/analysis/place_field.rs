@@ -4,8 +4,11 @@
 //! free of holes and holds no other peak. `border_score` and `grid_score`'s central field use
 //! it, so this is a line-by-line port; only the peak search differs (see [`map_peaks`]).
 
+use std::collections::BinaryHeap;
+
 use super::morphology::{
-    centroid, component, erode_cross, fill_holes, label, reconstruct_by_dilation, regional_maxima,
+    Queued, centroid, component, erode_cross, fill_holes, neighbours, reconstruct_by_dilation,
+    regional_maxima,
 };
 
 /// `place_field`'s keyword arguments that the design fixes.
@@ -94,35 +97,169 @@ fn opened(finite: &[f64], h: usize, w: usize) -> Vec<f64> {
     reconstruct_by_dilation(&erode_cross(finite, h, w), finite, h, w)
 }
 
-/// The field of `peak` at `threshold` x the peak's value: (area, bins), or None where it is
-/// bad (a hole not explained by unvisited bins, or another peak inside).
-fn area_for_threshold(
-    img: &[f64],
-    unvisited: &[bool],
-    (h, w): (usize, usize),
+/// One peak's fields at every threshold (opexebo's `_area_for_threshold`, `_area_change`).
+/// A threshold's field is the 4-connected component of {img >= cut} holding the peak; it is
+/// bad if filling its holes adds a visited bin, or if another peak lies inside. Rather than
+/// label the whole image at every threshold, the field is grown by a priority flood (Prim's
+/// algorithm on the max-min path value): bins join in decreasing order of the highest cut at
+/// which they belong, so the field at any cut is a prefix of the join order, and the flood
+/// only ever visits the field and its rim. Holes can only lie inside the field's bounding
+/// box, so the hole check floods that box from its edge.
+struct Grower<'a> {
+    img: &'a [f64],
+    unvisited: &'a [bool],
+    hw: (usize, usize),
     peak: usize,
-    threshold: f64,
-    others: &[usize],
-) -> Option<Vec<bool>> {
-    let cut = img[peak] * threshold;
-    let above: Vec<bool> = img.iter().map(|v| *v >= cut).collect();
-    let field = if above[peak] {
-        component(&above, h, w, peak)
-    } else {
-        // scikit-image labels the background 0; opexebo then takes all of it.
-        above.iter().map(|a| !a).collect()
-    };
-    let filled = fill_holes(&field, h, w);
-    let holes: Vec<bool> = (0..h * w)
-        .map(|i| filled[i] && !field[i] && !unvisited[i])
-        .collect();
-    if label(&holes, h, w, true).1 >= 1 {
-        return None;
+    others: &'a [usize],
+    /// The highest cut at which each bin is in the field (NEG_INFINITY: not yet known, and
+    /// below every cut asked so far).
+    entry: Vec<f64>,
+    /// Bins in join order, with non-increasing `entry`.
+    joined: Vec<usize>,
+    frontier: BinaryHeap<Queued>,
+}
+
+impl<'a> Grower<'a> {
+    fn new(
+        img: &'a [f64],
+        unvisited: &'a [bool],
+        hw: (usize, usize),
+        peak: usize,
+        others: &'a [usize],
+    ) -> Grower<'a> {
+        let mut frontier = BinaryHeap::new();
+        frontier.push(Queued(img[peak], peak));
+        Grower {
+            img,
+            unvisited,
+            hw,
+            peak,
+            others,
+            entry: vec![f64::NEG_INFINITY; img.len()],
+            joined: Vec::new(),
+            frontier,
+        }
     }
-    if others.iter().any(|&o| field[o]) {
-        return None;
+
+    /// Join every bin whose entry is at least `cut`; returns how many have joined with entry
+    /// >= cut (the field's area).
+    fn grow_to(&mut self, cut: f64) -> usize {
+        let (h, w) = self.hw;
+        while let Some(&Queued(v, p)) = self.frontier.peek() {
+            if v < cut {
+                break;
+            }
+            self.frontier.pop();
+            if self.entry[p] != f64::NEG_INFINITY {
+                continue;
+            }
+            self.entry[p] = v;
+            self.joined.push(p);
+            for q in neighbours(p, h, w, false) {
+                if self.entry[q] == f64::NEG_INFINITY {
+                    self.frontier.push(Queued(v.min(self.img[q]), q));
+                }
+            }
+        }
+        self.joined.partition_point(|&p| self.entry[p] >= cut)
     }
-    Some(field)
+
+    /// The field's area at `threshold` x the peak's value, None where it is bad.
+    fn area(&mut self, threshold: f64) -> Option<f64> {
+        let cut = self.img[self.peak] * threshold;
+        // The image is finite (NaN bins were set to 0), so this is the negation of >=.
+        if self.img[self.peak] < cut {
+            return self.slow(threshold).map(|f| area(&f));
+        }
+        let count = self.grow_to(cut);
+        if self.others.iter().any(|&o| self.entry[o] >= cut) {
+            return None;
+        }
+        let (h, w) = self.hw;
+        let (mut r0, mut r1, mut c0, mut c1) = (h, 0, w, 0);
+        for &p in &self.joined[..count] {
+            let (r, c) = (p / w, p % w);
+            (r0, r1, c0, c1) = (r0.min(r), r1.max(r), c0.min(c), c1.max(c));
+        }
+        // Holes lie inside the field's bounding box. The box is copied with a ring of
+        // outside bins around it (the rest of the image, or beyond its border, both of which
+        // reach the border without crossing the field) and flooded from that ring.
+        let (bh, bw) = (r1 - r0 + 3, c1 - c0 + 3);
+        const OPEN: u8 = 0;
+        const FIELD: u8 = 1;
+        const REACHED: u8 = 2;
+        let mut state = vec![REACHED; bh * bw];
+        for r in r0..=r1 {
+            let row = (r - r0 + 1) * bw + 1;
+            for c in c0..=c1 {
+                state[row + c - c0] = if self.entry[r * w + c] >= cut {
+                    FIELD
+                } else {
+                    OPEN
+                };
+            }
+        }
+        let mut stack: Vec<usize> = (0..bh * bw).filter(|&i| state[i] == REACHED).collect();
+        while let Some(p) = stack.pop() {
+            for q in [p.wrapping_sub(1), p + 1, p.wrapping_sub(bw), p + bw] {
+                if q < state.len() && state[q] == OPEN {
+                    state[q] = REACHED;
+                    stack.push(q);
+                }
+            }
+        }
+        for r in r0..=r1 {
+            let row = (r - r0 + 1) * bw + 1;
+            for c in c0..=c1 {
+                if state[row + c - c0] == OPEN && !self.unvisited[r * w + c] {
+                    return None;
+                }
+            }
+        }
+        Some(count as f64)
+    }
+
+    /// The field's bins at `threshold` (for a threshold whose area was good).
+    fn field(&mut self, threshold: f64) -> Vec<bool> {
+        let cut = self.img[self.peak] * threshold;
+        // The image is finite (NaN bins were set to 0), so this is the negation of >=.
+        if self.img[self.peak] < cut {
+            return self
+                .slow(threshold)
+                .unwrap_or_else(|| vec![false; self.img.len()]);
+        }
+        self.grow_to(cut);
+        self.entry.iter().map(|e| *e >= cut).collect()
+    }
+
+    /// The direct computation, for the case the flood does not cover (a peak below zero,
+    /// whose "field" scikit-image makes the whole background).
+    fn slow(&self, threshold: f64) -> Option<Vec<bool>> {
+        let (h, w) = self.hw;
+        let cut = self.img[self.peak] * threshold;
+        let above: Vec<bool> = self.img.iter().map(|v| *v >= cut).collect();
+        let field: Vec<bool> = if above[self.peak] {
+            component(&above, h, w, self.peak)
+        } else {
+            above.iter().map(|a| !a).collect()
+        };
+        let filled = fill_holes(&field, h, w);
+        if (0..h * w).any(|i| filled[i] && !field[i] && !self.unvisited[i]) {
+            return None;
+        }
+        if self.others.iter().any(|&o| field[o]) {
+            return None;
+        }
+        Some(field)
+    }
+
+    /// `_area_change`: the ratio of the areas at two thresholds and the second area, or None
+    /// if either is bad.
+    fn change(&mut self, thresholds: [f64; 2]) -> Option<(f64, f64)> {
+        let a1 = self.area(thresholds[0])?;
+        let a2 = self.area(thresholds[1])?;
+        Some((a2 / a1, a2))
+    }
 }
 
 fn area(field: &[bool]) -> f64 {
@@ -131,21 +268,6 @@ fn area(field: &[bool]) -> f64 {
 
 fn bins_of(field: &[bool]) -> Vec<usize> {
     (0..field.len()).filter(|&i| field[i]).collect()
-}
-
-/// `_area_change`: areas at two thresholds and their ratio, or None if either is bad.
-fn area_change(
-    img: &[f64],
-    unvisited: &[bool],
-    hw: (usize, usize),
-    peak: usize,
-    thresholds: [f64; 2],
-    others: &[usize],
-) -> Option<(f64, f64)> {
-    let first = area_for_threshold(img, unvisited, hw, peak, thresholds[0], others)?;
-    let second = area_for_threshold(img, unvisited, hw, peak, thresholds[1], others)?;
-    let (a1, a2) = (area(&first), area(&second));
-    Some((a2 / a1, a2))
 }
 
 /// numpy's `linspace(start, stop, num)`, bit for bit.
@@ -171,25 +293,20 @@ pub(crate) fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
 /// `_expand_field`: lower the threshold from `initial_th` to 0.2 while the area grows
 /// smoothly; the last good field.
 fn expand_field(
-    img: &[f64],
-    unvisited: &[bool],
-    hw: (usize, usize),
-    peak: usize,
+    g: &mut Grower,
     (initial_change, initial_area, initial_th): (f64, f64, f64),
-    others: &[usize],
 ) -> Option<Vec<bool>> {
     let mut last_area = initial_area;
-    let mut last: Option<Vec<bool>> = None;
+    let mut last: Option<f64> = None;
     let (mut not_changing, mut decreasing) = (0, 0);
     let steps = ((initial_th - 0.2) / 0.02) as usize + 1;
     let mut finished = true;
     for th in linspace(initial_th, 0.2, steps) {
         let th = (th * 100.0).round_ties_even() / 100.0;
-        let Some(field) = area_for_threshold(img, unvisited, hw, peak, th, others) else {
+        let Some(a) = g.area(th) else {
             finished = false;
             break;
         };
-        let a = area(&field);
         let change = a / last_area;
         if change < 1.0 {
             decreasing += 1;
@@ -204,7 +321,7 @@ fn expand_field(
             }
             if not_changing < 10 {
                 last_area = a;
-                last = Some(field);
+                last = Some(th);
                 continue;
             }
         }
@@ -214,9 +331,9 @@ fn expand_field(
     // opexebo returns NaN when the loop runs out, unless the last field holds the peak
     // (which it always does); after a break it returns the last field or nothing.
     match last {
-        Some(f) => Some(f),
+        Some(th) => Some(g.field(th)),
         None if finished => None,
-        None => Some(vec![false; img.len()]),
+        None => Some(vec![false; g.img.len()]),
     }
 }
 
@@ -260,20 +377,14 @@ pub fn place_field(
             .filter(|&(k, _)| k != i)
             .map(|(_, &p)| p)
             .collect();
+        let mut g = Grower::new(&img, &unvisited, hw, peak, &others);
         let mut used_th = o.init_thresh;
-        let mut res = area_change(
-            &img,
-            &unvisited,
-            hw,
-            peak,
-            [used_th, used_th - 0.02],
-            &others,
-        );
+        let mut res = g.change([used_th, used_th - 0.02]);
         if res.is_none() {
             // opexebo's fallback that would keep the first of two thresholds can never fire
             // (`_area_change` reports both areas NaN when either is bad), so it is left out.
             for j in linspace(used_th + 0.01, 1.0, 4) {
-                res = area_change(&img, &unvisited, hw, peak, [j, j - 0.01], &others);
+                res = g.change([j, j - 0.01]);
                 if res.is_some_and(|r| r.0 > 0.0) {
                     used_th = j - 0.01;
                     break;
@@ -281,18 +392,17 @@ pub fn place_field(
             }
         }
         let (change, area2) = res.unwrap_or((f64::NAN, f64::NAN));
-        let field = match expand_field(
-            &img,
-            &unvisited,
-            hw,
-            peak,
-            (change, area2, used_th),
-            &others,
-        ) {
+        let field = match expand_field(&mut g, (change, area2, used_th)) {
             Some(f) => f,
-            None => area_for_threshold(&img, &unvisited, hw, peak, used_th + 0.01, &others)
-                .unwrap_or_else(|| vec![false; h * w]),
+            None => {
+                let th = used_th + 0.01;
+                match g.area(th) {
+                    Some(_) => g.field(th),
+                    None => vec![false; h * w],
+                }
+            }
         };
+        drop(g);
         for b in bins_of(&field) {
             img[b] = max_value * 1.5;
             labels[b] = next;

@@ -34,7 +34,26 @@ pub struct RecordingOptions {
     pub threads: usize,
     /// Seed of the trajectory streams.
     pub seed: u64,
+    /// Keep the activity and position-bin series for the time-shift null (2 bytes per unit
+    /// and step plus 4 per step).
+    pub keep_series: bool,
 }
+
+/// The recorded series, in step order over the concatenated trials, for the time-shift null.
+#[derive(Clone, Debug, Default)]
+pub struct Series {
+    /// Spatial bin of each step ([`NO_BIN`] outside the bins).
+    pub bin: Vec<u32>,
+    /// Activity, step-major (units contiguous), quantised as round(a * 32767) after clamping
+    /// to [-1, 1] (tanh and retanh lie there; the error is 1.5e-5).
+    pub activity: Vec<i16>,
+}
+
+/// `Series::bin` of a step outside the spatial bins.
+pub const NO_BIN: u32 = u32::MAX;
+
+/// Scale of the quantised activity in [`Series`].
+pub const SERIES_SCALE: f32 = 32767.0;
 
 /// Binned activity of every unit.
 #[derive(Clone, Debug)]
@@ -65,6 +84,8 @@ pub struct Recording {
     pub speed_occupancy: Vec<f64>,
     /// Upper edge of the moving-speed bins (s * speed units).
     pub speed_max: f64,
+    /// The series, when asked for.
+    pub series: Option<Series>,
 }
 
 /// Run `net` over `spec`'s trajectories and bin its activity.
@@ -89,6 +110,10 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
         speed_sum: vec![0.0; (SPEED_BINS + 1) * n],
         speed_occupancy: vec![0.0; SPEED_BINS + 1],
         speed_max: f64::NAN,
+        series: o.keep_series.then(|| Series {
+            bin: Vec::with_capacity(trials * t_len),
+            activity: Vec::with_capacity(trials * t_len * n),
+        }),
     };
     let mut engine: Option<Engine<f32>> = None;
     let mut first = 0;
@@ -119,7 +144,15 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
             for t in 0..t_len {
                 let u = eng.activity(b, t);
                 let i = b * t_len + t;
-                if let Some(bin) = r.bins.index(traj.pos(b, t)) {
+                let binned = r.bins.index(traj.pos(b, t));
+                if let Some(series) = r.series.as_mut() {
+                    series.bin.push(binned.map_or(NO_BIN, |b| b as u32));
+                    series.activity.extend(
+                        u.iter()
+                            .map(|a| (a.clamp(-1.0, 1.0) * SERIES_SCALE).round() as i16),
+                    );
+                }
+                if let Some(bin) = binned {
                     add(&mut r.map_sum[bin * n..(bin + 1) * n], u);
                     add(&mut r.half_sum[half][bin * n..(bin + 1) * n], u);
                     r.occupancy[bin] += 1.0;
@@ -233,9 +266,12 @@ mod tests {
             chunk_trials: 7,
             threads: 2,
             seed: 3,
+            keep_series: true,
         };
         let r = record(&net, &spec, &o);
         assert_eq!(r.trials, 20);
+        let series = r.series.as_ref().unwrap();
+        assert_eq!((series.bin.len(), series.activity.len()), (1000, 6000));
         assert_eq!(r.occupancy.iter().sum::<f64>(), 1000.0);
         assert_eq!(r.direction_occupancy.iter().sum::<f64>(), 1000.0);
         let halves: f64 = r.half_occupancy.iter().flatten().sum();

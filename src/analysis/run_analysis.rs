@@ -1,8 +1,7 @@
-//! `gridrnn analyze RUN`, first part: record the run's latest network and write
-//! `analysis/ratemaps.npy`, `ratemaps.json`, `tuning.npz` and `scores.csv` (design section 5)
-//! with the scores that exist so far.
+//! `gridrnn analyze RUN`: record the run's latest network over long trajectories (design
+//! section 7) and write `analysis/ratemaps.npy`, `ratemaps.json`, `tuning.npz`, `scores.csv`
+//! and `cell_types.json` (design section 5), with cell types from the time-shift null.
 
-use std::fmt::Write as _;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -10,36 +9,26 @@ use anyhow::Context;
 use ndarray::{ArrayD, IxDyn};
 use ndarray_npy::WriteNpyExt;
 
-use super::{
-    Recording, RecordingOptions, grid_scores_deepmind, map_scores, masked_autocorrelogram, record,
-};
+use super::cell_types::{CellEvidence, Thresholds, classify};
+use super::null::time_shift_null;
+use super::scores_table::{NullDescription, ScoreRow, cell_type_summary, scores_csv};
+use super::spatial_scores::{MapLayout, spatial_scores};
+use super::{Recording, RecordingOptions, map_scores, record};
 use crate::config::load;
 use crate::io::{NpzOut, load_checkpoint, write_atomic};
 use crate::task::TrajectorySpec;
-
-/// Common bins an autocorrelogram shift needs before it counts.
-const MIN_OVERLAP: usize = 20;
-
-/// One unit's scores (a `scores.csv` row).
-#[derive(Clone, Debug, PartialEq)]
-pub struct UnitScores {
-    /// Unit index.
-    pub unit: usize,
-    /// Banino et al. ring-mask hexagonal score.
-    pub grid_score_deepmind: f64,
-    /// The same rings, square-lattice score.
-    pub grid_score_square_deepmind: f64,
-    /// The other single-map scores.
-    pub map: super::MapScores,
-}
 
 /// What `analyze` found.
 #[derive(Clone, Debug)]
 pub struct AnalysisSummary {
     /// Steps recorded.
     pub steps: usize,
-    /// Per-unit scores.
-    pub units: Vec<UnitScores>,
+    /// Per-unit scores and types.
+    pub units: Vec<ScoreRow>,
+    /// The null's thresholds.
+    pub thresholds: Thresholds,
+    /// Which hexagonal score classification used.
+    pub hexagonal_score: &'static str,
 }
 
 /// Options of `analyze`.
@@ -53,42 +42,69 @@ pub struct AnalyzeOptions {
     pub noise: bool,
     /// Worker threads.
     pub threads: usize,
+    /// Shuffles per unit of the time-shift null (design: 100).
+    pub shuffles: usize,
+    /// Percentile of the pooled null (design: 99).
+    pub percentile: f64,
 }
 
-/// Scores of every unit of a recording.
-pub fn score_recording(r: &Recording) -> Vec<UnitScores> {
-    let (h, w, nb) = (r.bins.ny, r.bins.nx, r.bins.len());
+/// Scores and types of every unit of a recording that kept its series.
+pub fn score_recording(
+    r: &Recording,
+    layout: &MapLayout,
+    o: &AnalyzeOptions,
+    seed: u64,
+) -> (Vec<ScoreRow>, Thresholds) {
+    let nb = r.bins.len();
     let maps = r.rate_maps();
     let halves = [r.half_maps(0), r.half_maps(1)];
     let dir = r.direction_tuning();
     let speed = r.speed_tuning();
     let centres = r.speed_bin_centres();
-    let nbins = h.max(w);
-    (0..r.units)
+    let s = super::SPEED_COLUMNS;
+    let d = super::DIRECTION_BINS;
+    let series = r
+        .series
+        .as_ref()
+        .expect("analyze records the series for its null");
+    let null = time_shift_null(
+        series, r.units, r.steps, layout, o.shuffles, seed, o.threads,
+    );
+    let thresholds = Thresholds::from_null(&null, o.percentile);
+    let rows = (0..r.units)
         .map(|j| {
             let m = &maps[j * nb..(j + 1) * nb];
-            let sac = masked_autocorrelogram(m, h, w, MIN_OVERLAP);
-            let flat = super::single_map::is_flat(m);
-            let g = grid_scores_deepmind(&sac, 2 * h - 1, 2 * w - 1, nbins);
-            let s = super::SPEED_COLUMNS;
-            UnitScores {
+            let spatial = spatial_scores(m, layout);
+            let map = map_scores(
+                m,
+                &r.occupancy,
+                [
+                    &halves[0][j * nb..(j + 1) * nb],
+                    &halves[1][j * nb..(j + 1) * nb],
+                ],
+                &dir[j * d..(j + 1) * d],
+                &speed[j * s..j * s + super::SPEED_BINS],
+                &centres,
+            );
+            let evidence = CellEvidence {
+                hexagonal: spatial.hexagonal(layout),
+                square: spatial.square(layout),
+                lattice: spatial.lattice.lattice,
+                band: spatial.band_score,
+                second_component: spatial.second_component,
+                border: spatial.border_score,
+                stability: map.stability,
+            };
+            ScoreRow {
                 unit: j,
-                grid_score_deepmind: if flat { f64::NAN } else { g.grid60 },
-                grid_score_square_deepmind: if flat { f64::NAN } else { g.grid90 },
-                map: map_scores(
-                    m,
-                    &r.occupancy,
-                    [
-                        &halves[0][j * nb..(j + 1) * nb],
-                        &halves[1][j * nb..(j + 1) * nb],
-                    ],
-                    &dir[j * 36..(j + 1) * 36],
-                    &speed[j * s..j * s + 20],
-                    &centres,
-                ),
+                spatial,
+                map: Some(map),
+                hexagonal: evidence.hexagonal,
+                cell_type: classify(&evidence, &thresholds),
             }
         })
-        .collect()
+        .collect();
+    (rows, thresholds)
 }
 
 fn npy_bytes(shape: &[usize], data: Vec<f32>) -> anyhow::Result<Vec<u8>> {
@@ -96,6 +112,15 @@ fn npy_bytes(shape: &[usize], data: Vec<f32>) -> anyhow::Result<Vec<u8>> {
     let mut buf = Cursor::new(Vec::new());
     a.write_npy(&mut buf)?;
     Ok(buf.into_inner())
+}
+
+/// Which hexagonal score a layout classifies with.
+pub fn hexagonal_score_name(layout: &MapLayout) -> &'static str {
+    if layout.rectangular {
+        "grid_score"
+    } else {
+        "grid_score_masked"
+    }
 }
 
 /// Record the latest checkpoint of the run in `dir` and write its analysis files.
@@ -110,6 +135,7 @@ pub fn analyze_run(dir: &Path, o: &AnalyzeOptions) -> anyhow::Result<AnalysisSum
         chunk_trials: 200,
         threads: o.threads,
         seed: cfg.train.seed,
+        keep_series: true,
     };
     let r = record(&net, &spec, &opts);
     let out = dir.join("analysis");
@@ -136,54 +162,51 @@ pub fn analyze_run(dir: &Path, o: &AnalyzeOptions) -> anyhow::Result<AnalysisSum
         serde_json::to_string_pretty(&meta)?.as_bytes(),
     )?;
     let mut z = NpzOut::new();
-    let dir_centres: Vec<f64> = (0..36).map(|k| (k as f64 + 0.5) * 10.0).collect();
-    z.add("direction_bins", &[36], dir_centres)?;
-    z.add("direction_tuning", &[n, 36], r.direction_tuning())?;
-    z.add("speed_bins", &[20], r.speed_bin_centres())?;
+    let d = super::DIRECTION_BINS;
+    let dir_centres: Vec<f64> = (0..d)
+        .map(|k| (k as f64 + 0.5) * 360.0 / d as f64)
+        .collect();
+    z.add("direction_bins", &[d], dir_centres)?;
+    z.add("direction_tuning", &[n, d], r.direction_tuning())?;
+    let sb = super::SPEED_BINS;
+    z.add("speed_bins", &[sb], r.speed_bin_centres())?;
     let speed = r.speed_tuning();
     let s = super::SPEED_COLUMNS;
     z.add(
         "speed_tuning",
-        &[n, 20],
+        &[n, sb],
         (0..n)
-            .flat_map(|j| speed[j * s..j * s + 20].to_vec())
+            .flat_map(|j| speed[j * s..j * s + sb].to_vec())
             .collect(),
     )?;
     z.add(
         "speed_zero",
         &[n],
-        (0..n).map(|j| speed[j * s + 20]).collect(),
+        (0..n).map(|j| speed[j * s + sb]).collect(),
     )?;
     z.add("occupancy", &[h, w], r.occupancy.clone())?;
     z.write(&out.join("tuning.npz"))?;
-    let units = score_recording(&r);
-    let mut csv = String::from(
-        "unit,grid_score_deepmind,grid_score_square_deepmind,spatial_information,sparseness,stability,direction_selectivity,speed_selectivity\n",
-    );
-    let f = |v: f64| {
-        if v.is_nan() {
-            "NaN".to_string()
-        } else {
-            format!("{v:.6}")
-        }
+    let layout = MapLayout::new(&spec.arena, &r.bins);
+    let (units, thresholds) = score_recording(&r, &layout, o, cfg.train.seed);
+    write_atomic(
+        &out.join("scores.csv"),
+        scores_csv(&units, r.bins.width).as_bytes(),
+    )?;
+    let null = NullDescription {
+        kind: "time-shift",
+        shuffles: o.shuffles,
+        percentile: o.percentile,
+        hexagonal_score: hexagonal_score_name(&layout),
     };
-    for u in &units {
-        let _ = writeln!(
-            csv,
-            "{},{},{},{},{},{},{},{}",
-            u.unit,
-            f(u.grid_score_deepmind),
-            f(u.grid_score_square_deepmind),
-            f(u.map.spatial_information),
-            f(u.map.sparseness),
-            f(u.map.stability),
-            f(u.map.direction_selectivity),
-            f(u.map.speed_selectivity)
-        );
-    }
-    write_atomic(&out.join("scores.csv"), csv.as_bytes())?;
+    let summary = cell_type_summary(&units, &thresholds, &null);
+    write_atomic(
+        &out.join("cell_types.json"),
+        serde_json::to_string_pretty(&summary)?.as_bytes(),
+    )?;
     Ok(AnalysisSummary {
         steps: r.trials * r.steps,
         units,
+        thresholds,
+        hexagonal_score: null.hexagonal_score,
     })
 }

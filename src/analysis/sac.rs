@@ -4,8 +4,9 @@
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
 
-/// 2D FFT in place on an h x w row-major buffer: rows, then columns.
-fn fft2(
+/// 2D FFT in place on an h x w row-major buffer: rows, then columns (through a transpose,
+/// so both passes run on contiguous rows).
+pub(crate) fn fft2(
     data: &mut [Complex<f64>],
     h: usize,
     w: usize,
@@ -17,25 +18,55 @@ fn fft2(
     } else {
         (planner.plan_fft_forward(w), planner.plan_fft_forward(h))
     };
-    for row in data.chunks_exact_mut(w) {
-        row_fft.process(row);
-    }
-    let mut col = vec![Complex::new(0.0, 0.0); h];
-    for c in 0..w {
-        for r in 0..h {
-            col[r] = data[r * w + c];
-        }
-        col_fft.process(&mut col);
-        for r in 0..h {
-            data[r * w + c] = col[r];
+    let mut scratch = vec![
+        Complex::new(0.0, 0.0);
+        row_fft
+            .get_inplace_scratch_len()
+            .max(col_fft.get_inplace_scratch_len())
+    ];
+    row_fft.process_with_scratch(data, &mut scratch);
+    let mut t = vec![Complex::new(0.0, 0.0); h * w];
+    transpose(data, &mut t, h, w);
+    col_fft.process_with_scratch(&mut t, &mut scratch);
+    transpose(&t, data, w, h);
+}
+
+/// `dst` (w x h) = `src` (h x w) transposed.
+fn transpose(src: &[Complex<f64>], dst: &mut [Complex<f64>], h: usize, w: usize) {
+    for r in 0..h {
+        for c in 0..w {
+            dst[c * h + r] = src[r * w + c];
         }
     }
 }
 
+/// The smallest length >= n whose only prime factors are 2, 3 and 5 (fast for `rustfft`).
+pub(crate) fn fast_len(n: usize) -> usize {
+    (n..)
+        .find(|&m| {
+            let mut m = m;
+            for p in [2, 3, 5] {
+                while m % p == 0 {
+                    m /= p;
+                }
+            }
+            m == 1
+        })
+        .expect("5-smooth numbers are unbounded")
+}
+
+/// `f` with this thread's FFT planner, which keeps its plans between maps.
+pub(crate) fn with_planner<T>(f: impl FnOnce(&mut FftPlanner<f64>) -> T) -> T {
+    thread_local! {
+        static PLANNER: std::cell::RefCell<FftPlanner<f64>> = std::cell::RefCell::new(FftPlanner::new());
+    }
+    PLANNER.with(|p| f(&mut p.borrow_mut()))
+}
+
 /// For every shift (dy, dx) of an h x w map against itself, sums over the bins valid in both
 /// (bin p and bin p + s): count, sum of the first and second copy, their squares, and their
-/// product; (2h-1) x (2w-1), centre (zero shift) at (h-1, w-1). Six cross-correlations, each
-/// by FFT, give every shift at once.
+/// product; (2h-1) x (2w-1), centre (zero shift) at (h-1, w-1). Four cross-correlations by
+/// FFT give every shift at once; two real transforms share each complex one, both ways.
 struct OverlapSums {
     n: Vec<f64>,
     s1: Vec<f64>,
@@ -47,54 +78,76 @@ struct OverlapSums {
 
 impl OverlapSums {
     fn new(values: &[f64], valid: &[bool], h: usize, w: usize) -> OverlapSums {
-        let (ph, pw) = (2 * h - 1, 2 * w - 1);
-        let mut planner = FftPlanner::new();
-        let embed = |f: &dyn Fn(f64) -> f64| {
-            let mut buf = vec![Complex::new(0.0, 0.0); ph * pw];
-            for y in 0..h {
-                for x in 0..w {
-                    if valid[y * w + x] {
-                        buf[y * pw + x] = Complex::new(f(values[y * w + x]), 0.0);
+        // Any padding of at least 2n - 1 keeps the circular correlation from wrapping.
+        let (ph, pw) = (fast_len(2 * h - 1), fast_len(2 * w - 1));
+        let mut xz = vec![Complex::new(0.0, 0.0); ph * pw];
+        let mut vz = vec![Complex::new(0.0, 0.0); ph * pw];
+        for y in 0..h {
+            for x in 0..w {
+                if valid[y * w + x] {
+                    let m = values[y * w + x];
+                    xz[y * pw + x] = Complex::new(m, m * m);
+                    vz[y * pw + x] = Complex::new(1.0, 0.0);
+                }
+            }
+        }
+        with_planner(|planner| {
+            fft2(&mut xz, ph, pw, false, planner);
+            fft2(&mut vz, ph, pw, false, planner);
+            // Z = FFT(x + i x^2): X[k] = (Z[k] + conj Z[-k]) / 2, X2[k] = (Z[k] - conj Z[-k]) / 2i.
+            // corr(a, b)[s] = sum_p a[p] b[p + s] = IFFT(conj(A) B)[s]; the products of two real
+            // signals' spectra are Hermitian, so two of them share one inverse transform.
+            let mut p1 = vec![Complex::new(0.0, 0.0); ph * pw];
+            let mut p2 = vec![Complex::new(0.0, 0.0); ph * pw];
+            let i = Complex::new(0.0, 1.0);
+            for r in 0..ph {
+                let mr = if r == 0 { 0 } else { ph - r };
+                for c in 0..pw {
+                    let k = r * pw + c;
+                    let mk = mr * pw + if c == 0 { 0 } else { pw - c };
+                    let (z, zm) = (xz[k], xz[mk].conj());
+                    let xk = (z + zm) * 0.5;
+                    let x2k = (z - zm) * Complex::new(0.0, -0.5);
+                    let v = vz[k];
+                    p1[k] = v.conj() * v + i * (xk.conj() * v);
+                    p2[k] = x2k.conj() * v + i * (xk.conj() * xk);
+                }
+            }
+            fft2(&mut p1, ph, pw, true, planner);
+            fft2(&mut p2, ph, pw, true, planner);
+            let scale = (ph * pw) as f64;
+            let centred = |buf: &[Complex<f64>], imag: bool| {
+                let (oh, ow) = (2 * h - 1, 2 * w - 1);
+                let mut out = vec![0.0; oh * ow];
+                let wrap = |d: usize, n: usize, p: usize| {
+                    if d + 1 < n { p + 1 + d - n } else { d + 1 - n }
+                };
+                for oy in 0..oh {
+                    let src_row = wrap(oy, h, ph) * pw;
+                    for ox in 0..ow {
+                        let v = buf[src_row + wrap(ox, w, pw)];
+                        out[oy * ow + ox] = if imag { v.im } else { v.re } / scale;
                     }
                 }
+                out
+            };
+            let s1 = centred(&p1, true);
+            let s11 = centred(&p2, false);
+            // The second copy's sums are the first's at the opposite shift.
+            let mirror = |a: &[f64]| a.iter().rev().copied().collect::<Vec<f64>>();
+            OverlapSums {
+                // Counts are whole numbers; rounding removes the transform's error.
+                n: centred(&p1, false)
+                    .iter()
+                    .map(|c| (c + 0.5).max(0.0) as u64 as f64)
+                    .collect(),
+                s2: mirror(&s1),
+                s22: mirror(&s11),
+                s1,
+                s11,
+                s12: centred(&p2, true),
             }
-            buf
-        };
-        let mut v = embed(&|_| 1.0);
-        let mut x = embed(&|m| m);
-        let mut x2 = embed(&|m| m * m);
-        for b in [&mut v, &mut x, &mut x2] {
-            fft2(b, ph, pw, false, &mut planner);
-        }
-        // corr(a, b)[s] = sum_p a[p] b[p + s] = IFFT(conj(A) B)[s], shifts wrapped into the
-        // padding; unwrapped here so that the zero shift sits at the centre.
-        let cross = |a: &[Complex<f64>], b: &[Complex<f64>], planner: &mut FftPlanner<f64>| {
-            let mut out: Vec<Complex<f64>> = a.iter().zip(b).map(|(p, q)| p.conj() * q).collect();
-            fft2(&mut out, ph, pw, true, planner);
-            let scale = (ph * pw) as f64;
-            let mut centred = vec![0.0; ph * pw];
-            for dy in -(h as isize - 1)..h as isize {
-                for dx in -(w as isize - 1)..w as isize {
-                    let src = (dy.rem_euclid(ph as isize) as usize) * pw
-                        + dx.rem_euclid(pw as isize) as usize;
-                    let dst =
-                        ((dy + h as isize - 1) as usize) * pw + (dx + w as isize - 1) as usize;
-                    centred[dst] = out[src].re / scale;
-                }
-            }
-            centred
-        };
-        OverlapSums {
-            n: cross(&v, &v, &mut planner)
-                .iter()
-                .map(|c| c.round())
-                .collect(),
-            s1: cross(&x, &v, &mut planner),
-            s2: cross(&v, &x, &mut planner),
-            s11: cross(&x2, &v, &mut planner),
-            s22: cross(&v, &x2, &mut planner),
-            s12: cross(&x, &x, &mut planner),
-        }
+        })
     }
 
     /// Numerator and the two variance terms (times the count) of the Pearson r at shift `i`.

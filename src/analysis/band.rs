@@ -1,0 +1,173 @@
+//! Band score (Krupic et al. 2012 style, design section 7): how much of a map's spatial Fourier
+//! power lies in one plane wave. The mean-removed map (unvisited bins 0) is zero-padded to at
+//! least twice its size and transformed. The dominant component is the strongest wave vector
+//! (with its mirror image) among waves that repeat at least twice across the map (ramps, edges
+//! and the arena's outline are not bands), counted with its main lobe (radius 1/L, L the map's
+//! longer side in bins) and measured against all the map's power. The second component is the
+//! strongest at least 30 degrees away, outside the first one's lobe and first sidelobes.
+
+use rustfft::num_complex::Complex;
+
+use super::sac::{fast_len, fft2, with_planner};
+
+/// The Fourier description of one map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Spectrum {
+    /// Fraction of the power in the dominant component: the band score.
+    pub band_score: f64,
+    /// Fraction in the strongest component at least 30 degrees from the dominant one (a grid
+    /// has two or three comparable components, a band one).
+    pub second_component: f64,
+    /// Direction of the stripes (perpendicular to the dominant wave vector), degrees
+    /// counter-clockwise from +x in [0, 180).
+    pub band_orientation: f64,
+    /// Wavelength of the dominant component, bins.
+    pub wavelength: f64,
+}
+
+/// Angle between two undirected directions (degrees), in [0, 90].
+pub fn line_angle(a: f64, b: f64) -> f64 {
+    let d = (a - b).rem_euclid(180.0);
+    d.min(180.0 - d)
+}
+
+/// The spectrum of an h x w map (NaN = unvisited); None where it has no power left.
+pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
+    let valid: Vec<f64> = map.iter().copied().filter(|v| !v.is_nan()).collect();
+    if valid.is_empty() {
+        return None;
+    }
+    let mean = valid.iter().sum::<f64>() / valid.len() as f64;
+    let l = h.max(w) as f64;
+    let p = fast_len(2 * h.max(w));
+    let mut buf = vec![Complex::new(0.0, 0.0); p * p];
+    for r in 0..h {
+        for c in 0..w {
+            let v = map[r * w + c];
+            if !v.is_nan() {
+                buf[r * p + c] = Complex::new(v - mean, 0.0);
+            }
+        }
+    }
+    with_planner(|planner| fft2(&mut buf, p, p, false, planner));
+    // Wave vector of FFT entry (i, j) in cycles per bin.
+    let freq = |i: usize| {
+        let f = if i <= p / 2 {
+            i as f64
+        } else {
+            i as f64 - p as f64
+        };
+        f / p as f64
+    };
+    // Main-lobe radius of one plane wave on the map.
+    let kmin = 1.0 / l;
+    let mut total = 0.0;
+    let mut power = vec![0.0; p * p];
+    let mut best = (0.0, 0usize);
+    for i in 0..p {
+        for j in 0..p {
+            let (ky, kx) = (freq(i), freq(j));
+            let pw = buf[i * p + j].norm_sqr();
+            power[i * p + j] = pw;
+            total += pw;
+            // A band repeats at least twice across the map; slower waves (ramps, edges, the
+            // arena's outline) count in the total but cannot be the dominant component.
+            if (kx * kx + ky * ky).sqrt() >= 2.0 * kmin && pw > best.0 {
+                best = (pw, i * p + j);
+            }
+        }
+    }
+    if total <= 0.0 || best.0 <= 0.0 {
+        return None;
+    }
+    let k_of = |idx: usize| (freq(idx % p), freq(idx / p));
+    // The entries within `radius` (cycles per bin) of +-k: a window of whole indices around
+    // each, distances taken on the periodic spectrum.
+    let disc = |k: (f64, f64), radius: f64| {
+        let reach = (radius * p as f64).ceil() as isize;
+        let mut out = Vec::new();
+        for sign in [1.0, -1.0] {
+            let (cx, cy) = (sign * k.0, sign * k.1);
+            let (ci, cj) = (
+                (cy * p as f64).round() as isize,
+                (cx * p as f64).round() as isize,
+            );
+            for di in -reach..=reach {
+                for dj in -reach..=reach {
+                    let (i, j) = (
+                        (ci + di).rem_euclid(p as isize) as usize,
+                        (cj + dj).rem_euclid(p as isize) as usize,
+                    );
+                    let wrap = |d: f64| d - d.round();
+                    let (dx, dy) = (wrap(freq(j) - cx), wrap(freq(i) - cy));
+                    if (dx * dx + dy * dy).sqrt() < radius {
+                        out.push(i * p + j);
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    };
+    let component =
+        |power: &[f64], k: (f64, f64)| disc(k, kmin).iter().map(|&i| power[i]).sum::<f64>() / total;
+    let k1 = k_of(best.1);
+    let band_score = component(&power, k1);
+    // The wave vector to sub-bin precision: the power-weighted mean over its main lobe (the
+    // +k1 half), which the transform's grid would otherwise quantise by several degrees.
+    let (mut sx, mut sy, mut sw) = (0.0, 0.0, 0.0);
+    for idx in disc(k1, kmin) {
+        let (kx, ky) = k_of(idx);
+        let wrap = |d: f64| d - d.round();
+        let (dx, dy) = (wrap(kx - k1.0), wrap(ky - k1.1));
+        if dx * dx + dy * dy < kmin * kmin {
+            sx += power[idx] * (k1.0 + dx);
+            sy += power[idx] * (k1.1 + dy);
+            sw += power[idx];
+        }
+    }
+    let fine = (sx / sw, sy / sw);
+    // The dominant component's main lobe and first sidelobes are taken out before looking
+    // for a second one, so that a band's own leakage does not pass for it.
+    for idx in disc(k1, 1.5 * kmin) {
+        power[idx] = 0.0;
+    }
+    let angle1 = k1.1.atan2(k1.0).to_degrees();
+    let mut second: Option<(f64, usize)> = None;
+    for (idx, &pw) in power.iter().enumerate() {
+        if pw > second.map_or(0.0, |s| s.0) {
+            let (kx, ky) = k_of(idx);
+            if line_angle(ky.atan2(kx).to_degrees(), angle1) >= 30.0 {
+                second = Some((pw, idx));
+            }
+        }
+    }
+    Some(Spectrum {
+        band_score,
+        second_component: second.map_or(0.0, |(_, idx)| component(&power, k_of(idx))),
+        band_orientation: (fine.1.atan2(fine.0).to_degrees() + 90.0).rem_euclid(180.0),
+        wavelength: 1.0 / (fine.0 * fine.0 + fine.1 * fine.1).sqrt(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::gridness::tests::lattice;
+
+    #[test]
+    fn a_band_has_one_component_and_a_grid_three() {
+        let n = 20;
+        let band = lattice(n, 7.0, &[30.0], 0.4);
+        let s = spectrum(&band, n, n).unwrap();
+        assert!(s.band_score > 0.6, "{s:?}");
+        assert!(s.second_component < 0.1, "{s:?}");
+        // Wave vector at 30 degrees: stripes run at 120.
+        assert!(line_angle(s.band_orientation, 120.0) < 3.0, "{s:?}");
+        assert!((s.wavelength - 7.0).abs() < 0.5, "{s:?}");
+        let grid = lattice(n, 7.0, &[10.0, 70.0, 130.0], 0.4);
+        let g = spectrum(&grid, n, n).unwrap();
+        assert!(g.band_score < 0.45 && g.second_component > 0.2, "{g:?}");
+    }
+}

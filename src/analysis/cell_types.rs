@@ -1,0 +1,175 @@
+//! Cell types (design section 7): grid, border, band, irregular and non-spatial, each against
+//! a threshold from the shuffle null (the chosen percentile of the null pooled over all units,
+//! with the design's floors of 0.3 for the hexagonal and 0.5 for the square score), so that a
+//! count of grid units means something. NaN never passes a threshold.
+
+use super::LatticeType;
+use super::null::{NullSamples, percentile};
+
+/// The design's default number of shuffles per unit.
+pub const DEFAULT_SHUFFLES: usize = 100;
+/// The design's default percentile of the pooled null.
+pub const DEFAULT_PERCENTILE: f64 = 99.0;
+/// Floor of the hexagonal threshold.
+pub const HEXAGONAL_FLOOR: f64 = 0.3;
+/// Floor of the square threshold.
+pub const SQUARE_FLOOR: f64 = 0.5;
+/// Fixed hexagonal levels whose counts are reported too.
+pub const FIXED_LEVELS: [f64; 3] = [0.3, 0.8, 1.2];
+
+/// The thresholds a null gives.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Thresholds {
+    /// Hexagonal score (floored at 0.3).
+    pub hexagonal: f64,
+    /// Square score (floored at 0.5).
+    pub square: f64,
+    /// Band score; a Fourier component counts as significant above it.
+    pub band: f64,
+    /// Border score.
+    pub border: f64,
+    /// Split-half stability (NaN for map shuffles, which have no halves).
+    pub stability: f64,
+}
+
+impl Thresholds {
+    /// The `q`-th percentile of each pooled null, floors applied.
+    pub fn from_null(null: &NullSamples, q: f64) -> Thresholds {
+        Thresholds {
+            hexagonal: percentile(&null.hexagonal, q).max(HEXAGONAL_FLOOR),
+            square: percentile(&null.square, q).max(SQUARE_FLOOR),
+            band: percentile(&null.band, q),
+            border: percentile(&null.border, q),
+            stability: percentile(&null.stability, q),
+        }
+    }
+}
+
+/// What classification looks at for one unit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CellEvidence {
+    /// Classification hexagonal score (`grid_score`, or `grid_score_masked` off rectangles).
+    pub hexagonal: f64,
+    /// Classification square score.
+    pub square: f64,
+    /// The lattice type.
+    pub lattice: LatticeType,
+    /// Band score (the dominant Fourier component's share).
+    pub band: f64,
+    /// The second, non-collinear component's share.
+    pub second_component: f64,
+    /// Border score.
+    pub border: f64,
+    /// Split-half stability (NaN when unknown).
+    pub stability: f64,
+}
+
+/// A unit's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CellType {
+    /// A lattice score above its threshold, a lattice, and two non-collinear significant
+    /// Fourier components.
+    Grid,
+    /// Border score above its threshold.
+    Border,
+    /// One significant Fourier component and no second.
+    Band,
+    /// Spatially stable (split-half r above its null) and none of the above.
+    Irregular,
+    /// None of the above.
+    NonSpatial,
+    /// None of grid, border, band where stability is unknown (maps alone).
+    Unclassified,
+}
+
+impl CellType {
+    /// The name written to scores.csv.
+    pub fn name(self) -> &'static str {
+        match self {
+            CellType::Grid => "grid",
+            CellType::Border => "border",
+            CellType::Band => "band",
+            CellType::Irregular => "irregular",
+            CellType::NonSpatial => "non_spatial",
+            CellType::Unclassified => "unclassified",
+        }
+    }
+
+    /// Every type, in report order.
+    pub const ALL: [CellType; 6] = [
+        CellType::Grid,
+        CellType::Border,
+        CellType::Band,
+        CellType::Irregular,
+        CellType::NonSpatial,
+        CellType::Unclassified,
+    ];
+}
+
+/// The type of one unit.
+pub fn classify(e: &CellEvidence, t: &Thresholds) -> CellType {
+    let first = e.band > t.band;
+    let second = e.second_component > t.band;
+    let lattice_score = e.hexagonal > t.hexagonal || e.square > t.square;
+    if lattice_score && e.lattice != LatticeType::None && first && second {
+        CellType::Grid
+    } else if e.border > t.border {
+        CellType::Border
+    } else if first && !second {
+        CellType::Band
+    } else if t.stability.is_nan() {
+        CellType::Unclassified
+    } else if e.stability > t.stability {
+        CellType::Irregular
+    } else {
+        CellType::NonSpatial
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_have_floors_and_nan_never_passes() {
+        let null = NullSamples {
+            hexagonal: vec![0.0; 10],
+            square: vec![0.1; 10],
+            band: vec![0.1; 10],
+            border: vec![0.2; 10],
+            stability: vec![0.3; 10],
+        };
+        let t = Thresholds::from_null(&null, 99.0);
+        assert_eq!((t.hexagonal, t.square), (0.3, 0.5));
+        let grid = CellEvidence {
+            hexagonal: 0.9,
+            square: 0.0,
+            lattice: LatticeType::Hexagonal,
+            band: 0.3,
+            second_component: 0.3,
+            border: -0.5,
+            stability: 0.9,
+        };
+        assert_eq!(classify(&grid, &t), CellType::Grid);
+        let band = CellEvidence {
+            second_component: 0.01,
+            ..grid
+        };
+        assert_eq!(classify(&band, &t), CellType::Band, "a band is not a grid");
+        let nan = CellEvidence {
+            hexagonal: f64::NAN,
+            square: f64::NAN,
+            lattice: LatticeType::None,
+            band: f64::NAN,
+            second_component: f64::NAN,
+            border: f64::NAN,
+            stability: f64::NAN,
+        };
+        assert_eq!(classify(&nan, &t), CellType::NonSpatial);
+        let stable = CellEvidence {
+            stability: 0.8,
+            ..nan
+        };
+        assert_eq!(classify(&stable, &t), CellType::Irregular);
+    }
+}

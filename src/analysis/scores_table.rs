@@ -1,0 +1,142 @@
+//! `scores.csv` and `cell_types.json` (design sections 5 and 7), shared by `gridrnn analyze`
+//! (a network's units) and `gridrnn score` (anyone's maps).
+
+use std::fmt::Write as _;
+
+use super::cell_types::{CellType, FIXED_LEVELS, Thresholds};
+use super::single_map::MapScores;
+use super::spatial_scores::SpatialScores;
+
+/// One row: a unit's (or map's) scores and type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoreRow {
+    /// Unit (or map) index.
+    pub unit: usize,
+    /// The spatial scores.
+    pub spatial: SpatialScores,
+    /// The scores that need occupancy, halves and tuning (None for maps alone).
+    pub map: Option<MapScores>,
+    /// The classification hexagonal score.
+    pub hexagonal: f64,
+    /// The type.
+    pub cell_type: CellType,
+}
+
+/// The header of scores.csv.
+pub const SCORES_HEADER: &str = "unit,grid_score,grid_score_square,grid_score_masked,grid_score_square_masked,grid_score_deepmind,grid_score_square_deepmind,lattice,lattice_angle,spacing_bins,spacing,spacing_ratio,orientation,border_score,band_score,band_second_component,band_orientation,band_wall_angle,spatial_information,sparseness,stability,direction_selectivity,speed_selectivity,cell_type";
+
+fn num(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".to_string()
+    } else {
+        format!("{v:.6}")
+    }
+}
+
+/// scores.csv; `bin_width` converts the lattice spacing from bins to arena units.
+pub fn scores_csv(rows: &[ScoreRow], bin_width: f64) -> String {
+    let mut s = format!("{SCORES_HEADER}\n");
+    for r in rows {
+        let p = &r.spatial;
+        let l = &p.lattice;
+        let m = r.map.unwrap_or(MapScores {
+            spatial_information: f64::NAN,
+            sparseness: p.sparseness,
+            stability: f64::NAN,
+            direction_selectivity: f64::NAN,
+            speed_selectivity: f64::NAN,
+        });
+        let cells = [
+            r.unit.to_string(),
+            num(p.grid_score),
+            num(p.grid_score_square),
+            num(p.grid_score_masked),
+            num(p.grid_score_square_masked),
+            num(p.grid_score_deepmind),
+            num(p.grid_score_square_deepmind),
+            l.lattice.name().to_string(),
+            num(l.lattice_angle),
+            num(l.spacing),
+            num(l.spacing * bin_width),
+            num(l.spacing_ratio),
+            num(l.orientation),
+            num(p.border_score),
+            num(p.band_score),
+            num(p.second_component),
+            num(p.band_orientation),
+            num(p.band_wall_angle),
+            num(m.spatial_information),
+            num(m.sparseness),
+            num(m.stability),
+            num(m.direction_selectivity),
+            num(m.speed_selectivity),
+            r.cell_type.name().to_string(),
+        ];
+        let _ = writeln!(s, "{}", cells.join(","));
+    }
+    s
+}
+
+/// How the null was made, for cell_types.json.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NullDescription {
+    /// "time-shift" or "map-permutation".
+    pub kind: &'static str,
+    /// Shuffles per unit.
+    pub shuffles: usize,
+    /// Percentile of the pooled null.
+    pub percentile: f64,
+    /// Which hexagonal score classification used.
+    pub hexagonal_score: &'static str,
+}
+
+/// Counts per type and at the fixed levels, the thresholds and how they were made.
+pub fn cell_type_summary(
+    rows: &[ScoreRow],
+    t: &Thresholds,
+    how: &NullDescription,
+) -> serde_json::Value {
+    let counts: serde_json::Map<String, serde_json::Value> = CellType::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.name().to_string(),
+                rows.iter().filter(|r| r.cell_type == *c).count().into(),
+            )
+        })
+        .collect();
+    let fixed: serde_json::Map<String, serde_json::Value> = FIXED_LEVELS
+        .iter()
+        .map(|&l| {
+            (
+                format!("{l}"),
+                rows.iter().filter(|r| r.hexagonal > l).count().into(),
+            )
+        })
+        .collect();
+    let opt = |v: f64| {
+        if v.is_nan() {
+            serde_json::Value::Null
+        } else {
+            v.into()
+        }
+    };
+    serde_json::json!({
+        "units": rows.len(),
+        "counts": counts,
+        "hexagonal_score": how.hexagonal_score,
+        "hexagonal_above_fixed_levels": fixed,
+        "thresholds": {
+            "hexagonal": opt(t.hexagonal),
+            "square": opt(t.square),
+            "band": opt(t.band),
+            "border": opt(t.border),
+            "stability": opt(t.stability),
+        },
+        "null": {
+            "kind": how.kind,
+            "shuffles": how.shuffles,
+            "percentile": how.percentile,
+        },
+    })
+}

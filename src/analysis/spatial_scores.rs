@@ -1,0 +1,226 @@
+//! Every spatial score of one rate map under its own convention (design section 7), computed
+//! from the min-shifted map: opexebo's `grid_score` and `grid_score_square`, the masked and
+//! DeepMind variants, the lattice, `border_score`, and the band score.
+
+use super::band::{line_angle, spectrum};
+use super::border::{BorderGeometry, border_score};
+use super::grid_score::grid_score;
+use super::gridness::grid_scores_deepmind;
+use super::lattice::{Lattice, LatticeType, lattice};
+use super::sac::{crop_central, masked_autocorrelogram, opexebo_autocorrelogram};
+use super::single_map::shifted;
+use super::{SpatialBins, lifetime_sparseness};
+use crate::arena::Arena;
+
+/// Common bins a masked-autocorrelogram shift needs before it counts.
+pub const MIN_OVERLAP: usize = 20;
+
+/// What the scores need to know about the maps' arena, computed once.
+#[derive(Clone, Debug)]
+pub struct MapLayout {
+    /// Rows.
+    pub h: usize,
+    /// Columns.
+    pub w: usize,
+    /// Bin width in arena units (1 for maps without an arena).
+    pub bin_width: f64,
+    /// The walls' bins and distances.
+    pub geometry: BorderGeometry,
+    /// Direction of each straight wall, degrees in [0, 180) (empty for a circle).
+    pub wall_directions: Vec<f64>,
+    /// Whether the arena fills its bounding box (then classification uses opexebo's
+    /// `grid_score`; otherwise `grid_score_masked`, design section 7).
+    pub rectangular: bool,
+}
+
+impl MapLayout {
+    /// The layout of maps binned by `bins` over `arena`.
+    pub fn new(arena: &Arena, bins: &SpatialBins) -> MapLayout {
+        let rectangular = (0..bins.ny)
+            .all(|r| (0..bins.nx).all(|c| arena.contains(bins.centre(r, c))))
+            && arena.walls().len() == 4;
+        MapLayout {
+            h: bins.ny,
+            w: bins.nx,
+            bin_width: bins.width,
+            geometry: BorderGeometry::new(arena, bins),
+            wall_directions: arena
+                .walls()
+                .iter()
+                .map(|w| {
+                    (w.b[1] - w.a[1])
+                        .atan2(w.b[0] - w.a[0])
+                        .to_degrees()
+                        .rem_euclid(180.0)
+                })
+                .collect(),
+            rectangular,
+        }
+    }
+
+    /// Maps without an arena (`gridrnn score` without `--arena`): the map's edges are walls.
+    pub fn rectangle(h: usize, w: usize) -> MapLayout {
+        MapLayout {
+            h,
+            w,
+            bin_width: 1.0,
+            geometry: BorderGeometry::rectangle(h, w),
+            wall_directions: vec![0.0, 90.0],
+            rectangular: true,
+        }
+    }
+}
+
+/// The spatial scores of one map (NaN where undefined; see design section 7).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SpatialScores {
+    /// opexebo's hexagonal gridness.
+    pub grid_score: f64,
+    /// r90 - (r45 + r135) / 2 on `grid_score`'s annuli.
+    pub grid_score_square: f64,
+    /// `grid_score` on the masked autocorrelogram.
+    pub grid_score_masked: f64,
+    /// `grid_score_square` on the masked autocorrelogram.
+    pub grid_score_square_masked: f64,
+    /// Banino et al. ring masks, hexagonal.
+    pub grid_score_deepmind: f64,
+    /// Banino et al. ring masks, square.
+    pub grid_score_square_deepmind: f64,
+    /// From the masked autocorrelogram's nearest peaks (spacing in bins).
+    pub lattice: Lattice,
+    /// Solstad et al. on the arena's walls.
+    pub border_score: f64,
+    /// Fraction of Fourier power in the dominant plane wave.
+    pub band_score: f64,
+    /// Fraction in the strongest component at least 30 degrees from it.
+    pub second_component: f64,
+    /// Direction of the stripes, degrees in [0, 180).
+    pub band_orientation: f64,
+    /// Angle between the stripes and the nearest wall, degrees in [0, 90].
+    pub band_wall_angle: f64,
+    /// Lifetime sparseness (appendix D's spatial selectivity).
+    pub sparseness: f64,
+}
+
+impl SpatialScores {
+    /// The hexagonal score classification uses: `grid_score` in rectangular arenas,
+    /// `grid_score_masked` elsewhere (opexebo's NaN-to-0 gives every map in a triangle or
+    /// hexagon the outline's 6-fold symmetry).
+    pub fn hexagonal(&self, layout: &MapLayout) -> f64 {
+        if layout.rectangular {
+            self.grid_score
+        } else {
+            self.grid_score_masked
+        }
+    }
+
+    /// The square-lattice score classification uses, by the same rule.
+    pub fn square(&self, layout: &MapLayout) -> f64 {
+        if layout.rectangular {
+            self.grid_score_square
+        } else {
+            self.grid_score_square_masked
+        }
+    }
+}
+
+/// The scores cell types are decided on (all the shuffle null computes).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ClassScores {
+    /// [`SpatialScores::hexagonal`].
+    pub hexagonal: f64,
+    /// [`SpatialScores::square`].
+    pub square: f64,
+    /// Band score.
+    pub band: f64,
+    /// The second Fourier component's share.
+    pub second_component: f64,
+    /// Border score.
+    pub border: f64,
+}
+
+/// [`ClassScores`] of one map, computing only the autocorrelogram its arena classifies with.
+pub fn class_scores(map: &[f64], layout: &MapLayout) -> ClassScores {
+    let (h, w) = (layout.h, layout.w);
+    let Some(m) = shifted(map) else {
+        return ClassScores {
+            hexagonal: f64::NAN,
+            square: f64::NAN,
+            band: f64::NAN,
+            second_component: f64::NAN,
+            border: f64::NAN,
+        };
+    };
+    let g = if layout.rectangular {
+        grid_score(&opexebo_autocorrelogram(&m, h, w))
+    } else {
+        grid_score(&crop_central(
+            &masked_autocorrelogram(&m, h, w, MIN_OVERLAP),
+            h,
+            w,
+        ))
+    };
+    let spec = spectrum(&m, h, w);
+    ClassScores {
+        hexagonal: g.hexagonal,
+        square: g.square,
+        band: spec.map_or(f64::NAN, |s| s.band_score),
+        second_component: spec.map_or(f64::NAN, |s| s.second_component),
+        border: border_score(&m, h, w, &layout.geometry),
+    }
+}
+
+/// Scores of one h x w map (NaN = unvisited or outside the arena).
+pub fn spatial_scores(map: &[f64], layout: &MapLayout) -> SpatialScores {
+    let (h, w) = (layout.h, layout.w);
+    let nan_lattice = Lattice {
+        lattice_angle: f64::NAN,
+        spacing_ratio: f64::NAN,
+        spacing: f64::NAN,
+        orientation: f64::NAN,
+        lattice: LatticeType::None,
+    };
+    let Some(m) = shifted(map) else {
+        return SpatialScores {
+            grid_score: f64::NAN,
+            grid_score_square: f64::NAN,
+            grid_score_masked: f64::NAN,
+            grid_score_square_masked: f64::NAN,
+            grid_score_deepmind: f64::NAN,
+            grid_score_square_deepmind: f64::NAN,
+            lattice: nan_lattice,
+            border_score: f64::NAN,
+            band_score: f64::NAN,
+            second_component: f64::NAN,
+            band_orientation: f64::NAN,
+            band_wall_angle: f64::NAN,
+            sparseness: 0.0,
+        };
+    };
+    let opexebo = grid_score(&opexebo_autocorrelogram(&m, h, w));
+    let full = masked_autocorrelogram(&m, h, w, MIN_OVERLAP);
+    let masked = grid_score(&crop_central(&full, h, w));
+    let ring = grid_scores_deepmind(&full, 2 * h - 1, 2 * w - 1, h.max(w));
+    let spec = spectrum(&m, h, w);
+    let orientation = spec.map_or(f64::NAN, |s| s.band_orientation);
+    let lat = lattice(&full, 2 * h - 1, 2 * w - 1);
+    SpatialScores {
+        grid_score: opexebo.hexagonal,
+        grid_score_square: opexebo.square,
+        grid_score_masked: masked.hexagonal,
+        grid_score_square_masked: masked.square,
+        grid_score_deepmind: ring.grid60,
+        grid_score_square_deepmind: ring.grid90,
+        lattice: lat,
+        border_score: border_score(&m, h, w, &layout.geometry),
+        band_score: spec.map_or(f64::NAN, |s| s.band_score),
+        second_component: spec.map_or(f64::NAN, |s| s.second_component),
+        band_orientation: orientation,
+        band_wall_angle: layout
+            .wall_directions
+            .iter()
+            .map(|&d| line_angle(orientation, d))
+            .fold(f64::NAN, f64::min),
+        sparseness: lifetime_sparseness(&m),
+    }
+}

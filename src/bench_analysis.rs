@@ -1,0 +1,199 @@
+//! `gridrnn bench --analysis`: the analysis stage's speed (issue 4): recording 10^6 steps of a
+//! 100-unit network, building the time-shift null's maps, and scoring maps with and without
+//! 100 shuffles each; per-score costs alongside.
+
+use std::time::Instant;
+
+use crate::analysis::{
+    MapLayout, RecordingOptions, SpatialBins, border_score, class_scores, grid_score, lattice,
+    map_shuffle_null, masked_autocorrelogram, opexebo_autocorrelogram, record, shifted_maps,
+    spatial_scores, spectrum,
+};
+use crate::config::load;
+use crate::model::Ctrnn;
+use crate::task::TrajectorySpec;
+
+/// One timed quantity.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AnalysisTiming {
+    /// What was timed.
+    pub name: String,
+    /// Seconds.
+    pub seconds: f64,
+}
+
+/// 100 maps of 20 x 20 bins: hexagonal and square lattices, bands, fields, noise (a fixed
+/// arithmetic sequence, so every run scores the same maps).
+pub fn synthetic_maps(count: usize, n: usize) -> Vec<Vec<f64>> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut noise = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    };
+    (0..count)
+        .map(|k| {
+            let period = 5.0 + (k % 7) as f64;
+            let phi = (k * 13 % 60) as f64;
+            let dirs: &[f64] = match k % 5 {
+                0 | 1 => &[0.0, 60.0, 120.0],
+                2 => &[0.0, 90.0],
+                3 => &[0.0],
+                _ => &[],
+            };
+            (0..n * n)
+                .map(|i| {
+                    let (y, x) = ((i / n) as f64, (i % n) as f64);
+                    let lattice: f64 = dirs
+                        .iter()
+                        .map(|d| {
+                            let a = (phi + d).to_radians();
+                            (std::f64::consts::TAU / period * (x * a.cos() + y * a.sin())).cos()
+                        })
+                        .sum();
+                    lattice + 0.3 * noise()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
+    let t0 = Instant::now();
+    let v = f();
+    (v, t0.elapsed().as_secs_f64())
+}
+
+/// Time the analysis stage on `threads` workers.
+pub fn bench_analysis(threads: usize, steps: usize) -> anyhow::Result<Vec<AnalysisTiming>> {
+    let mut rows = Vec::new();
+    let mut push = |name: String, seconds: f64| rows.push(AnalysisTiming { name, seconds });
+    let n = 20;
+    let maps = synthetic_maps(100, n);
+    let layout = MapLayout::rectangle(n, n);
+    // The fastest of 5 passes: these machines are noisy and the per-map numbers are small.
+    let per_map = |f: &dyn Fn(&[f64])| {
+        (0..5)
+            .map(|_| time(|| maps.iter().for_each(|m| f(m))).1)
+            .fold(f64::INFINITY, f64::min)
+            / maps.len() as f64
+    };
+    push(
+        "per map: opexebo autocorrelogram".into(),
+        per_map(&|m| {
+            std::hint::black_box(opexebo_autocorrelogram(m, n, n));
+        }),
+    );
+    push(
+        "per map: masked autocorrelogram".into(),
+        per_map(&|m| {
+            std::hint::black_box(masked_autocorrelogram(m, n, n, 20));
+        }),
+    );
+    let acorrs: Vec<_> = maps
+        .iter()
+        .map(|m| opexebo_autocorrelogram(m, n, n))
+        .collect();
+    let (_, s) = time(|| {
+        acorrs.iter().cycle().take(500).for_each(|a| {
+            std::hint::black_box(grid_score(a));
+        })
+    });
+    push(
+        "per map: grid_score (given its autocorrelogram)".into(),
+        s / 100.0,
+    );
+    let sacs: Vec<_> = maps
+        .iter()
+        .map(|m| masked_autocorrelogram(m, n, n, 20))
+        .collect();
+    let (_, s) = time(|| {
+        sacs.iter().for_each(|a| {
+            std::hint::black_box(lattice(a, 2 * n - 1, 2 * n - 1));
+        })
+    });
+    push(
+        "per map: lattice (given its autocorrelogram)".into(),
+        s / 100.0,
+    );
+    push(
+        "per map: border_score".into(),
+        per_map(&|m| {
+            std::hint::black_box(border_score(m, n, n, &layout.geometry));
+        }),
+    );
+    push(
+        "per map: band spectrum".into(),
+        per_map(&|m| {
+            std::hint::black_box(spectrum(m, n, n));
+        }),
+    );
+    push(
+        "per map: classification scores".into(),
+        per_map(&|m| {
+            std::hint::black_box(class_scores(m, &layout));
+        }),
+    );
+    push(
+        "per map: every score".into(),
+        per_map(&|m| {
+            std::hint::black_box(spatial_scores(m, &layout));
+        }),
+    );
+    let (null, s) = time(|| map_shuffle_null(&maps, &layout, 100, 1, threads));
+    push(
+        format!(
+            "100 maps x 100 shuffles, classification scores ({} maps, {threads} threads)",
+            null.hexagonal.len()
+        ),
+        s,
+    );
+    let cfg = load(None, Some("pytorch-peer"), &["model.units=100".into()])?;
+    let net = Ctrnn::<f32>::init(&cfg);
+    let spec = TrajectorySpec::from_config(&cfg);
+    let opts = RecordingOptions {
+        steps,
+        bins: n,
+        noise: false,
+        chunk_trials: 200,
+        threads,
+        seed: 1,
+        keep_series: true,
+    };
+    let (r, s) = time(|| record(&net, &spec, &opts));
+    push(
+        format!(
+            "record {} steps of a 100-unit network ({threads} threads)",
+            r.trials * r.steps
+        ),
+        s,
+    );
+    let series = r.series.as_ref().expect("kept");
+    let bins = SpatialBins::new(&spec.arena, n).len();
+    let (_, s) = time(|| shifted_maps(series, r.units, bins, r.steps, r.steps * 3));
+    push(
+        format!(
+            "one time-shifted set of maps and half-maps ({} steps)",
+            series.bin.len()
+        ),
+        s,
+    );
+    Ok(rows)
+}
+
+/// The table.
+pub fn render_analysis(rows: &[AnalysisTiming]) -> String {
+    let mut s = format!("{:<78} {:>12}\n", "analysis", "time");
+    for r in rows {
+        let t = if r.seconds < 1e-3 {
+            format!("{:.1} us", r.seconds * 1e6)
+        } else if r.seconds < 1.0 {
+            format!("{:.1} ms", r.seconds * 1e3)
+        } else {
+            format!("{:.2} s", r.seconds)
+        };
+        s.push_str(&format!("{:<78} {:>12}\n", r.name, t));
+    }
+    s
+}
