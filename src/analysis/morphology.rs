@@ -54,9 +54,27 @@ pub fn component(mask: &[bool], h: usize, w: usize, seed: usize) -> Vec<bool> {
 /// `skimage.morphology.erosion`'s default `reflect` (out-of-bounds pixels repeat the edge, so
 /// they never lower the minimum).
 pub fn erode_cross(img: &[f64], h: usize, w: usize) -> Vec<f64> {
-    (0..h * w)
-        .map(|i| neighbours(i, h, w, false).fold(img[i], |m, q| m.min(img[q])))
-        .collect()
+    let mut out = img.to_vec();
+    for r in 0..h {
+        let row = r * w;
+        for c in 0..w {
+            let mut m = img[row + c];
+            if c > 0 {
+                m = m.min(img[row + c - 1]);
+            }
+            if c + 1 < w {
+                m = m.min(img[row + c + 1]);
+            }
+            if r > 0 {
+                m = m.min(img[row + c - w]);
+            }
+            if r + 1 < h {
+                m = m.min(img[row + c + w]);
+            }
+            out[row + c] = m;
+        }
+    }
+    out
 }
 
 /// Pixel with a value, ordered by value (then lower index first) for max-heap floods.
@@ -85,49 +103,60 @@ impl Ord for Queued {
 /// seed <= mask everywhere.
 pub fn reconstruct_by_dilation(seed: &[f64], mask: &[f64], h: usize, w: usize) -> Vec<f64> {
     // Vincent's (1993) hybrid algorithm: a raster and an anti-raster sweep do most of the
-    // work, a FIFO queue finishes what the sweeps could not reach.
-    let mut out = seed.to_vec();
-    let (hi, wi) = (h as isize, w as isize);
-    let at =
-        |r: isize, c: isize| (r >= 0 && c >= 0 && r < hi && c < wi).then(|| (r * wi + c) as usize);
-    const BEFORE: [(isize, isize); 4] = [(-1, -1), (-1, 0), (-1, 1), (0, -1)];
-    for r in 0..hi {
-        for c in 0..wi {
-            let p = (r * wi + c) as usize;
-            let m = BEFORE
-                .iter()
-                .filter_map(|&(dr, dc)| at(r + dr, c + dc))
-                .fold(out[p], |m, q| m.max(out[q]));
+    // work, a FIFO queue finishes what the sweeps could not reach. The image is padded with
+    // -inf, which never propagates, so that no neighbour needs a bounds check.
+    let pw = w + 2;
+    let pad = |img: &[f64]| {
+        let mut out = vec![f64::NEG_INFINITY; (h + 2) * pw];
+        for r in 0..h {
+            out[(r + 1) * pw + 1..(r + 1) * pw + 1 + w].copy_from_slice(&img[r * w..(r + 1) * w]);
+        }
+        out
+    };
+    let mask = pad(mask);
+    let mut out = pad(seed);
+    let before = [pw + 1, pw, pw - 1, 1];
+    let all = [
+        pw + 1,
+        pw,
+        pw - 1,
+        1,
+        0usize.wrapping_sub(1),
+        0usize.wrapping_sub(pw - 1),
+        0usize.wrapping_sub(pw),
+        0usize.wrapping_sub(pw + 1),
+    ];
+    for r in 1..=h {
+        for p in r * pw + 1..r * pw + 1 + w {
+            let m = before.iter().fold(out[p], |m, &d| m.max(out[p - d]));
             out[p] = m.min(mask[p]);
         }
     }
     let mut queue = std::collections::VecDeque::new();
-    for r in (0..hi).rev() {
-        for c in (0..wi).rev() {
-            let p = (r * wi + c) as usize;
-            let m = BEFORE
-                .iter()
-                .filter_map(|&(dr, dc)| at(r - dr, c - dc))
-                .fold(out[p], |m, q| m.max(out[q]));
+    for r in (1..=h).rev() {
+        for p in (r * pw + 1..r * pw + 1 + w).rev() {
+            let m = before.iter().fold(out[p], |m, &d| m.max(out[p + d]));
             out[p] = m.min(mask[p]);
-            if BEFORE
+            if before
                 .iter()
-                .filter_map(|&(dr, dc)| at(r - dr, c - dc))
-                .any(|q| out[q] < out[p] && out[q] < mask[q])
+                .any(|&d| out[p + d] < out[p] && out[p + d] < mask[p + d])
             {
                 queue.push_back(p);
             }
         }
     }
     while let Some(p) = queue.pop_front() {
-        for q in neighbours(p, h, w, true) {
+        for &d in &all {
+            let q = p.wrapping_add(d);
             if out[q] < out[p] && mask[q] != out[q] {
                 out[q] = out[p].min(mask[q]);
                 queue.push_back(q);
             }
         }
     }
-    out
+    (0..h)
+        .flat_map(|r| out[(r + 1) * pw + 1..(r + 1) * pw + 1 + w].to_vec())
+        .collect()
 }
 
 /// `scipy.ndimage.binary_fill_holes` with its default cross structure: background pixels not
@@ -165,9 +194,24 @@ pub fn regional_maxima(img: &[f64], h: usize, w: usize) -> Vec<Vec<usize>> {
             continue;
         }
         let v = img[start];
+        // Most pixels settle at once: a higher neighbour rules the pixel out (its plateau is
+        // then ruled out when another of its pixels is reached, or by the flood below), and
+        // no equal neighbour makes it a one-pixel plateau.
+        let (mut higher, mut equal) = (false, false);
+        for q in neighbours(start, h, w, true) {
+            higher |= img[q] > v;
+            equal |= img[q] == v;
+        }
+        if !equal {
+            seen[start] = true;
+            if !higher {
+                found.push(vec![start]);
+            }
+            continue;
+        }
         let mut plateau = vec![start];
         seen[start] = true;
-        let mut is_max = true;
+        let mut is_max = !higher;
         let mut k = 0;
         while k < plateau.len() {
             let p = plateau[k];

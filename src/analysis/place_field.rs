@@ -116,7 +116,16 @@ struct Grower<'a> {
     entry: Vec<f64>,
     /// Bins in join order, with non-increasing `entry`.
     joined: Vec<usize>,
+    /// Bounding box (first row, last row, first column, last column) of each prefix of
+    /// `joined`.
+    boxes: Vec<(usize, usize, usize, usize)>,
     frontier: BinaryHeap<Queued>,
+    /// The verdict for the last field size checked: the field at a cut is a prefix of the
+    /// join order, so the same size means the same field.
+    last: Option<(usize, Option<f64>)>,
+    /// Scratch of the hole check, kept between thresholds.
+    state: Vec<u8>,
+    stack: Vec<usize>,
 }
 
 impl<'a> Grower<'a> {
@@ -137,7 +146,11 @@ impl<'a> Grower<'a> {
             others,
             entry: vec![f64::NEG_INFINITY; img.len()],
             joined: Vec::new(),
+            boxes: Vec::new(),
             frontier,
+            last: None,
+            state: Vec::new(),
+            stack: Vec::new(),
         }
     }
 
@@ -155,6 +168,10 @@ impl<'a> Grower<'a> {
             }
             self.entry[p] = v;
             self.joined.push(p);
+            let (r, c) = (p / w, p % w);
+            let b = self.boxes.last().copied().unwrap_or((r, r, c, c));
+            self.boxes
+                .push((b.0.min(r), b.1.max(r), b.2.min(c), b.3.max(c)));
             for q in neighbours(p, h, w, false) {
                 if self.entry[q] == f64::NEG_INFINITY {
                     self.frontier.push(Queued(v.min(self.img[q]), q));
@@ -172,15 +189,26 @@ impl<'a> Grower<'a> {
             return self.slow(threshold).map(|f| area(&f));
         }
         let count = self.grow_to(cut);
+        if let Some((n, verdict)) = self.last
+            && n == count
+        {
+            return verdict;
+        }
+        let verdict = self.check(cut, count);
+        self.last = Some((count, verdict));
+        verdict
+    }
+
+    /// Whether the field of the first `count` joined bins (those with entry >= cut) is good.
+    fn check(&mut self, cut: f64, count: usize) -> Option<f64> {
+        if count == 0 {
+            return Some(0.0);
+        }
         if self.others.iter().any(|&o| self.entry[o] >= cut) {
             return None;
         }
-        let (h, w) = self.hw;
-        let (mut r0, mut r1, mut c0, mut c1) = (h, 0, w, 0);
-        for &p in &self.joined[..count] {
-            let (r, c) = (p / w, p % w);
-            (r0, r1, c0, c1) = (r0.min(r), r1.max(r), c0.min(c), c1.max(c));
-        }
+        let w = self.hw.1;
+        let (r0, r1, c0, c1) = self.boxes[count - 1];
         // Holes lie inside the field's bounding box. The box is copied with a ring of
         // outside bins around it (the rest of the image, or beyond its border, both of which
         // reach the border without crossing the field) and flooded from that ring.
@@ -188,7 +216,9 @@ impl<'a> Grower<'a> {
         const OPEN: u8 = 0;
         const FIELD: u8 = 1;
         const REACHED: u8 = 2;
-        let mut state = vec![REACHED; bh * bw];
+        let mut state = std::mem::take(&mut self.state);
+        state.clear();
+        state.resize(bh * bw, REACHED);
         for r in r0..=r1 {
             let row = (r - r0 + 1) * bw + 1;
             for c in c0..=c1 {
@@ -199,7 +229,9 @@ impl<'a> Grower<'a> {
                 };
             }
         }
-        let mut stack: Vec<usize> = (0..bh * bw).filter(|&i| state[i] == REACHED).collect();
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.clear();
+        stack.extend((0..bh * bw).filter(|&i| state[i] == REACHED));
         while let Some(p) = stack.pop() {
             for q in [p.wrapping_sub(1), p + 1, p.wrapping_sub(bw), p + bw] {
                 if q < state.len() && state[q] == OPEN {
@@ -208,15 +240,19 @@ impl<'a> Grower<'a> {
                 }
             }
         }
-        for r in r0..=r1 {
+        let mut good = true;
+        'scan: for r in r0..=r1 {
             let row = (r - r0 + 1) * bw + 1;
             for c in c0..=c1 {
                 if state[row + c - c0] == OPEN && !self.unvisited[r * w + c] {
-                    return None;
+                    good = false;
+                    break 'scan;
                 }
             }
         }
-        Some(count as f64)
+        self.state = state;
+        self.stack = stack;
+        good.then_some(count as f64)
     }
 
     /// The field's bins at `threshold` (for a threshold whose area was good).

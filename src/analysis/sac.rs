@@ -150,6 +150,86 @@ impl OverlapSums {
         })
     }
 
+    /// The same for a map whose every bin counts (opexebo's, unvisited bins as zeros): the
+    /// counts are known, the sums of each copy are rectangle sums of an integral image, and
+    /// only the product needs a transform.
+    fn full(values: &[f64], h: usize, w: usize) -> OverlapSums {
+        let (ph, pw) = (fast_len(2 * h - 1), fast_len(2 * w - 1));
+        let mut xz = vec![Complex::new(0.0, 0.0); ph * pw];
+        for y in 0..h {
+            for x in 0..w {
+                xz[y * pw + x] = Complex::new(values[y * w + x], 0.0);
+            }
+        }
+        let s12_full = with_planner(|planner| {
+            fft2(&mut xz, ph, pw, false, planner);
+            for z in xz.iter_mut() {
+                *z = Complex::new(z.norm_sqr(), 0.0);
+            }
+            fft2(&mut xz, ph, pw, true, planner);
+            xz
+        });
+        // Integral images of x and x^2, (h+1) x (w+1).
+        let iw = w + 1;
+        let mut i1 = vec![0.0; (h + 1) * iw];
+        let mut i2 = vec![0.0; (h + 1) * iw];
+        for y in 0..h {
+            for x in 0..w {
+                let v = values[y * w + x];
+                let k = (y + 1) * iw + x + 1;
+                i1[k] = v + i1[k - 1] + i1[k - iw] - i1[k - iw - 1];
+                i2[k] = v * v + i2[k - 1] + i2[k - iw] - i2[k - iw - 1];
+            }
+        }
+        let rect = |img: &[f64], r0: usize, r1: usize, c0: usize, c1: usize| {
+            img[r1 * iw + c1] - img[r0 * iw + c1] - img[r1 * iw + c0] + img[r0 * iw + c0]
+        };
+        let (oh, ow) = (2 * h - 1, 2 * w - 1);
+        let mut out = OverlapSums {
+            n: vec![0.0; oh * ow],
+            s1: vec![0.0; oh * ow],
+            s2: vec![0.0; oh * ow],
+            s11: vec![0.0; oh * ow],
+            s22: vec![0.0; oh * ow],
+            s12: vec![0.0; oh * ow],
+        };
+        let scale = (ph * pw) as f64;
+        for oy in 0..oh {
+            // Shift dy = oy - (h - 1): the first copy's rows with a partner in the second.
+            let (r0, r1) = if oy < h - 1 {
+                (h - 1 - oy, h)
+            } else {
+                (0, 2 * h - 1 - oy)
+            };
+            let src_row = if oy < h - 1 {
+                ph + oy + 1 - h
+            } else {
+                oy + 1 - h
+            };
+            for ox in 0..ow {
+                let (c0, c1) = if ox < w - 1 {
+                    (w - 1 - ox, w)
+                } else {
+                    (0, 2 * w - 1 - ox)
+                };
+                let src_col = if ox < w - 1 {
+                    pw + ox + 1 - w
+                } else {
+                    ox + 1 - w
+                };
+                let k = oy * ow + ox;
+                out.n[k] = ((r1 - r0) * (c1 - c0)) as f64;
+                out.s1[k] = rect(&i1, r0, r1, c0, c1);
+                out.s11[k] = rect(&i2, r0, r1, c0, c1);
+                out.s12[k] = s12_full[src_row * pw + src_col].re / scale;
+            }
+        }
+        // The second copy's sums are the first's at the opposite shift.
+        out.s2 = out.s1.iter().rev().copied().collect();
+        out.s22 = out.s11.iter().rev().copied().collect();
+        out
+    }
+
     /// Numerator and the two variance terms (times the count) of the Pearson r at shift `i`.
     fn terms(&self, i: usize) -> (f64, f64, f64) {
         let n = self.n[i];
@@ -205,7 +285,7 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
         .iter()
         .map(|v| if v.is_nan() { 0.0 } else { *v })
         .collect();
-    let sums = OverlapSums::new(&zeroed, &vec![true; h * w], h, w);
+    let sums = OverlapSums::full(&zeroed, h, w);
     // normxcorr2 divides the local sums by the count before subtracting; the same terms.
     let parts: Vec<(f64, f64)> = (0..sums.n.len())
         .map(|i| {
@@ -289,6 +369,26 @@ mod tests {
                 (got - want).abs() < 1e-9,
                 "shift ({dy},{dx}): {got} vs {want}"
             );
+        }
+    }
+
+    #[test]
+    fn integral_image_sums_equal_the_transformed_ones() {
+        let (h, w) = (7, 9);
+        let map: Vec<f64> = (0..h * w).map(|i| ((i * 31 % 11) as f64).cos()).collect();
+        let a = OverlapSums::full(&map, h, w);
+        let b = OverlapSums::new(&map, &vec![true; h * w], h, w);
+        for (x, y) in [
+            (&a.n, &b.n),
+            (&a.s1, &b.s1),
+            (&a.s2, &b.s2),
+            (&a.s11, &b.s11),
+            (&a.s22, &b.s22),
+            (&a.s12, &b.s12),
+        ] {
+            for (p, q) in x.iter().zip(y) {
+                assert!((p - q).abs() < 1e-9, "{p} vs {q}");
+            }
         }
     }
 }
