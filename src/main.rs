@@ -268,10 +268,11 @@ fn report_cell_types(
         }
     };
     println!(
-        "thresholds ({percentile}th percentile of the null, floors 0.3 / 0.5): hexagonal ({hexagonal}) {}, square {}, band {}, border {}, stability {}",
+        "thresholds ({percentile}th percentile of the null; floors 0.3 hexagonal, 0.5 square, 0.5 band): hexagonal ({hexagonal}) {}, square {}, band {}, Fourier component {}, border {}, stability {}",
         f(t.hexagonal),
         f(t.square),
         f(t.band),
+        f(t.component),
         f(t.border),
         f(t.stability)
     );

@@ -110,8 +110,20 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
         out.dedup();
         out
     };
-    let component =
-        |power: &[f64], k: (f64, f64)| disc(k, kmin).iter().map(|&i| power[i]).sum::<f64>() / total;
+    // A component's power: its lobe, within the band region only, so that the slow power of a
+    // ramp or edge next to the region never counts as a band.
+    let in_region = |idx: usize| {
+        let (kx, ky) = k_of(idx);
+        (kx * kx + ky * ky).sqrt() >= 2.0 * kmin
+    };
+    let component = |power: &[f64], k: (f64, f64)| {
+        disc(k, kmin)
+            .iter()
+            .filter(|&&i| in_region(i))
+            .map(|&i| power[i])
+            .sum::<f64>()
+            / total
+    };
     let k1 = k_of(best.1);
     let band_score = component(&power, k1);
     // The wave vector to sub-bin precision: the power-weighted mean over its main lobe (the
@@ -138,7 +150,7 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
     for (idx, &pw) in power.iter().enumerate() {
         if pw > second.map_or(0.0, |s| s.0) {
             let (kx, ky) = k_of(idx);
-            if line_angle(ky.atan2(kx).to_degrees(), angle1) >= 30.0 {
+            if in_region(idx) && line_angle(ky.atan2(kx).to_degrees(), angle1) >= 30.0 {
                 second = Some((pw, idx));
             }
         }

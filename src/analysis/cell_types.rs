@@ -14,6 +14,11 @@ pub const DEFAULT_PERCENTILE: f64 = 99.0;
 pub const HEXAGONAL_FLOOR: f64 = 0.3;
 /// Floor of the square threshold.
 pub const SQUARE_FLOOR: f64 = 0.5;
+/// Share of the map's Fourier power the dominant plane wave must hold for a band: "one dominant
+/// orientation" read as at least half the power. Our reading; the design fixes floors for the
+/// lattice scores only. Without it the time-shift null (whose shuffled maps spread their power
+/// thinly, 99th percentile about 0.06) let ramps and single fields pass as bands.
+pub const BAND_FLOOR: f64 = 0.5;
 /// Fixed hexagonal levels whose counts are reported too.
 pub const FIXED_LEVELS: [f64; 3] = [0.3, 0.8, 1.2];
 
@@ -24,7 +29,10 @@ pub struct Thresholds {
     pub hexagonal: f64,
     /// Square score (floored at 0.5).
     pub square: f64,
-    /// Band score; a Fourier component counts as significant above it.
+    /// A Fourier component counts as significant above this share of the power (the null's
+    /// percentile of the band score).
+    pub component: f64,
+    /// Band score (the null's percentile, floored at [`BAND_FLOOR`]).
     pub band: f64,
     /// Border score.
     pub border: f64,
@@ -38,7 +46,8 @@ impl Thresholds {
         Thresholds {
             hexagonal: percentile(&null.hexagonal, q).max(HEXAGONAL_FLOOR),
             square: percentile(&null.square, q).max(SQUARE_FLOOR),
-            band: percentile(&null.band, q),
+            component: percentile(&null.band, q),
+            band: percentile(&null.band, q).max(BAND_FLOOR),
             border: percentile(&null.border, q),
             stability: percentile(&null.stability, q),
         }
@@ -72,7 +81,7 @@ pub enum CellType {
     Grid,
     /// Border score above its threshold.
     Border,
-    /// One significant Fourier component and no second.
+    /// One dominant Fourier component (above the band threshold) and no second significant one.
     Band,
     /// Spatially stable (split-half r above its null) and none of the above.
     Irregular,
@@ -108,14 +117,14 @@ impl CellType {
 
 /// The type of one unit.
 pub fn classify(e: &CellEvidence, t: &Thresholds) -> CellType {
-    let first = e.band > t.band;
-    let second = e.second_component > t.band;
+    let first = e.band > t.component;
+    let second = e.second_component > t.component;
     let lattice_score = e.hexagonal > t.hexagonal || e.square > t.square;
     if lattice_score && e.lattice != LatticeType::None && first && second {
         CellType::Grid
     } else if e.border > t.border {
         CellType::Border
-    } else if first && !second {
+    } else if e.band > t.band && !second {
         CellType::Band
     } else if t.stability.is_nan() {
         CellType::Unclassified
@@ -141,6 +150,7 @@ mod tests {
         };
         let t = Thresholds::from_null(&null, 99.0);
         assert_eq!((t.hexagonal, t.square), (0.3, 0.5));
+        assert_eq!((t.component, t.band), (0.1, BAND_FLOOR));
         let grid = CellEvidence {
             hexagonal: 0.9,
             square: 0.0,
@@ -152,10 +162,17 @@ mod tests {
         };
         assert_eq!(classify(&grid, &t), CellType::Grid);
         let band = CellEvidence {
+            band: 0.8,
             second_component: 0.01,
             ..grid
         };
         assert_eq!(classify(&band, &t), CellType::Band, "a band is not a grid");
+        let weak = CellEvidence { band: 0.3, ..band };
+        assert_eq!(
+            classify(&weak, &t),
+            CellType::Irregular,
+            "below the band floor"
+        );
         let nan = CellEvidence {
             hexagonal: f64::NAN,
             square: f64::NAN,

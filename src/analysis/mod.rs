@@ -28,8 +28,8 @@ pub use band::{Spectrum, line_angle, spectrum};
 pub use bins::SpatialBins;
 pub use border::{BorderGeometry, border_score, border_score_opexebo};
 pub use cell_types::{
-    CellEvidence, CellType, DEFAULT_PERCENTILE, DEFAULT_SHUFFLES, FIXED_LEVELS, Thresholds,
-    classify,
+    BAND_FLOOR, CellEvidence, CellType, DEFAULT_PERCENTILE, DEFAULT_SHUFFLES, FIXED_LEVELS,
+    Thresholds, classify,
 };
 pub use grid_score::{GridScores, centre_radius, grid_score};
 pub use gridness::{RingScores, grid_scores_deepmind};

@@ -130,6 +130,7 @@ pub fn cell_type_summary(
             "hexagonal": opt(t.hexagonal),
             "square": opt(t.square),
             "band": opt(t.band),
+            "fourier_component": opt(t.component),
             "border": opt(t.border),
             "stability": opt(t.stability),
         },
