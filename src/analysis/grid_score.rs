@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::place_field::{FieldOptions, linspace, place_field};
-use super::rotate::rotated_at;
+use super::rotate::{Tap, rotation_taps};
 use super::sac::Autocorrelogram;
 
 /// The rotational-symmetry scores of one autocorrelogram; NaN where opexebo's is undefined
@@ -89,18 +89,27 @@ pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
         .into_iter()
         .map(|r| r.trunc())
         .collect();
-    let by_distance = pixels_by_distance(h, w);
+    let shape = shape_cache(h, w);
     // The annuli share their inner edge and grow outwards, so each angle's Pearson sums are
     // accumulated once over the bins in order of distance; only those bins are rotated.
     let largest = radii.last().copied().unwrap_or(0.0);
-    let (order, dist): (Vec<(usize, usize)>, Vec<f64>) = by_distance
+    let lo = shape
+        .by_distance
+        .partition_point(|&(_, d)| d <= radius as f64);
+    let hi = shape.by_distance.partition_point(|&(_, d)| d < largest);
+    let (order, dist): (Vec<usize>, Vec<f64>) =
+        shape.by_distance[lo..hi.max(lo)].iter().copied().unzip();
+    let mut padded = a.values.clone();
+    padded.push(0.0);
+    let rotated: Vec<Vec<f64>> = shape
+        .taps
         .iter()
-        .filter(|&&(_, d)| d > radius as f64 && d < largest)
-        .map(|&(i, d)| ((i / w, i % w), d))
-        .unzip();
-    let rotated: Vec<Vec<f64>> = ANGLES
-        .iter()
-        .map(|&d| rotated_at(&a.values, h, w, d, &order))
+        .map(|taps| {
+            taps[lo..hi.max(lo)]
+                .iter()
+                .map(|t| t.sample(&padded))
+                .collect()
+        })
         .collect();
     let mut sums = [[0.0f64; 6]; 7];
     let mut next = 0;
@@ -108,8 +117,7 @@ pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
         .iter()
         .map(|&r| {
             while next < order.len() && dist[next] < r {
-                let (r, c) = order[next];
-                let x = a.values[r * w + c];
+                let x = a.values[order[next]];
                 for (k, rot) in rotated.iter().enumerate() {
                     let y = rot[next];
                     if !x.is_nan() && !y.is_nan() {
@@ -139,11 +147,17 @@ pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
     }
 }
 
-/// The pixels of an h x w autocorrelogram and their distance from opexebo's centre
-/// (ceil(h/2), ceil(w/2)) in 1-based indices, nearest first (ties in raster order); cached per
-/// shape, since every map of a run has the same.
-fn pixels_by_distance(h: usize, w: usize) -> Rc<Vec<(usize, f64)>> {
-    type Shapes = RefCell<Vec<((usize, usize), Rc<Vec<(usize, f64)>>)>>;
+/// What every autocorrelogram of one shape shares: its pixels by distance from opexebo's
+/// centre (ceil(h/2), ceil(w/2)) in 1-based indices, nearest first (ties in raster order), and
+/// for each angle the rotation taps of those pixels in that order. Cached per shape and
+/// thread, since every map of a run has the same shape.
+struct ShapeCache {
+    by_distance: Vec<(usize, f64)>,
+    taps: Vec<Vec<Tap>>,
+}
+
+fn shape_cache(h: usize, w: usize) -> Rc<ShapeCache> {
+    type Shapes = RefCell<Vec<((usize, usize), Rc<ShapeCache>)>>;
     thread_local! {
         static CACHE: Shapes = const { RefCell::new(Vec::new()) };
     }
@@ -152,15 +166,21 @@ fn pixels_by_distance(h: usize, w: usize) -> Rc<Vec<(usize, f64)>> {
             return v.clone();
         }
         let (hh, hw) = (h.div_ceil(2) as f64, w.div_ceil(2) as f64);
-        let mut v: Vec<(usize, f64)> = (0..h * w)
+        let mut by_distance: Vec<(usize, f64)> = (0..h * w)
             .map(|i| {
                 let d =
                     (((i % w + 1) as f64 - hw).powi(2) + ((i / w + 1) as f64 - hh).powi(2)).sqrt();
                 (i, d)
             })
             .collect();
-        v.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let v = Rc::new(v);
+        by_distance.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let pixels: Vec<(usize, usize)> =
+            by_distance.iter().map(|&(i, _)| (i / w, i % w)).collect();
+        let taps = ANGLES
+            .iter()
+            .map(|&deg| rotation_taps(h, w, deg, &pixels))
+            .collect();
+        let v = Rc::new(ShapeCache { by_distance, taps });
         c.borrow_mut().push(((h, w), v.clone()));
         v
     })

@@ -111,6 +111,11 @@ struct Grower<'a> {
     hw: (usize, usize),
     peak: usize,
     others: &'a [usize],
+    /// How many of all the peaks sit on each bin (the others are those not this one).
+    peak_count: &'a [u32],
+    /// The highest cut at which another peak is inside the field: every cut at or below it
+    /// is bad, so the flood stops there (NEG_INFINITY until it happens).
+    blocked: f64,
     /// The highest cut at which each bin is in the field (NEG_INFINITY: not yet known, and
     /// below every cut asked so far).
     entry: Vec<f64>,
@@ -123,6 +128,10 @@ struct Grower<'a> {
     /// The verdict for the last field size checked: the field at a cut is a prefix of the
     /// join order, so the same size means the same field.
     last: Option<(usize, Option<f64>)>,
+    /// Index in `joined` of the first bin whose joining may have enclosed background (its
+    /// background 4-neighbours not all joined through its own 3 x 3 ring); every shorter
+    /// prefix is free of holes without a flood.
+    first_closing: usize,
     /// Scratch of the hole check, kept between thresholds.
     state: Vec<u8>,
     stack: Vec<usize>,
@@ -135,6 +144,7 @@ impl<'a> Grower<'a> {
         hw: (usize, usize),
         peak: usize,
         others: &'a [usize],
+        peak_count: &'a [u32],
     ) -> Grower<'a> {
         let mut frontier = BinaryHeap::new();
         frontier.push(Queued(img[peak], peak));
@@ -144,11 +154,14 @@ impl<'a> Grower<'a> {
             hw,
             peak,
             others,
+            peak_count,
+            blocked: f64::NEG_INFINITY,
             entry: vec![f64::NEG_INFINITY; img.len()],
             joined: Vec::new(),
             boxes: Vec::new(),
             frontier,
             last: None,
+            first_closing: usize::MAX,
             state: Vec::new(),
             stack: Vec::new(),
         }
@@ -172,6 +185,14 @@ impl<'a> Grower<'a> {
             let b = self.boxes.last().copied().unwrap_or((r, r, c, c));
             self.boxes
                 .push((b.0.min(r), b.1.max(r), b.2.min(c), b.3.max(c)));
+            if self.first_closing == usize::MAX && self.may_close(p) {
+                self.first_closing = self.joined.len() - 1;
+            }
+            if self.peak_count[p] > u32::from(p == self.peak) {
+                self.blocked = v;
+                self.frontier.clear();
+                break;
+            }
             for q in neighbours(p, h, w, false) {
                 if self.entry[q] == f64::NEG_INFINITY {
                     self.frontier.push(Queued(v.min(self.img[q]), q));
@@ -188,7 +209,13 @@ impl<'a> Grower<'a> {
         if self.img[self.peak] < cut {
             return self.slow(threshold).map(|f| area(&f));
         }
+        if cut <= self.blocked {
+            return None;
+        }
         let count = self.grow_to(cut);
+        if cut <= self.blocked {
+            return None;
+        }
         if let Some((n, verdict)) = self.last
             && n == count
         {
@@ -199,14 +226,60 @@ impl<'a> Grower<'a> {
         verdict
     }
 
+    /// Whether joining `p` (the field being the bins joined before it) might enclose
+    /// background: walking its 3 x 3 ring (whose neighbours are 4-adjacent to each other),
+    /// the background 4-neighbours of `p` must all lie in one run of background cells, else
+    /// they may have been connected only through `p`. Outside the image counts as
+    /// background.
+    fn may_close(&self, p: usize) -> bool {
+        let (h, w) = self.hw;
+        let (r, c) = ((p / w) as isize, (p % w) as isize);
+        const RING: [(isize, isize); 8] = [
+            (-1, -1),
+            (-1, 0),
+            (-1, 1),
+            (0, 1),
+            (1, 1),
+            (1, 0),
+            (1, -1),
+            (0, -1),
+        ];
+        let background = RING.map(|(dr, dc)| {
+            let (rr, cc) = (r + dr, c + dc);
+            rr < 0
+                || cc < 0
+                || rr >= h as isize
+                || cc >= w as isize
+                || self.entry[rr as usize * w + cc as usize] == f64::NEG_INFINITY
+        });
+        // Runs of background around the ring; the 4-neighbours sit at odd positions.
+        let mut runs_with_neighbour = 0;
+        let start = match background.iter().position(|b| !b) {
+            Some(k) => k,
+            None => return false,
+        };
+        let mut in_run = false;
+        let mut run_has_neighbour = false;
+        for step in 1..=8 {
+            let k = (start + step) % 8;
+            if background[k] {
+                in_run = true;
+                run_has_neighbour |= k % 2 == 1;
+            } else if in_run {
+                runs_with_neighbour += usize::from(run_has_neighbour);
+                in_run = false;
+                run_has_neighbour = false;
+            }
+        }
+        runs_with_neighbour > 1
+    }
+
     /// Whether the field of the first `count` joined bins (those with entry >= cut) is good.
     fn check(&mut self, cut: f64, count: usize) -> Option<f64> {
-        if count == 0 {
-            return Some(0.0);
+        if count <= self.first_closing {
+            return Some(count as f64);
         }
-        if self.others.iter().any(|&o| self.entry[o] >= cut) {
-            return None;
-        }
+        // Another peak inside was ruled out by `blocked`.
         let w = self.hw.1;
         let (r0, r1, c0, c1) = self.boxes[count - 1];
         // Holes lie inside the field's bounding box. The box is copied with a ring of
@@ -404,6 +477,10 @@ pub fn place_field(
         }
     }
     let hw = (h, w);
+    let mut peak_count = vec![0u32; h * w];
+    for &p in &peaks {
+        peak_count[p] += 1;
+    }
     let mut labels = vec![0u32; h * w];
     let mut next = 1u32;
     for (i, &peak) in peaks.iter().enumerate() {
@@ -413,7 +490,7 @@ pub fn place_field(
             .filter(|&(k, _)| k != i)
             .map(|(_, &p)| p)
             .collect();
-        let mut g = Grower::new(&img, &unvisited, hw, peak, &others);
+        let mut g = Grower::new(&img, &unvisited, hw, peak, &others, &peak_count);
         let mut used_th = o.init_thresh;
         let mut res = g.change([used_th, used_th - 0.02]);
         if res.is_none() {
@@ -503,5 +580,82 @@ mod tests {
         assert_eq!(linspace(0.96, 0.2, 38).len(), 38);
         assert_eq!(linspace(3.0, 17.0, 15)[1], 4.0);
         assert_eq!(*linspace(0.97, 1.0, 4).last().unwrap(), 1.0);
+    }
+
+    #[test]
+    fn the_flood_agrees_with_labelling_every_threshold() {
+        // Random smooth-ish images with unvisited bins and several peaks: at every threshold
+        // the incremental flood (prefix fields, hole shortcut, blocking by other peaks) gives
+        // the same verdict and area as the direct component + fill-holes computation.
+        let (h, w) = (12, 14);
+        let mut state = 11u64;
+        let mut rnd = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut holes = 0;
+        for case in 0..60 {
+            let mut img: Vec<f64> = (0..h * w).map(|_| rnd()).collect();
+            for _ in 0..2 {
+                let prev = img.clone();
+                for i in 0..h * w {
+                    let near: Vec<f64> = neighbours(i, h, w, true).map(|q| prev[q]).collect();
+                    img[i] = (prev[i] + near.iter().sum::<f64>()) / (1 + near.len()) as f64;
+                }
+            }
+            // In some cases a ring-shaped ridge with a single crest dominates, so that one
+            // field grows around the ring and closes over the background inside it.
+            if case % 2 == 0 {
+                for (i, v) in img.iter_mut().enumerate() {
+                    let (r, c) = ((i / w) as f64 - 5.6, (i % w) as f64 - 6.8);
+                    let d = (r * r + c * c).sqrt();
+                    let crest = 1.0 + 0.3 * r.atan2(c).cos();
+                    *v = 1e-6 * *v + crest * (-(d - 3.5).powi(2) / 2.0).exp();
+                }
+            }
+            let unvisited: Vec<bool> = (0..h * w).map(|_| case % 4 == 1 && rnd() < 0.05).collect();
+            // On a pixelated ring every bump is a regional maximum and would block the others'
+            // fields, so the ring cases grow from the crest alone (as with given peak_coords).
+            let peaks = if case % 2 == 0 {
+                let top = (0..h * w).fold(0, |b, i| if img[i] > img[b] { i } else { b });
+                vec![top]
+            } else {
+                peaks_of(&img, h, w)
+            };
+            let mut count = vec![0u32; h * w];
+            for &p in &peaks {
+                count[p] += 1;
+            }
+            for (k, &peak) in peaks.iter().enumerate() {
+                let others: Vec<usize> = peaks
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != k)
+                    .map(|(_, &p)| p)
+                    .collect();
+                let mut g = Grower::new(&img, &unvisited, (h, w), peak, &others, &count);
+                let reference = Grower::new(&img, &unvisited, (h, w), peak, &others, &count);
+                for step in 0..40 {
+                    let th = 1.0 - 0.02 * step as f64;
+                    let want = reference.slow(th).map(|f| area(&f));
+                    let others_inside = reference
+                        .slow(th)
+                        .is_none()
+                        .then(|| {
+                            let cut = img[peak] * th;
+                            let above: Vec<bool> = img.iter().map(|v| *v >= cut).collect();
+                            let field = component(&above, h, w, peak);
+                            others.iter().any(|&o| field[o])
+                        })
+                        .unwrap_or(false);
+                    holes += usize::from(want.is_none() && !others_inside);
+                    assert_eq!(g.area(th), want, "case {case}, peak {peak}, threshold {th}");
+                }
+            }
+        }
+        // The cases must exercise the hole check itself, not only the other-peak rule.
+        assert!(holes > 20, "only {holes} thresholds were bad for holes");
     }
 }
