@@ -126,20 +126,31 @@ pub fn reconstruct_by_dilation(seed: &[f64], mask: &[f64], h: usize, w: usize) -
         0usize.wrapping_sub(pw),
         0usize.wrapping_sub(pw + 1),
     ];
+    // Plain comparisons rather than f64::max/min: the images hold no NaN, and these compile
+    // to single instructions.
+    let max = |a: f64, b: f64| if b > a { b } else { a };
+    let min = |a: f64, b: f64| if b < a { b } else { a };
     for r in 1..=h {
         for p in r * pw + 1..r * pw + 1 + w {
-            let m = before.iter().fold(out[p], |m, &d| m.max(out[p - d]));
-            out[p] = m.min(mask[p]);
+            let m = max(
+                max(out[p], out[p - pw - 1]),
+                max(max(out[p - pw], out[p - pw + 1]), out[p - 1]),
+            );
+            out[p] = min(m, mask[p]);
         }
     }
     let mut queue = std::collections::VecDeque::new();
     for r in (1..=h).rev() {
         for p in (r * pw + 1..r * pw + 1 + w).rev() {
-            let m = before.iter().fold(out[p], |m, &d| m.max(out[p + d]));
-            out[p] = m.min(mask[p]);
+            let m = max(
+                max(out[p], out[p + pw + 1]),
+                max(max(out[p + pw], out[p + pw - 1]), out[p + 1]),
+            );
+            let v = min(m, mask[p]);
+            out[p] = v;
             if before
                 .iter()
-                .any(|&d| out[p + d] < out[p] && out[p + d] < mask[p + d])
+                .any(|&d| out[p + d] < v && out[p + d] < mask[p + d])
             {
                 queue.push_back(p);
             }
