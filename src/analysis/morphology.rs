@@ -104,18 +104,42 @@ impl Ord for Queued {
 pub fn reconstruct_by_dilation(seed: &[f64], mask: &[f64], h: usize, w: usize) -> Vec<f64> {
     // Vincent's (1993) hybrid algorithm: a raster and an anti-raster sweep do most of the
     // work, a FIFO queue finishes what the sweeps could not reach. The image is padded with
-    // -inf, which never propagates, so that no neighbour needs a bounds check.
+    // -inf, which never propagates, so that no neighbour needs a bounds check. Plain
+    // comparisons rather than f64::max/min: the images hold no NaN.
     let pw = w + 2;
-    let pad = |img: &[f64]| {
-        let mut out = vec![f64::NEG_INFINITY; (h + 2) * pw];
-        for r in 0..h {
-            out[(r + 1) * pw + 1..(r + 1) * pw + 1 + w].copy_from_slice(&img[r * w..(r + 1) * w]);
+    let mut m = vec![f64::NEG_INFINITY; (h + 2) * pw];
+    let mut out = vec![f64::NEG_INFINITY; (h + 2) * pw];
+    for r in 0..h {
+        let row = (r + 1) * pw + 1;
+        m[row..row + w].copy_from_slice(&mask[r * w..(r + 1) * w]);
+        out[row..row + w].copy_from_slice(&seed[r * w..(r + 1) * w]);
+    }
+    let max = |a: f64, b: f64| if b > a { b } else { a };
+    let min = |a: f64, b: f64| if b < a { b } else { a };
+    for r in 1..=h {
+        for p in r * pw + 1..r * pw + 1 + w {
+            let v = max(
+                max(out[p], out[p - pw - 1]),
+                max(max(out[p - pw], out[p - pw + 1]), out[p - 1]),
+            );
+            out[p] = min(v, m[p]);
         }
-        out
-    };
-    let mask = pad(mask);
-    let mut out = pad(seed);
-    let before = [pw + 1, pw, pw - 1, 1];
+    }
+    let mut queue = std::collections::VecDeque::new();
+    for r in (1..=h).rev() {
+        for p in (r * pw + 1..r * pw + 1 + w).rev() {
+            let (a, b, c, d) = (out[p + pw + 1], out[p + pw], out[p + pw - 1], out[p + 1]);
+            let v = min(max(max(out[p], a), max(max(b, c), d)), m[p]);
+            out[p] = v;
+            if (a < v && a < m[p + pw + 1])
+                || (b < v && b < m[p + pw])
+                || (c < v && c < m[p + pw - 1])
+                || (d < v && d < m[p + 1])
+            {
+                queue.push_back(p);
+            }
+        }
+    }
     let all = [
         pw + 1,
         pw,
@@ -126,48 +150,22 @@ pub fn reconstruct_by_dilation(seed: &[f64], mask: &[f64], h: usize, w: usize) -
         0usize.wrapping_sub(pw),
         0usize.wrapping_sub(pw + 1),
     ];
-    // Plain comparisons rather than f64::max/min: the images hold no NaN, and these compile
-    // to single instructions.
-    let max = |a: f64, b: f64| if b > a { b } else { a };
-    let min = |a: f64, b: f64| if b < a { b } else { a };
-    for r in 1..=h {
-        for p in r * pw + 1..r * pw + 1 + w {
-            let m = max(
-                max(out[p], out[p - pw - 1]),
-                max(max(out[p - pw], out[p - pw + 1]), out[p - 1]),
-            );
-            out[p] = min(m, mask[p]);
-        }
-    }
-    let mut queue = std::collections::VecDeque::new();
-    for r in (1..=h).rev() {
-        for p in (r * pw + 1..r * pw + 1 + w).rev() {
-            let m = max(
-                max(out[p], out[p + pw + 1]),
-                max(max(out[p + pw], out[p + pw - 1]), out[p + 1]),
-            );
-            let v = min(m, mask[p]);
-            out[p] = v;
-            if before
-                .iter()
-                .any(|&d| out[p + d] < v && out[p + d] < mask[p + d])
-            {
-                queue.push_back(p);
-            }
-        }
-    }
     while let Some(p) = queue.pop_front() {
+        let v = out[p];
         for &d in &all {
             let q = p.wrapping_add(d);
-            if out[q] < out[p] && mask[q] != out[q] {
-                out[q] = out[p].min(mask[q]);
+            if out[q] < v && m[q] != out[q] {
+                out[q] = min(v, m[q]);
                 queue.push_back(q);
             }
         }
     }
-    (0..h)
-        .flat_map(|r| out[(r + 1) * pw + 1..(r + 1) * pw + 1 + w].to_vec())
-        .collect()
+    let mut result = Vec::with_capacity(h * w);
+    for r in 0..h {
+        let row = (r + 1) * pw + 1;
+        result.extend_from_slice(&out[row..row + w]);
+    }
+    result
 }
 
 /// `scipy.ndimage.binary_fill_holes` with its default cross structure: background pixels not
