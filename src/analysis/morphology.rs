@@ -104,8 +104,7 @@ impl Ord for Queued {
 pub fn reconstruct_by_dilation(seed: &[f64], mask: &[f64], h: usize, w: usize) -> Vec<f64> {
     // Vincent's (1993) hybrid algorithm: a raster and an anti-raster sweep do most of the
     // work, a FIFO queue finishes what the sweeps could not reach. The image is padded with
-    // -inf, which never propagates, so that no neighbour needs a bounds check. Plain
-    // comparisons rather than f64::max/min: the images hold no NaN.
+    // -inf, which never propagates, so that no neighbour needs a bounds check.
     let pw = w + 2;
     let mut m = vec![f64::NEG_INFINITY; (h + 2) * pw];
     let mut out = vec![f64::NEG_INFINITY; (h + 2) * pw];
@@ -114,30 +113,47 @@ pub fn reconstruct_by_dilation(seed: &[f64], mask: &[f64], h: usize, w: usize) -
         m[row..row + w].copy_from_slice(&mask[r * w..(r + 1) * w]);
         out[row..row + w].copy_from_slice(&seed[r * w..(r + 1) * w]);
     }
-    let max = |a: f64, b: f64| if b > a { b } else { a };
-    let min = |a: f64, b: f64| if b < a { b } else { a };
+    let (max, min) = (f64::max, f64::min);
+    // Row slices let the compiler drop the bounds checks of the sweeps.
     for r in 1..=h {
-        for p in r * pw + 1..r * pw + 1 + w {
+        let (done, rest) = out.split_at_mut(r * pw);
+        let (above, cur, mrow) = (
+            &done[(r - 1) * pw..],
+            &mut rest[..pw],
+            &m[r * pw..(r + 1) * pw],
+        );
+        let mut left = f64::NEG_INFINITY;
+        for c in 1..=w {
             let v = max(
-                max(out[p], out[p - pw - 1]),
-                max(max(out[p - pw], out[p - pw + 1]), out[p - 1]),
+                max(cur[c], above[c - 1]),
+                max(max(above[c], above[c + 1]), left),
             );
-            out[p] = min(v, m[p]);
+            let v = min(v, mrow[c]);
+            cur[c] = v;
+            left = v;
         }
     }
     let mut queue = std::collections::VecDeque::new();
     for r in (1..=h).rev() {
-        for p in (r * pw + 1..r * pw + 1 + w).rev() {
-            let (a, b, c, d) = (out[p + pw + 1], out[p + pw], out[p + pw - 1], out[p + 1]);
-            let v = min(max(max(out[p], a), max(max(b, c), d)), m[p]);
-            out[p] = v;
-            if (a < v && a < m[p + pw + 1])
-                || (b < v && b < m[p + pw])
-                || (c < v && c < m[p + pw - 1])
-                || (d < v && d < m[p + 1])
-            {
-                queue.push_back(p);
+        let (upto, below) = out.split_at_mut((r + 1) * pw);
+        let (cur, below) = (&mut upto[r * pw..], &below[..pw]);
+        let (mrow, mbelow) = (&m[r * pw..(r + 1) * pw], &m[(r + 1) * pw..(r + 2) * pw]);
+        let mut right = f64::NEG_INFINITY;
+        let mut right_mask = f64::NEG_INFINITY;
+        for c in (1..=w).rev() {
+            let (a, b, cc, d) = (below[c + 1], below[c], below[c - 1], right);
+            let v = min(max(max(cur[c], a), max(max(b, cc), d)), mrow[c]);
+            cur[c] = v;
+            // Non-short-circuit operators: one predictable branch instead of eight random ones.
+            let lower = ((a < v) & (a < mbelow[c + 1]))
+                | ((b < v) & (b < mbelow[c]))
+                | ((cc < v) & (cc < mbelow[c - 1]))
+                | ((d < v) & (d < right_mask));
+            if lower {
+                queue.push_back(r * pw + c);
             }
+            right = v;
+            right_mask = mrow[c];
         }
     }
     let all = [
@@ -196,49 +212,71 @@ pub fn fill_holes(mask: &[bool], h: usize, w: usize) -> Vec<bool> {
 /// of equal value whose every outside neighbour is strictly lower. Each plateau's pixels,
 /// plateaus in raster order of their first pixel (`skimage.measure.label` numbering).
 pub fn regional_maxima(img: &[f64], h: usize, w: usize) -> Vec<Vec<usize>> {
-    let mut seen = vec![false; h * w];
+    // Padded with -inf (never higher, never equal): no neighbour needs a bounds check.
+    let pw = w + 2;
+    let mut pad = vec![f64::NEG_INFINITY; (h + 2) * pw];
+    for r in 0..h {
+        pad[(r + 1) * pw + 1..(r + 1) * pw + 1 + w].copy_from_slice(&img[r * w..(r + 1) * w]);
+    }
+    let ring = [
+        0usize.wrapping_sub(pw + 1),
+        0usize.wrapping_sub(pw),
+        0usize.wrapping_sub(pw - 1),
+        0usize.wrapping_sub(1),
+        1,
+        pw - 1,
+        pw,
+        pw + 1,
+    ];
+    let unpad = |p: usize| (p / pw - 1) * w + (p % pw - 1);
+    let mut seen = vec![false; pad.len()];
     let mut found = Vec::new();
-    for start in 0..h * w {
-        if seen[start] || img[start].is_nan() {
-            continue;
-        }
-        let v = img[start];
-        // Most pixels settle at once: a higher neighbour rules the pixel out (its plateau is
-        // then ruled out when another of its pixels is reached, or by the flood below), and
-        // no equal neighbour makes it a one-pixel plateau.
-        let (mut higher, mut equal) = (false, false);
-        for q in neighbours(start, h, w, true) {
-            higher |= img[q] > v;
-            equal |= img[q] == v;
-        }
-        if !equal {
-            seen[start] = true;
-            if !higher {
-                found.push(vec![start]);
+    for r in 1..=h {
+        for start in r * pw + 1..r * pw + 1 + w {
+            let v = pad[start];
+            if seen[start] || v.is_nan() {
+                continue;
             }
-            continue;
-        }
-        let mut plateau = vec![start];
-        seen[start] = true;
-        let mut is_max = !higher;
-        let mut k = 0;
-        while k < plateau.len() {
-            let p = plateau[k];
-            k += 1;
-            for q in neighbours(p, h, w, true) {
-                if img[q] == v {
-                    if !seen[q] {
-                        seen[q] = true;
-                        plateau.push(q);
+            // Most pixels settle at once: a higher neighbour rules the pixel out (its plateau
+            // is ruled out when another of its pixels is reached, or by the flood below), and
+            // no equal neighbour makes it a one-pixel plateau.
+            let (mut higher, mut equal) = (false, false);
+            for &d in &ring {
+                let q = pad[start.wrapping_add(d)];
+                higher |= q > v;
+                equal |= q == v;
+            }
+            if !equal {
+                seen[start] = true;
+                if !higher {
+                    found.push(vec![unpad(start)]);
+                }
+                continue;
+            }
+            let mut plateau = vec![start];
+            seen[start] = true;
+            let mut is_max = !higher;
+            let mut k = 0;
+            while k < plateau.len() {
+                let p = plateau[k];
+                k += 1;
+                for &d in &ring {
+                    let q = p.wrapping_add(d);
+                    if pad[q] == v {
+                        if !seen[q] {
+                            seen[q] = true;
+                            plateau.push(q);
+                        }
+                    } else if pad[q] > v {
+                        is_max = false;
                     }
-                } else if img[q] > v {
-                    is_max = false;
                 }
             }
-        }
-        if is_max {
-            plateau.sort_unstable();
-            found.push(plateau);
+            if is_max {
+                let mut pixels: Vec<usize> = plateau.into_iter().map(unpad).collect();
+                pixels.sort_unstable();
+                found.push(pixels);
+            }
         }
     }
     found.sort_by_key(|p| p[0]);
