@@ -209,7 +209,8 @@ pub fn fill_holes(mask: &[bool], h: usize, w: usize) -> Vec<bool> {
 }
 
 /// Regional maxima (`skimage.morphology.local_maxima`, 8-connected, borders allowed): plateaus
-/// of equal value whose every outside neighbour is strictly lower. Each plateau's pixels,
+/// of equal value whose every outside neighbour is strictly lower (NaN and -inf pixels are
+/// never maxima). Each plateau's pixels,
 /// plateaus in raster order of their first pixel (`skimage.measure.label` numbering).
 pub fn regional_maxima(img: &[f64], h: usize, w: usize) -> Vec<Vec<usize>> {
     // Padded with -inf (never higher, never equal): no neighbour needs a bounds check.
@@ -234,7 +235,9 @@ pub fn regional_maxima(img: &[f64], h: usize, w: usize) -> Vec<Vec<usize>> {
     for r in 1..=h {
         for start in r * pw + 1..r * pw + 1 + w {
             let v = pad[start];
-            if seen[start] || v.is_nan() {
+            // NaN is no value and -inf (the padding's value) never a maximum; skipping both
+            // also keeps plateau floods inside the image.
+            if seen[start] || v.is_nan() || v == f64::NEG_INFINITY {
                 continue;
             }
             // Most pixels settle at once: a higher neighbour rules the pixel out (its plateau
