@@ -26,8 +26,9 @@ pub(crate) fn neighbours(i: usize, h: usize, w: usize, eight: bool) -> impl Iter
     let (r, c) = ((i / w) as isize, (i % w) as isize);
     offsets(eight).iter().filter_map(move |&(dr, dc)| {
         let (rr, cc) = (r + dr, c + dc);
+        // `then`, not `then_some`: the index must not be computed (and overflow) outside.
         (rr >= 0 && cc >= 0 && rr < h as isize && cc < w as isize)
-            .then_some(rr as usize * w + cc as usize)
+            .then(|| rr as usize * w + cc as usize)
     })
 }
 
