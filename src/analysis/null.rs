@@ -86,23 +86,41 @@ pub fn shifted_maps(
     lag: usize,
 ) -> (Vec<f64>, [Vec<f64>; 2]) {
     let steps = series.bin.len();
+    // Only the halves are accumulated; the whole map is their sum. The position index and
+    // its trial's parity advance with t rather than by division.
     let mut sum = vec![vec![0f32; bins * units]; 3];
     let mut occ = vec![vec![0u32; bins]; 3];
+    let mut p = lag % steps.max(1);
+    let (mut in_trial, mut half) = (p % trial_len, (p / trial_len) % 2);
     for t in 0..steps {
-        let p = (t + lag) % steps;
         let bin = series.bin[p];
-        if bin == NO_BIN {
-            continue;
-        }
-        let bin = bin as usize;
-        let a = &series.activity[t * units..(t + 1) * units];
-        let half = 1 + (p / trial_len) % 2;
-        for k in [0, half] {
-            for (d, v) in sum[k][bin * units..(bin + 1) * units].iter_mut().zip(a) {
-                *d += *v as f32;
+        if bin != NO_BIN {
+            let bin = bin as usize;
+            let a = &series.activity[t * units..(t + 1) * units];
+            for (d, v) in sum[1 + half][bin * units..(bin + 1) * units]
+                .iter_mut()
+                .zip(a)
+            {
+                *d += f32::from(*v);
             }
-            occ[k][bin] += 1;
+            occ[1 + half][bin] += 1;
         }
+        p += 1;
+        in_trial += 1;
+        if in_trial == trial_len {
+            in_trial = 0;
+            half ^= 1;
+        }
+        if p == steps {
+            p = 0;
+            (in_trial, half) = (0, 0);
+        }
+    }
+    for i in 0..bins * units {
+        sum[0][i] = sum[1][i] + sum[2][i];
+    }
+    for b in 0..bins {
+        occ[0][b] = occ[1][b] + occ[2][b];
     }
     let maps = |k: usize| {
         let mut out = vec![f64::NAN; units * bins];
