@@ -116,11 +116,13 @@ pub fn shifted_maps(
             (in_trial, half) = (0, 0);
         }
     }
-    for i in 0..bins * units {
-        sum[0][i] = sum[1][i] + sum[2][i];
+    let (whole, halves) = sum.split_at_mut(1);
+    for ((s, a), b) in whole[0].iter_mut().zip(&halves[0]).zip(&halves[1]) {
+        *s = a + b;
     }
-    for b in 0..bins {
-        occ[0][b] = occ[1][b] + occ[2][b];
+    let (whole, halves) = occ.split_at_mut(1);
+    for ((s, a), b) in whole[0].iter_mut().zip(&halves[0]).zip(&halves[1]) {
+        *s = a + b;
     }
     let maps = |k: usize| {
         let mut out = vec![f64::NAN; units * bins];
