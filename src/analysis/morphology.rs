@@ -171,8 +171,9 @@ pub fn reconstruct_by_dilation(seed: &[f64], mask: &[f64], h: usize, w: usize) -
         let v = out[p];
         for &d in &all {
             let q = p.wrapping_add(d);
-            if out[q] < v && m[q] != out[q] {
-                out[q] = min(v, m[q]);
+            let (oq, mq) = (out[q], m[q]);
+            if (oq < v) & (mq != oq) {
+                out[q] = min(v, mq);
                 queue.push_back(q);
             }
         }
