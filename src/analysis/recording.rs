@@ -66,11 +66,8 @@ pub struct Recording {
     pub trials: usize,
     /// Steps per trial.
     pub steps: usize,
-    /// Sum of activity per (bin, unit).
-    pub map_sum: Vec<f64>,
-    /// Steps per bin.
-    pub occupancy: Vec<f64>,
-    /// The same for even (0) and odd (1) trials.
+    /// Sum of activity per (bin, unit) over even (0) and odd (1) trials; the whole map's
+    /// sums are theirs added.
     pub half_sum: [Vec<f64>; 2],
     /// Steps per bin for even and odd trials.
     pub half_occupancy: [Vec<f64>; 2],
@@ -101,8 +98,6 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
         units: n,
         trials,
         steps: t_len,
-        map_sum: vec![0.0; nb * n],
-        occupancy: vec![0.0; nb],
         half_sum: [vec![0.0; nb * n], vec![0.0; nb * n]],
         half_occupancy: [vec![0.0; nb], vec![0.0; nb]],
         direction_sum: vec![0.0; DIRECTION_BINS * n],
@@ -153,9 +148,7 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
                     );
                 }
                 if let Some(bin) = binned {
-                    add(&mut r.map_sum[bin * n..(bin + 1) * n], u);
                     add(&mut r.half_sum[half][bin * n..(bin + 1) * n], u);
-                    r.occupancy[bin] += 1.0;
                     r.half_occupancy[half][bin] += 1.0;
                 }
                 let d = ((traj.heading[i].rem_euclid(TAU) / TAU * DIRECTION_BINS as f64) as usize)
@@ -218,7 +211,15 @@ impl Recording {
 
     /// Rate maps (n, H, W), NaN where unvisited (outside the arena included).
     pub fn rate_maps(&self) -> Vec<f64> {
-        self.maps_from(&self.map_sum, &self.occupancy)
+        let [a, b] = &self.half_sum;
+        let sum: Vec<f64> = a.iter().zip(b).map(|(x, y)| x + y).collect();
+        self.maps_from(&sum, &self.occupancy())
+    }
+
+    /// Steps per bin.
+    pub fn occupancy(&self) -> Vec<f64> {
+        let [a, b] = &self.half_occupancy;
+        a.iter().zip(b).map(|(x, y)| x + y).collect()
     }
 
     /// The half-maps of even (0) and odd (1) trials.
@@ -272,7 +273,7 @@ mod tests {
         assert_eq!(r.trials, 20);
         let series = r.series.as_ref().unwrap();
         assert_eq!((series.bin.len(), series.activity.len()), (1000, 6000));
-        assert_eq!(r.occupancy.iter().sum::<f64>(), 1000.0);
+        assert_eq!(r.occupancy().iter().sum::<f64>(), 1000.0);
         assert_eq!(r.direction_occupancy.iter().sum::<f64>(), 1000.0);
         let halves: f64 = r.half_occupancy.iter().flatten().sum();
         assert_eq!(halves, 1000.0);

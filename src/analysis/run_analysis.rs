@@ -57,6 +57,7 @@ pub fn score_recording(
 ) -> (Vec<ScoreRow>, Thresholds) {
     let nb = r.bins.len();
     let maps = r.rate_maps();
+    let occupancy = r.occupancy();
     let halves = [r.half_maps(0), r.half_maps(1)];
     let dir = r.direction_tuning();
     let speed = r.speed_tuning();
@@ -77,7 +78,7 @@ pub fn score_recording(
             let spatial = spatial_scores(m, layout);
             let map = map_scores(
                 m,
-                &r.occupancy,
+                &occupancy,
                 [
                     &halves[0][j * nb..(j + 1) * nb],
                     &halves[1][j * nb..(j + 1) * nb],
@@ -184,7 +185,7 @@ pub fn analyze_run(dir: &Path, o: &AnalyzeOptions) -> anyhow::Result<AnalysisSum
         &[n],
         (0..n).map(|j| speed[j * s + sb]).collect(),
     )?;
-    z.add("occupancy", &[h, w], r.occupancy.clone())?;
+    z.add("occupancy", &[h, w], r.occupancy())?;
     z.write(&out.join("tuning.npz"))?;
     let layout = MapLayout::new(&spec.arena, &r.bins);
     let (units, thresholds) = score_recording(&r, &layout, o, cfg.train.seed);
