@@ -63,6 +63,24 @@ pub(crate) fn with_planner<T>(f: impl FnOnce(&mut FftPlanner<f64>) -> T) -> T {
     PLANNER.with(|p| f(&mut p.borrow_mut()))
 }
 
+/// Axis geometry of a centred autocorrelogram of a map `n` bins long, transformed at length
+/// `p`: output index `o` (0 ..= 2n-2) is the shift o - (n-1); returns where that shift sits in
+/// the transform (negative shifts wrap to the end) and the span [start, end) of the first
+/// copy's bins that have a partner at that shift.
+fn shift_axis(o: usize, n: usize, p: usize) -> (usize, usize, usize) {
+    if o + 1 < n {
+        (p + o + 1 - n, n - 1 - o, n)
+    } else {
+        (o + 1 - n, 0, 2 * n - 1 - o)
+    }
+}
+
+/// The second copy's sums from the first's: at the opposite shift, i.e. the centred array
+/// reversed.
+fn mirrored(a: &[f64]) -> Vec<f64> {
+    a.iter().rev().copied().collect()
+}
+
 /// For every shift (dy, dx) of an h x w map against itself, sums over the bins valid in both
 /// (bin p and bin p + s): count, sum of the first and second copy, their squares, and their
 /// product; (2h-1) x (2w-1), centre (zero shift) at (h-1, w-1). Four cross-correlations by
@@ -119,13 +137,10 @@ impl OverlapSums {
             let centred = |buf: &[Complex<f64>], imag: bool| {
                 let (oh, ow) = (2 * h - 1, 2 * w - 1);
                 let mut out = vec![0.0; oh * ow];
-                let wrap = |d: usize, n: usize, p: usize| {
-                    if d + 1 < n { p + 1 + d - n } else { d + 1 - n }
-                };
                 for oy in 0..oh {
-                    let src_row = wrap(oy, h, ph) * pw;
+                    let src_row = shift_axis(oy, h, ph).0 * pw;
                     for ox in 0..ow {
-                        let v = buf[src_row + wrap(ox, w, pw)];
+                        let v = buf[src_row + shift_axis(ox, w, pw).0];
                         out[oy * ow + ox] = if imag { v.im } else { v.re } / scale;
                     }
                 }
@@ -133,16 +148,14 @@ impl OverlapSums {
             };
             let s1 = centred(&p1, true);
             let s11 = centred(&p2, false);
-            // The second copy's sums are the first's at the opposite shift.
-            let mirror = |a: &[f64]| a.iter().rev().copied().collect::<Vec<f64>>();
             OverlapSums {
                 // Counts are whole numbers; rounding removes the transform's error.
                 n: centred(&p1, false)
                     .iter()
                     .map(|c| (c + 0.5).max(0.0) as u64 as f64)
                     .collect(),
-                s2: mirror(&s1),
-                s22: mirror(&s11),
+                s2: mirrored(&s1),
+                s22: mirrored(&s11),
                 s1,
                 s11,
                 s12: centred(&p2, true),
@@ -195,28 +208,9 @@ impl OverlapSums {
         };
         let scale = (ph * pw) as f64;
         for oy in 0..oh {
-            // Shift dy = oy - (h - 1): the first copy's rows with a partner in the second.
-            let (r0, r1) = if oy < h - 1 {
-                (h - 1 - oy, h)
-            } else {
-                (0, 2 * h - 1 - oy)
-            };
-            let src_row = if oy < h - 1 {
-                ph + oy + 1 - h
-            } else {
-                oy + 1 - h
-            };
+            let (src_row, r0, r1) = shift_axis(oy, h, ph);
             for ox in 0..ow {
-                let (c0, c1) = if ox < w - 1 {
-                    (w - 1 - ox, w)
-                } else {
-                    (0, 2 * w - 1 - ox)
-                };
-                let src_col = if ox < w - 1 {
-                    pw + ox + 1 - w
-                } else {
-                    ox + 1 - w
-                };
+                let (src_col, c0, c1) = shift_axis(ox, w, pw);
                 let k = oy * ow + ox;
                 out.n[k] = ((r1 - r0) * (c1 - c0)) as f64;
                 out.s1[k] = rect(&i1, r0, r1, c0, c1);
@@ -224,9 +218,8 @@ impl OverlapSums {
                 out.s12[k] = s12_full[src_row * pw + src_col].re / scale;
             }
         }
-        // The second copy's sums are the first's at the opposite shift.
-        out.s2 = out.s1.iter().rev().copied().collect();
-        out.s22 = out.s11.iter().rev().copied().collect();
+        out.s2 = mirrored(&out.s1);
+        out.s22 = mirrored(&out.s11);
         out
     }
 
