@@ -68,10 +68,56 @@ impl BorderGeometry {
         };
         BorderGeometry::new(&arena, &bins)
     }
+
+    /// opexebo 0.7.2's square convention: the walls are the first and last rows and columns,
+    /// and distances are taxicab steps to outside the map over half its smaller side.
+    pub fn opexebo_square(h: usize, w: usize) -> BorderGeometry {
+        let half = h.min(w) as f64 / 2.0;
+        BorderGeometry {
+            wall_bins: vec![
+                (0..w).collect(),
+                (0..w).map(|c| (h - 1) * w + c).collect(),
+                (0..h).map(|r| r * w).collect(),
+                (0..h).map(|r| r * w + w - 1).collect(),
+            ],
+            distance: (0..h * w)
+                .map(|i| {
+                    let (r, c) = (i / w, i % w);
+                    (r + 1).min(h - r).min(c + 1).min(w - c) as f64 / half
+                })
+                .collect(),
+        }
+    }
 }
 
-/// (CM - DM) / (CM + DM) from the fields' bins, per-wall coverage and per-bin distances.
-fn solstad(map: &[f64], fields: &[Vec<usize>], coverage: f64, distance: &[f64]) -> f64 {
+/// (CM - DM) / (CM + DM) of a min-shifted map: fields as opexebo's `place_field` finds them
+/// (from `peaks`, or its peak search without the 0.7.2 bug), CM the largest covered fraction
+/// of one wall by one field, DM the rate-weighted mean of the geometry's distances over the
+/// fields' bins. -1 where the map has no field (opexebo's value).
+fn solstad(
+    map: &[f64],
+    h: usize,
+    w: usize,
+    peaks: Option<&[usize]>,
+    geometry: &BorderGeometry,
+) -> f64 {
+    let fields: Vec<Vec<usize>> = place_field(map, h, w, &FieldOptions::BORDER, peaks)
+        .into_iter()
+        .map(|f| f.bins)
+        .collect();
+    if fields.is_empty() {
+        return -1.0;
+    }
+    let coverage = fields
+        .iter()
+        .flat_map(|f| {
+            geometry.wall_bins.iter().map(move |wall| {
+                let covered = wall.iter().filter(|b| f.binary_search(b).is_ok()).count();
+                covered as f64 / wall.len().max(1) as f64
+            })
+        })
+        .fold(0.0, f64::max);
+    let distance = &geometry.distance;
     let in_field: Vec<usize> = {
         let mut v: Vec<usize> = fields.iter().flatten().copied().collect();
         v.sort_unstable();
@@ -89,61 +135,15 @@ fn solstad(map: &[f64], fields: &[Vec<usize>], coverage: f64, distance: &[f64]) 
     (coverage - dm) / (coverage + dm)
 }
 
-/// Border score of a min-shifted map on any arena: fields as opexebo finds them (without its
-/// peak-search bug), CM over the arena's walls. -1 where the map has no field (opexebo's value).
+/// Border score of a min-shifted map on any arena (fields without opexebo's peak-search bug,
+/// CM over the arena's walls).
 pub fn border_score(map: &[f64], h: usize, w: usize, geometry: &BorderGeometry) -> f64 {
-    let fields: Vec<Vec<usize>> = place_field(map, h, w, &FieldOptions::BORDER, None)
-        .into_iter()
-        .map(|f| f.bins)
-        .collect();
-    if fields.is_empty() {
-        return -1.0;
-    }
-    let coverage = fields
-        .iter()
-        .flat_map(|f| {
-            geometry.wall_bins.iter().map(move |wall| {
-                let covered = wall.iter().filter(|b| f.binary_search(b).is_ok()).count();
-                covered as f64 / wall.len().max(1) as f64
-            })
-        })
-        .fold(0.0, f64::max);
-    solstad(map, &fields, coverage, &geometry.distance)
+    solstad(map, h, w, None, geometry)
 }
 
 /// opexebo 0.7.2's `border_score(map, fields_map, fields, 'square')` (after copying each field's
-/// `map` to `field_map`, which 0.7.2 forgets): walls are the first and last rows and columns;
-/// distances are taxicab steps to outside the map over half its smaller side. `peaks` None
-/// finds the peaks without opexebo's peak-search bug.
+/// `map` to `field_map`, which 0.7.2 forgets), on [`BorderGeometry::opexebo_square`]. `peaks`
+/// None finds the peaks without opexebo's peak-search bug.
 pub fn border_score_opexebo(map: &[f64], h: usize, w: usize, peaks: Option<&[usize]>) -> f64 {
-    let fields: Vec<Vec<usize>> = place_field(map, h, w, &FieldOptions::BORDER, peaks)
-        .into_iter()
-        .map(|f| f.bins)
-        .collect();
-    if fields.is_empty() {
-        return -1.0;
-    }
-    let walls: [Vec<usize>; 4] = [
-        (0..w).collect(),
-        (0..w).map(|c| (h - 1) * w + c).collect(),
-        (0..h).map(|r| r * w).collect(),
-        (0..h).map(|r| r * w + w - 1).collect(),
-    ];
-    let coverage = fields
-        .iter()
-        .flat_map(|f| {
-            walls.iter().map(move |wall| {
-                wall.iter().filter(|b| f.binary_search(b).is_ok()).count() as f64
-                    / wall.len() as f64
-            })
-        })
-        .fold(0.0, f64::max);
-    let half = h.min(w) as f64 / 2.0;
-    let distance: Vec<f64> = (0..h * w)
-        .map(|i| {
-            let (r, c) = (i / w, i % w);
-            (r + 1).min(h - r).min(c + 1).min(w - c) as f64 / half
-        })
-        .collect();
-    solstad(map, &fields, coverage, &distance)
+    solstad(map, h, w, peaks, &BorderGeometry::opexebo_square(h, w))
 }
