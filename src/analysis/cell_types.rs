@@ -5,6 +5,7 @@
 
 use super::LatticeType;
 use super::null::{NullSamples, percentile};
+use super::spatial_scores::{MapLayout, SpatialScores};
 
 /// The design's default number of shuffles per unit.
 pub const DEFAULT_SHUFFLES: usize = 100;
@@ -71,6 +72,22 @@ pub struct CellEvidence {
     pub border: f64,
     /// Split-half stability (NaN when unknown).
     pub stability: f64,
+}
+
+impl CellEvidence {
+    /// The evidence in a map's scores (the classification scores its layout picks) and its
+    /// split-half stability (NaN where unknown).
+    pub fn new(spatial: &SpatialScores, layout: &MapLayout, stability: f64) -> CellEvidence {
+        CellEvidence {
+            hexagonal: spatial.hexagonal(layout),
+            square: spatial.square(layout),
+            lattice: spatial.lattice.lattice,
+            band: spatial.band_score,
+            second_component: spatial.second_component,
+            border: spatial.border_score,
+            stability,
+        }
+    }
 }
 
 /// A unit's type.

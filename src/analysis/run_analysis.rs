@@ -9,7 +9,7 @@ use anyhow::Context;
 use ndarray::{ArrayD, IxDyn};
 use ndarray_npy::WriteNpyExt;
 
-use super::cell_types::{CellEvidence, Thresholds, classify};
+use super::cell_types::Thresholds;
 use super::null::time_shift_null;
 use super::scores_table::{NullDescription, ScoreRow, cell_type_summary, scores_csv};
 use super::spatial_scores::{MapLayout, spatial_scores};
@@ -87,22 +87,7 @@ pub fn score_recording(
                 &speed[j * s..j * s + super::SPEED_BINS],
                 &centres,
             );
-            let evidence = CellEvidence {
-                hexagonal: spatial.hexagonal(layout),
-                square: spatial.square(layout),
-                lattice: spatial.lattice.lattice,
-                band: spatial.band_score,
-                second_component: spatial.second_component,
-                border: spatial.border_score,
-                stability: map.stability,
-            };
-            ScoreRow {
-                unit: j,
-                spatial,
-                map: Some(map),
-                hexagonal: evidence.hexagonal,
-                cell_type: classify(&evidence, &thresholds),
-            }
+            ScoreRow::new(j, spatial, Some(map), layout, &thresholds)
         })
         .collect();
     (rows, thresholds)

@@ -4,7 +4,7 @@
 //! among its visited bins), and without split halves no unit can be called irregular or
 //! non-spatial: those are `unclassified`.
 
-use super::cell_types::{CellEvidence, Thresholds, classify};
+use super::cell_types::Thresholds;
 use super::null::map_shuffle_null;
 use super::scores_table::ScoreRow;
 use super::spatial_scores::{MapLayout, spatial_scores};
@@ -33,25 +33,7 @@ pub fn score_maps(
     let rows = maps
         .iter()
         .enumerate()
-        .map(|(i, m)| {
-            let spatial = spatial_scores(m, layout);
-            let evidence = CellEvidence {
-                hexagonal: spatial.hexagonal(layout),
-                square: spatial.square(layout),
-                lattice: spatial.lattice.lattice,
-                band: spatial.band_score,
-                second_component: spatial.second_component,
-                border: spatial.border_score,
-                stability: f64::NAN,
-            };
-            ScoreRow {
-                unit: i,
-                spatial,
-                map: None,
-                hexagonal: evidence.hexagonal,
-                cell_type: classify(&evidence, &thresholds),
-            }
-        })
+        .map(|(i, m)| ScoreRow::new(i, spatial_scores(m, layout), None, layout, &thresholds))
         .collect();
     (rows, thresholds)
 }

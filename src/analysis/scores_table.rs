@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::cell_types::{CellType, FIXED_LEVELS, Thresholds};
+use super::cell_types::{CellEvidence, CellType, FIXED_LEVELS, Thresholds, classify};
 use super::single_map::MapScores;
-use super::spatial_scores::SpatialScores;
+use super::spatial_scores::{MapLayout, SpatialScores};
 
 /// One row: a unit's (or map's) scores and type.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,6 +20,28 @@ pub struct ScoreRow {
     pub hexagonal: f64,
     /// The type.
     pub cell_type: CellType,
+}
+
+impl ScoreRow {
+    /// The row of a map's scores, typed against `thresholds` (stability, and so irregular
+    /// versus non-spatial, only where `map` has it).
+    pub fn new(
+        unit: usize,
+        spatial: SpatialScores,
+        map: Option<MapScores>,
+        layout: &MapLayout,
+        thresholds: &Thresholds,
+    ) -> ScoreRow {
+        let stability = map.map_or(f64::NAN, |m| m.stability);
+        let evidence = CellEvidence::new(&spatial, layout, stability);
+        ScoreRow {
+            unit,
+            spatial,
+            map,
+            hexagonal: evidence.hexagonal,
+            cell_type: classify(&evidence, thresholds),
+        }
+    }
 }
 
 /// The header of scores.csv.
