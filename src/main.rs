@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
-use gridrnn::arena::{Arena, ArenaShape};
+use gridrnn::arena::Arena;
 use gridrnn::config::{ValidConfig, load, render_commented, resolve_threads};
 use gridrnn::error::{Failure, bad_config, bad_input};
 use gridrnn::evaluate::evaluate;
@@ -511,16 +511,18 @@ fn main_inner() -> anyhow::Result<()> {
             let layout = match &arena {
                 None => gridrnn::analysis::MapLayout::rectangle(h, w),
                 Some(name) => {
-                    let shape = match name.as_str() {
-                        "square" => ArenaShape::Square,
-                        "triangle" => ArenaShape::Triangle,
-                        "hexagon" => ArenaShape::Hexagon,
-                        "circle" => ArenaShape::Circle,
-                        other => {
-                            return Err(bad_config(format!(
-                                "--arena {other:?} is not known; use square, triangle, hexagon or circle (or leave it out: the map's edges are then the walls)"
-                            )));
-                        }
+                    use serde::Deserialize;
+                    use serde::de::IntoDeserializer;
+                    use serde::de::value::{Error, StrDeserializer};
+                    // The names of `task.arena`, parsed as the config parses them.
+                    let text: StrDeserializer<Error> = name.as_str().into_deserializer();
+                    let named = gridrnn::config::ArenaName::deserialize(text)
+                        .ok()
+                        .and_then(|n: gridrnn::config::ArenaName| n.regular_shape());
+                    let Some(shape) = named else {
+                        return Err(bad_config(format!(
+                            "--arena {name:?} is not known; use square, triangle, hexagon or circle (or leave it out: the map's edges are then the walls)"
+                        )));
                     };
                     let a = Arena::new(shape, arena_area)
                         .map_err(|e| bad_config(format!("--arena-area: {e}")))?;

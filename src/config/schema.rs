@@ -32,6 +32,20 @@ pub enum ArenaName {
     Polygon,
 }
 
+impl ArenaName {
+    /// The shape of a named regular arena; None for `polygon`, whose shape is its vertices.
+    pub fn regular_shape(self) -> Option<crate::arena::ArenaShape> {
+        use crate::arena::ArenaShape;
+        match self {
+            ArenaName::Square => Some(ArenaShape::Square),
+            ArenaName::Triangle => Some(ArenaShape::Triangle),
+            ArenaName::Hexagon => Some(ArenaShape::Hexagon),
+            ArenaName::Circle => Some(ArenaShape::Circle),
+            ArenaName::Polygon => None,
+        }
+    }
+}
+
 /// `task.stop_mode`: how zero-speed steps are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -181,12 +181,9 @@ impl Config {
                 "config key `train.optimizer` = \"hessian-free\" is not implemented yet; use \"adam\"",
             ));
         }
-        let shape = match t.arena {
-            ArenaName::Square => ArenaShape::Square,
-            ArenaName::Triangle => ArenaShape::Triangle,
-            ArenaName::Hexagon => ArenaShape::Hexagon,
-            ArenaName::Circle => ArenaShape::Circle,
-            ArenaName::Polygon => {
+        let shape = match t.arena.regular_shape() {
+            Some(shape) => shape,
+            None => {
                 if t.vertices.is_empty() {
                     return Err(bad_config(
                         "config key `task.arena` = \"polygon\" needs `task.vertices` = [[x, y], ...]",
