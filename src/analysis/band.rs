@@ -6,9 +6,7 @@
 //! longer side in bins) and measured against all the map's power. The second component is the
 //! strongest at least 30 degrees away, outside the first one's lobe and first sidelobes.
 
-use rustfft::num_complex::Complex;
-
-use super::sac::{fast_len, fft2, with_planner};
+use super::fft2::{fast_len, forward};
 
 /// The Fourier description of one map.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -40,16 +38,23 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
     let mean = valid.iter().sum::<f64>() / valid.len() as f64;
     let l = h.max(w) as f64;
     let p = fast_len(2 * h.max(w));
-    let mut buf = vec![Complex::new(0.0, 0.0); p * p];
-    for r in 0..h {
-        for c in 0..w {
-            let v = map[r * w + c];
-            if !v.is_nan() {
-                buf[r * p + c] = Complex::new(v - mean, 0.0);
-            }
+    let centred: Vec<f64> = map
+        .iter()
+        .map(|v| if v.is_nan() { 0.0 } else { v - mean })
+        .collect();
+    let half = forward(&centred, h, w, p, p);
+    // The full power spectrum from its stored half: entry (i, j) of a real image's spectrum
+    // is the conjugate of entry (-i, -j).
+    let mut power = vec![0.0; p * p];
+    for i in 0..p {
+        for j in 0..p {
+            power[i * p + j] = if j <= p / 2 {
+                half.data[j * p + i].norm_sqr()
+            } else {
+                half.data[(p - j) * p + (p - i) % p].norm_sqr()
+            };
         }
     }
-    with_planner(|planner| fft2(&mut buf, p, p, false, planner));
     // Wave vector of FFT entry (i, j) in cycles per bin.
     let freq = |i: usize| {
         let f = if i <= p / 2 {
@@ -62,13 +67,11 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
     // Main-lobe radius of one plane wave on the map.
     let kmin = 1.0 / l;
     let mut total = 0.0;
-    let mut power = vec![0.0; p * p];
     let mut best = (0.0, 0usize);
     for i in 0..p {
         for j in 0..p {
             let (ky, kx) = (freq(i), freq(j));
-            let pw = buf[i * p + j].norm_sqr();
-            power[i * p + j] = pw;
+            let pw = power[i * p + j];
             total += pw;
             // A band repeats at least twice across the map; slower waves (ramps, edges, the
             // arena's outline) count in the total but cannot be the dominant component.

@@ -9,6 +9,7 @@ mod band;
 mod bins;
 mod border;
 mod cell_types;
+mod fft2;
 mod grid_score;
 mod gridness;
 mod lattice;

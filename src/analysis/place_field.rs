@@ -97,6 +97,42 @@ fn opened(finite: &[f64], h: usize, w: usize) -> Vec<f64> {
     reconstruct_by_dilation(&erode_cross(finite, h, w), finite, h, w)
 }
 
+/// The opened image's value at one pixel without opening the whole image: the largest
+/// eroded value that reaches `p` along an 8-connected path on which the map never drops
+/// below it, by a flood from `p` in decreasing order of the path's lowest value that stops
+/// once no path can do better.
+///
+/// This is what lets a single given peak (`grid_score`'s central field) skip the opening:
+/// {opened >= c} is the union of the 8-connected components of {map >= c} that hold an
+/// eroded value >= c, so for every cut c <= opened(p) the 4-connected component of p is the
+/// same in the map as in the opened image, and the fields only ever use such cuts.
+fn opened_at(finite: &[f64], h: usize, w: usize, p: usize) -> f64 {
+    let eroded = |q: usize| {
+        neighbours(q, h, w, false)
+            .map(|n| finite[n])
+            .fold(finite[q], f64::min)
+    };
+    let mut best = f64::NEG_INFINITY;
+    let mut done = vec![false; h * w];
+    let mut frontier = BinaryHeap::new();
+    frontier.push(Queued(finite[p], p));
+    while let Some(Queued(bottleneck, q)) = frontier.pop() {
+        if bottleneck <= best {
+            break;
+        }
+        if std::mem::replace(&mut done[q], true) {
+            continue;
+        }
+        best = best.max(eroded(q).min(bottleneck));
+        for n in neighbours(q, h, w, true) {
+            if !done[n] {
+                frontier.push(Queued(bottleneck.min(finite[n]), n));
+            }
+        }
+    }
+    best
+}
+
 /// One peak's fields at every threshold (opexebo's `_area_for_threshold`, `_area_change`).
 /// A threshold's field is the 4-connected component of {img >= cut} holding the peak; it is
 /// bad if filling its holes adds a visited bin, or if another peak lies inside. Rather than
@@ -107,6 +143,9 @@ fn opened(finite: &[f64], h: usize, w: usize) -> Vec<f64> {
 /// box, so the hole check floods that box from its edge.
 struct Grower<'a> {
     img: &'a [f64],
+    /// The opened image's value at the peak, which thresholds are fractions of (`img` may be
+    /// the map itself, see [`opened_at`]).
+    peak_value: f64,
     unvisited: &'a [bool],
     hw: (usize, usize),
     peak: usize,
@@ -137,33 +176,98 @@ struct Grower<'a> {
     stack: Vec<usize>,
 }
 
+/// A flood's buffers, handed from one peak's [`Grower`] to the next: a map with many peaks
+/// (noise has dozens) then pays for its image once, not once per peak.
+#[derive(Default)]
+struct FloodScratch {
+    entry: Vec<f64>,
+    joined: Vec<usize>,
+    boxes: Vec<(usize, usize, usize, usize)>,
+    frontier: BinaryHeap<Queued>,
+    state: Vec<u8>,
+    stack: Vec<usize>,
+}
+
 impl<'a> Grower<'a> {
+    #[cfg(test)]
     fn new(
         img: &'a [f64],
+        peak_value: f64,
         unvisited: &'a [bool],
         hw: (usize, usize),
         peak: usize,
         others: &'a [usize],
         peak_count: &'a [u32],
     ) -> Grower<'a> {
-        let mut frontier = BinaryHeap::new();
+        Grower::reusing(
+            FloodScratch::default(),
+            img,
+            peak_value,
+            unvisited,
+            hw,
+            peak,
+            others,
+            peak_count,
+        )
+    }
+
+    /// [`Grower::new`] on the buffers an earlier peak's flood gave back.
+    #[allow(clippy::too_many_arguments)]
+    fn reusing(
+        scratch: FloodScratch,
+        img: &'a [f64],
+        peak_value: f64,
+        unvisited: &'a [bool],
+        hw: (usize, usize),
+        peak: usize,
+        others: &'a [usize],
+        peak_count: &'a [u32],
+    ) -> Grower<'a> {
+        let FloodScratch {
+            mut entry,
+            mut joined,
+            mut boxes,
+            mut frontier,
+            state,
+            stack,
+        } = scratch;
+        entry.resize(img.len(), f64::NEG_INFINITY);
+        joined.clear();
+        boxes.clear();
+        frontier.clear();
         frontier.push(Queued(img[peak], peak));
         Grower {
             img,
+            peak_value,
             unvisited,
             hw,
             peak,
             others,
             peak_count,
             blocked: f64::NEG_INFINITY,
-            entry: vec![f64::NEG_INFINITY; img.len()],
-            joined: Vec::new(),
-            boxes: Vec::new(),
+            entry,
+            joined,
+            boxes,
             frontier,
             last: None,
             first_closing: usize::MAX,
-            state: Vec::new(),
-            stack: Vec::new(),
+            state,
+            stack,
+        }
+    }
+
+    /// The buffers back, `entry` reset where this flood set it.
+    fn into_scratch(mut self) -> FloodScratch {
+        for &p in &self.joined {
+            self.entry[p] = f64::NEG_INFINITY;
+        }
+        FloodScratch {
+            entry: self.entry,
+            joined: self.joined,
+            boxes: self.boxes,
+            frontier: self.frontier,
+            state: self.state,
+            stack: self.stack,
         }
     }
 
@@ -204,9 +308,9 @@ impl<'a> Grower<'a> {
 
     /// The field's area at `threshold` x the peak's value, None where it is bad.
     fn area(&mut self, threshold: f64) -> Option<f64> {
-        let cut = self.img[self.peak] * threshold;
+        let cut = self.peak_value * threshold;
         // The image is finite (NaN bins were set to 0), so this is the negation of >=.
-        if self.img[self.peak] < cut {
+        if self.peak_value < cut {
             return self.slow(threshold).map(|f| area(&f));
         }
         if cut <= self.blocked {
@@ -330,9 +434,9 @@ impl<'a> Grower<'a> {
 
     /// The field's bins at `threshold` (for a threshold whose area was good).
     fn field(&mut self, threshold: f64) -> Vec<bool> {
-        let cut = self.img[self.peak] * threshold;
+        let cut = self.peak_value * threshold;
         // The image is finite (NaN bins were set to 0), so this is the negation of >=.
-        if self.img[self.peak] < cut {
+        if self.peak_value < cut {
             return self
                 .slow(threshold)
                 .unwrap_or_else(|| vec![false; self.img.len()]);
@@ -345,7 +449,7 @@ impl<'a> Grower<'a> {
     /// whose "field" scikit-image makes the whole background).
     fn slow(&self, threshold: f64) -> Option<Vec<bool>> {
         let (h, w) = self.hw;
-        let cut = self.img[self.peak] * threshold;
+        let cut = self.peak_value * threshold;
         let above: Vec<bool> = self.img.iter().map(|v| *v >= cut).collect();
         let field: Vec<bool> = if above[self.peak] {
             component(&above, h, w, self.peak)
@@ -455,21 +559,53 @@ pub fn place_field(
     o: &FieldOptions,
     peaks: Option<&[usize]>,
 ) -> Vec<Field> {
+    fields(map, h, w, o, peaks, true)
+}
+
+/// [`place_field`], with the opening skipped for a single given peak where `lazy` allows
+/// (see [`opened_at`]).
+fn fields(
+    map: &[f64],
+    h: usize,
+    w: usize,
+    o: &FieldOptions,
+    peaks: Option<&[usize]>,
+    lazy: bool,
+) -> Vec<Field> {
     let (finite, unvisited, scale) = prepared(map);
     let Some(scale) = scale else {
         return Vec::new();
     };
     let min_peak = o.min_peak * scale;
     let min_mean = o.min_mean * scale;
-    let mut img = opened(&finite, h, w);
-    let peaks: Vec<usize> = match peaks {
-        Some(p) => p.to_vec(),
-        None => peaks_of(&img, h, w),
+    let given: Option<Vec<usize>> = peaks.map(|p| {
+        p.iter()
+            .copied()
+            .filter(|&q| finite[q] >= min_peak)
+            .collect()
+    });
+    // One given peak at a positive opened value: its fields are the map's own components (a
+    // peak at or below zero may need the whole opened image, see `Grower::slow`, and a
+    // min_peak above 0.01 rewrites the opened image).
+    let single = match given.as_deref() {
+        Some(&[p]) if lazy && min_peak <= 0.01 => {
+            Some((p, opened_at(&finite, h, w, p))).filter(|&(_, v)| v > 0.0)
+        }
+        _ => None,
     };
-    let peaks: Vec<usize> = peaks
-        .into_iter()
-        .filter(|&p| finite[p] >= min_peak)
-        .collect();
+    let mut img = match single {
+        Some(_) => finite.clone(),
+        None => opened(&finite, h, w),
+    };
+    let peaks: Vec<usize> = match given {
+        Some(p) => p,
+        None => peaks_of(&img, h, w)
+            .into_iter()
+            .filter(|&p| finite[p] >= min_peak)
+            .collect(),
+    };
+    // Raising each field's bins above everything keeps later peaks' fields out of it; with a
+    // single peak there is no later field.
     let max_value = img.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     for v in img.iter_mut() {
         if *v < min_peak && *v > 0.01 {
@@ -483,6 +619,7 @@ pub fn place_field(
     }
     let mut labels = vec![0u32; h * w];
     let mut next = 1u32;
+    let mut scratch = FloodScratch::default();
     for (i, &peak) in peaks.iter().enumerate() {
         let others: Vec<usize> = peaks
             .iter()
@@ -490,7 +627,17 @@ pub fn place_field(
             .filter(|&(k, _)| k != i)
             .map(|(_, &p)| p)
             .collect();
-        let mut g = Grower::new(&img, &unvisited, hw, peak, &others, &peak_count);
+        let peak_value = single.map_or(img[peak], |(_, v)| v);
+        let mut g = Grower::reusing(
+            std::mem::take(&mut scratch),
+            &img,
+            peak_value,
+            &unvisited,
+            hw,
+            peak,
+            &others,
+            &peak_count,
+        );
         let mut used_th = o.init_thresh;
         let mut res = g.change([used_th, used_th - 0.02]);
         if res.is_none() {
@@ -515,7 +662,7 @@ pub fn place_field(
                 }
             }
         };
-        drop(g);
+        scratch = g.into_scratch();
         for b in bins_of(&field) {
             img[b] = max_value * 1.5;
             labels[b] = next;
@@ -573,6 +720,69 @@ mod tests {
     fn flat_or_empty_maps_have_no_fields() {
         assert!(place_field(&[0.0; 100], 10, 10, &FieldOptions::BORDER, None).is_empty());
         assert!(place_field(&[f64::NAN; 100], 10, 10, &FieldOptions::BORDER, None).is_empty());
+    }
+
+    #[test]
+    fn a_single_given_peak_needs_no_opening() {
+        // Autocorrelograms of noise, smooth random maps and lattices, with unvisited bins:
+        // the field grown in the map from opened_at's value equals the one grown in the
+        // opened image, whatever the peak.
+        let (h, w) = (15, 17);
+        let mut state = 5u64;
+        let mut rnd = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut lazy_used = 0;
+        for case in 0..80 {
+            let mut img: Vec<f64> = (0..h * w).map(|_| rnd() - 0.3).collect();
+            for _ in 0..case % 3 {
+                let prev = img.clone();
+                for i in 0..h * w {
+                    let near: Vec<f64> = neighbours(i, h, w, true).map(|q| prev[q]).collect();
+                    img[i] = (prev[i] + near.iter().sum::<f64>()) / (1 + near.len()) as f64;
+                }
+            }
+            if case % 4 == 3 {
+                for (i, v) in img.iter_mut().enumerate() {
+                    let (r, c) = ((i / w) as f64, (i % w) as f64);
+                    *v += (r * 1.1).cos() + (0.6 * r + c).cos();
+                }
+            }
+            if case % 5 == 1 {
+                img[(case * 7) % (h * w)] = f64::NAN;
+            }
+            let peak = if case % 2 == 0 {
+                (h / 2) * w + w / 2
+            } else {
+                (case * 31) % (h * w)
+            };
+            if img[peak].is_nan() {
+                continue;
+            }
+            let (finite, _, scale) = prepared(&img);
+            lazy_used += usize::from(scale.is_some() && opened_at(&finite, h, w, peak) > 0.0);
+            for o in [FieldOptions::CENTRE, FieldOptions::BORDER] {
+                let lazy = fields(&img, h, w, &o, Some(&[peak]), true);
+                let full = fields(&img, h, w, &o, Some(&[peak]), false);
+                assert_eq!(lazy, full, "case {case}");
+            }
+        }
+        assert!(lazy_used > 40, "only {lazy_used} cases took the lazy path");
+    }
+
+    #[test]
+    fn the_value_at_one_pixel_is_the_opened_image_s() {
+        let (h, w) = (11, 13);
+        let img: Vec<f64> = (0..h * w)
+            .map(|i| ((i * 37 % 23) as f64).sin() + 0.1 * (i / w) as f64)
+            .collect();
+        let full = opened(&img, h, w);
+        for (p, want) in full.iter().enumerate() {
+            assert_eq!(opened_at(&img, h, w, p), *want, "pixel {p}");
+        }
     }
 
     #[test]
@@ -635,8 +845,9 @@ mod tests {
                     .filter(|&(j, _)| j != k)
                     .map(|(_, &p)| p)
                     .collect();
-                let mut g = Grower::new(&img, &unvisited, (h, w), peak, &others, &count);
-                let reference = Grower::new(&img, &unvisited, (h, w), peak, &others, &count);
+                let v = img[peak];
+                let mut g = Grower::new(&img, v, &unvisited, (h, w), peak, &others, &count);
+                let reference = Grower::new(&img, v, &unvisited, (h, w), peak, &others, &count);
                 for step in 0..40 {
                     let th = 1.0 - 0.02 * step as f64;
                     let want = reference.slow(th).map(|f| area(&f));

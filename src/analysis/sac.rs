@@ -1,67 +1,7 @@
 //! Spatial autocorrelograms by FFT (`rustfft`): the masked one of DeepMind (Banino et al. 2018)
 //! and opexebo's (BNT's), which treats unvisited bins as zeros (design section 7).
 
-use rustfft::FftPlanner;
-use rustfft::num_complex::Complex;
-
-/// 2D FFT in place on an h x w row-major buffer: rows, then columns (through a transpose,
-/// so both passes run on contiguous rows).
-pub(crate) fn fft2(
-    data: &mut [Complex<f64>],
-    h: usize,
-    w: usize,
-    inverse: bool,
-    planner: &mut FftPlanner<f64>,
-) {
-    let (row_fft, col_fft) = if inverse {
-        (planner.plan_fft_inverse(w), planner.plan_fft_inverse(h))
-    } else {
-        (planner.plan_fft_forward(w), planner.plan_fft_forward(h))
-    };
-    let mut scratch = vec![
-        Complex::new(0.0, 0.0);
-        row_fft
-            .get_inplace_scratch_len()
-            .max(col_fft.get_inplace_scratch_len())
-    ];
-    row_fft.process_with_scratch(data, &mut scratch);
-    let mut t = vec![Complex::new(0.0, 0.0); h * w];
-    transpose(data, &mut t, h, w);
-    col_fft.process_with_scratch(&mut t, &mut scratch);
-    transpose(&t, data, w, h);
-}
-
-/// `dst` (w x h) = `src` (h x w) transposed.
-fn transpose(src: &[Complex<f64>], dst: &mut [Complex<f64>], h: usize, w: usize) {
-    for r in 0..h {
-        for c in 0..w {
-            dst[c * h + r] = src[r * w + c];
-        }
-    }
-}
-
-/// The smallest length >= n whose only prime factors are 2, 3 and 5 (fast for `rustfft`).
-pub(crate) fn fast_len(n: usize) -> usize {
-    (n..)
-        .find(|&m| {
-            let mut m = m;
-            for p in [2, 3, 5] {
-                while m % p == 0 {
-                    m /= p;
-                }
-            }
-            m == 1
-        })
-        .expect("5-smooth numbers are unbounded")
-}
-
-/// `f` with this thread's FFT planner, which keeps its plans between maps.
-pub(crate) fn with_planner<T>(f: impl FnOnce(&mut FftPlanner<f64>) -> T) -> T {
-    thread_local! {
-        static PLANNER: std::cell::RefCell<FftPlanner<f64>> = std::cell::RefCell::new(FftPlanner::new());
-    }
-    PLANNER.with(|p| f(&mut p.borrow_mut()))
-}
+use super::fft2::{HalfSpectrum, correlate, fast_len, forward};
 
 /// Axis geometry of a centred autocorrelogram of a map `n` bins long, transformed at length
 /// `p`: output index `o` (0 ..= 2n-2) is the shift o - (n-1); returns where that shift sits in
@@ -81,6 +21,18 @@ fn mirrored(a: &[f64]) -> Vec<f64> {
     a.iter().rev().copied().collect()
 }
 
+/// A circular correlation at padded shape ph x pw rearranged to the centred
+/// (2h-1) x (2w-1) layout of every shift.
+fn centred(corr: &[f64], h: usize, w: usize, ph: usize, pw: usize) -> Vec<f64> {
+    let (oh, ow) = (2 * h - 1, 2 * w - 1);
+    let mut out = Vec::with_capacity(oh * ow);
+    for oy in 0..oh {
+        let src_row = shift_axis(oy, h, ph).0 * pw;
+        out.extend((0..ow).map(|ox| corr[src_row + shift_axis(ox, w, pw).0]));
+    }
+    out
+}
+
 /// For every shift (dy, dx) of an h x w map against itself, sums over the bins valid in both
 /// (bin p and bin p + s): count, sum of the first and second copy, their squares, and their
 /// product; (2h-1) x (2w-1), centre (zero shift) at (h-1, w-1). Four cross-correlations by
@@ -98,69 +50,29 @@ impl OverlapSums {
     fn new(values: &[f64], valid: &[bool], h: usize, w: usize) -> OverlapSums {
         // Any padding of at least 2n - 1 keeps the circular correlation from wrapping.
         let (ph, pw) = (fast_len(2 * h - 1), fast_len(2 * w - 1));
-        let mut xz = vec![Complex::new(0.0, 0.0); ph * pw];
-        let mut vz = vec![Complex::new(0.0, 0.0); ph * pw];
-        for y in 0..h {
-            for x in 0..w {
-                if valid[y * w + x] {
-                    let m = values[y * w + x];
-                    xz[y * pw + x] = Complex::new(m, m * m);
-                    vz[y * pw + x] = Complex::new(1.0, 0.0);
-                }
-            }
+        let x: Vec<f64> = (0..h * w)
+            .map(|i| if valid[i] { values[i] } else { 0.0 })
+            .collect();
+        let x2: Vec<f64> = x.iter().map(|v| v * v).collect();
+        let v: Vec<f64> = valid.iter().map(|&b| f64::from(u8::from(b))).collect();
+        let spectrum = |img: &[f64]| forward(img, h, w, ph, pw);
+        let (xs, x2s, vs) = (spectrum(&x), spectrum(&x2), spectrum(&v));
+        // corr(a, b)[s] = sum_p a[p] b[p + s]: the second copy is b.
+        let centre = |s: &HalfSpectrum, t: &HalfSpectrum| centred(&correlate(s, t), h, w, ph, pw);
+        let s1 = centre(&xs, &vs);
+        let s11 = centre(&x2s, &vs);
+        OverlapSums {
+            // Counts are whole numbers; rounding removes the transform's error.
+            n: centre(&vs, &vs)
+                .iter()
+                .map(|c| (c + 0.5).max(0.0) as u64 as f64)
+                .collect(),
+            s2: mirrored(&s1),
+            s22: mirrored(&s11),
+            s1,
+            s11,
+            s12: centre(&xs, &xs),
         }
-        with_planner(|planner| {
-            fft2(&mut xz, ph, pw, false, planner);
-            fft2(&mut vz, ph, pw, false, planner);
-            // Z = FFT(x + i x^2): X[k] = (Z[k] + conj Z[-k]) / 2, X2[k] = (Z[k] - conj Z[-k]) / 2i.
-            // corr(a, b)[s] = sum_p a[p] b[p + s] = IFFT(conj(A) B)[s]; the products of two real
-            // signals' spectra are Hermitian, so two of them share one inverse transform.
-            let mut p1 = vec![Complex::new(0.0, 0.0); ph * pw];
-            let mut p2 = vec![Complex::new(0.0, 0.0); ph * pw];
-            let i = Complex::new(0.0, 1.0);
-            for r in 0..ph {
-                let mr = if r == 0 { 0 } else { ph - r };
-                for c in 0..pw {
-                    let k = r * pw + c;
-                    let mk = mr * pw + if c == 0 { 0 } else { pw - c };
-                    let (z, zm) = (xz[k], xz[mk].conj());
-                    let xk = (z + zm) * 0.5;
-                    let x2k = (z - zm) * Complex::new(0.0, -0.5);
-                    let v = vz[k];
-                    p1[k] = v.conj() * v + i * (xk.conj() * v);
-                    p2[k] = x2k.conj() * v + i * (xk.conj() * xk);
-                }
-            }
-            fft2(&mut p1, ph, pw, true, planner);
-            fft2(&mut p2, ph, pw, true, planner);
-            let scale = (ph * pw) as f64;
-            let centred = |buf: &[Complex<f64>], imag: bool| {
-                let (oh, ow) = (2 * h - 1, 2 * w - 1);
-                let mut out = vec![0.0; oh * ow];
-                for oy in 0..oh {
-                    let src_row = shift_axis(oy, h, ph).0 * pw;
-                    for ox in 0..ow {
-                        let v = buf[src_row + shift_axis(ox, w, pw).0];
-                        out[oy * ow + ox] = if imag { v.im } else { v.re } / scale;
-                    }
-                }
-                out
-            };
-            let s1 = centred(&p1, true);
-            let s11 = centred(&p2, false);
-            OverlapSums {
-                // Counts are whole numbers; rounding removes the transform's error.
-                n: centred(&p1, false)
-                    .iter()
-                    .map(|c| (c + 0.5).max(0.0) as u64 as f64)
-                    .collect(),
-                s2: mirrored(&s1),
-                s22: mirrored(&s11),
-                s1,
-                s11,
-                s12: centred(&p2, true),
-            }
-        })
     }
 
     /// The same for a map whose every bin counts (opexebo's, unvisited bins as zeros): the
@@ -168,20 +80,8 @@ impl OverlapSums {
     /// only the product needs a transform.
     fn full(values: &[f64], h: usize, w: usize) -> OverlapSums {
         let (ph, pw) = (fast_len(2 * h - 1), fast_len(2 * w - 1));
-        let mut xz = vec![Complex::new(0.0, 0.0); ph * pw];
-        for y in 0..h {
-            for x in 0..w {
-                xz[y * pw + x] = Complex::new(values[y * w + x], 0.0);
-            }
-        }
-        let s12_full = with_planner(|planner| {
-            fft2(&mut xz, ph, pw, false, planner);
-            for z in xz.iter_mut() {
-                *z = Complex::new(z.norm_sqr(), 0.0);
-            }
-            fft2(&mut xz, ph, pw, true, planner);
-            xz
-        });
+        let xs = forward(values, h, w, ph, pw);
+        let s12_full = correlate(&xs, &xs);
         // Integral images of x and x^2, (h+1) x (w+1).
         let iw = w + 1;
         let mut i1 = vec![0.0; (h + 1) * iw];
@@ -206,7 +106,6 @@ impl OverlapSums {
             s22: vec![0.0; oh * ow],
             s12: vec![0.0; oh * ow],
         };
-        let scale = (ph * pw) as f64;
         for oy in 0..oh {
             let (src_row, r0, r1) = shift_axis(oy, h, ph);
             for ox in 0..ow {
@@ -215,7 +114,7 @@ impl OverlapSums {
                 out.n[k] = ((r1 - r0) * (c1 - c0)) as f64;
                 out.s1[k] = rect(&i1, r0, r1, c0, c1);
                 out.s11[k] = rect(&i2, r0, r1, c0, c1);
-                out.s12[k] = s12_full[src_row * pw + src_col].re / scale;
+                out.s12[k] = s12_full[src_row * pw + src_col];
             }
         }
         out.s2 = mirrored(&out.s1);
@@ -310,9 +209,10 @@ pub fn crop_central(full: &[f64], h: usize, w: usize) -> Autocorrelogram {
     };
     let ((r0, r1), (c0, c1)) = (crop(h), crop(w));
     let pw = 2 * w - 1;
-    let values = (r0..r1)
-        .flat_map(|r| full[r * pw + c0..r * pw + c1].to_vec())
-        .collect();
+    let mut values = Vec::with_capacity((r1 - r0) * (c1 - c0));
+    for r in r0..r1 {
+        values.extend_from_slice(&full[r * pw + c0..r * pw + c1]);
+    }
     Autocorrelogram {
         values,
         h: r1 - r0,
