@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::model::{Ctrnn, Engine};
-use crate::task::Trajectories;
+use crate::task::{Trajectories, TrajectorySpec};
 
 /// Shards of an evaluation batch.
 pub const EVAL_SHARDS: usize = 4;
@@ -29,6 +29,12 @@ pub struct Evaluation {
     pub noise: bool,
     /// Noise sd used.
     pub noise_std: f64,
+}
+
+/// Trials held out from training: 500 from a stream no training iteration uses (iteration
+/// u64::MAX), the same for every command that reports a held-out E.
+pub fn held_out_trajectories(spec: &TrajectorySpec, seed: u64) -> Trajectories {
+    Trajectories::generate(spec, seed, u64::MAX, 0, 500)
 }
 
 /// Evaluate `net` on `traj` in chunks of at most `chunk` trials (memory stays bounded).
@@ -72,5 +78,69 @@ pub fn evaluate(
         steps: traj.steps,
         noise,
         noise_std: if noise { net.noise_std } else { 0.0 },
+    }
+}
+
+/// The network's outputs y_t = W_out u_t (eq. 2) on the first `count` trials of `traj`,
+/// noise off: `out[b][t]` goes with `traj.pos(b, t)`.
+pub fn outputs(net: &Ctrnn<f32>, traj: &Trajectories, count: usize) -> Vec<Vec<[f64; 2]>> {
+    let count = count.min(traj.trials);
+    if count == 0 {
+        return Vec::new();
+    }
+    let cue = (net.n_in == 4 || net.n_in == 5).then_some(10);
+    let mut engine = Engine::<f32>::new(net.n, net.n_in, traj.steps, count, 1, 1, false);
+    engine.forward_on(net, None, traj, 0, cue);
+    let n = net.n;
+    (0..count)
+        .map(|b| {
+            (0..traj.steps)
+                .map(|t| {
+                    let u = engine.activity(b, t);
+                    let y = |k: usize| {
+                        net.w_out[k * n..(k + 1) * n]
+                            .iter()
+                            .zip(u)
+                            .map(|(w, x)| f64::from(*w) * f64::from(*x))
+                            .sum::<f64>()
+                    };
+                    [y(0), y(1)]
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load;
+
+    #[test]
+    fn the_outputs_give_the_evaluated_error() {
+        let cfg = load(
+            None,
+            None,
+            &["model.units=16".into(), "task.steps=30".into()],
+        )
+        .unwrap();
+        let mut net = Ctrnn::<f32>::init(&cfg);
+        for (k, w) in net.w_out.iter_mut().enumerate() {
+            *w = ((k * 7 % 11) as f32 - 5.0) * 0.05;
+        }
+        let spec = TrajectorySpec::from_config(&cfg);
+        let traj = Trajectories::generate(&spec, 3, 0, 0, 6);
+        let ev = evaluate(&net, &traj, false, 1, 6);
+        let y = outputs(&net, &traj, 6);
+        let mut se = 0.0;
+        for (b, trial) in y.iter().enumerate() {
+            for (t, o) in trial.iter().enumerate() {
+                let p = traj.pos(b, t);
+                se += (o[0] - p[0]).powi(2) + (o[1] - p[1]).powi(2);
+            }
+        }
+        // E of eq. 3 averages over the two output coordinates too.
+        let e = se / (2 * 6 * traj.steps) as f64;
+        assert!((e - ev.mse).abs() < 1e-5 * ev.mse, "{e} vs {}", ev.mse);
     }
 }

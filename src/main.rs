@@ -12,7 +12,9 @@ use gridrnn::arena::Arena;
 use gridrnn::config::{ValidConfig, load, render_commented, resolve_threads};
 use gridrnn::error::{Failure, bad_config, bad_input};
 use gridrnn::evaluate::evaluate;
+use gridrnn::figures::Colormap;
 use gridrnn::io::{load_checkpoint, write_atomic};
+use gridrnn::report::{ReportOptions, analyze_and_report};
 use gridrnn::task::{Trajectories, TrajectorySpec, read_trajectories, write_trajectories};
 use gridrnn::train::{Resumed, RunOptions, RunSummary, resume_run, train_run};
 
@@ -126,6 +128,9 @@ enum Cmd {
         /// Percentile of the null pooled over units that a score must exceed.
         #[arg(long, default_value_t = gridrnn::analysis::DEFAULT_PERCENTILE)]
         percentile: f64,
+        /// Colour map of the figures' heat maps: viridis | jet (the paper's).
+        #[arg(long, default_value = "viridis")]
+        colormap: String,
     },
     /// Score anyone's rate maps (.npy, maps x rows x columns or one map; NaN = unvisited).
     #[command(
@@ -351,6 +356,32 @@ fn report_training(s: &RunSummary) {
     );
 }
 
+/// The report stage with what `run` and `analyze` print about it.
+fn analyze_and_print(
+    run: &std::path::Path,
+    analysis: gridrnn::analysis::AnalyzeOptions,
+    colormap: Colormap,
+) -> anyhow::Result<()> {
+    let t0 = std::time::Instant::now();
+    let (shuffles, percentile) = (analysis.shuffles, analysis.percentile);
+    let r = analyze_and_report(run, &ReportOptions { analysis, colormap })?;
+    let s = &r.analysis;
+    println!(
+        "recorded {} steps, scored every unit and {} time-shift shuffles each, drew {} figures in {:.1} s",
+        s.steps,
+        shuffles,
+        r.figures.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    report_cell_types(&s.units, &s.thresholds, s.hexagonal_score, percentile);
+    println!(
+        "files: {}/analysis/{{ratemaps.npy, ratemaps.json, tuning.npz, scores.csv, cell_types.json, figures/*.png}}",
+        run.display()
+    );
+    println!("report: {}", r.html.display());
+    Ok(())
+}
+
 fn default_run_dir(cfg: &ValidConfig) -> PathBuf {
     let t = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
         .to_string()
@@ -390,9 +421,8 @@ fn main_inner() -> anyhow::Result<()> {
                 },
             )?;
             report_training(&s);
-            // Held-out evaluation: trials from a seed no training run uses (iteration u64::MAX).
             let spec = TrajectorySpec::from_config(&cfg);
-            let test = Trajectories::generate(&spec, cfg.train.seed, u64::MAX, 0, 500);
+            let test = gridrnn::evaluate::held_out_trajectories(&spec, cfg.train.seed);
             let (net, _) = load_checkpoint(&dir.join("checkpoints/latest.npz"))?;
             let threads = cfg.threads();
             for noise in [false, true] {
@@ -405,6 +435,11 @@ fn main_inner() -> anyhow::Result<()> {
                     ev.mse_over_centre
                 );
             }
+            analyze_and_print(
+                &dir,
+                gridrnn::analysis::AnalyzeOptions::defaults(threads),
+                Colormap::default(),
+            )?;
             println!("run directory: {}", dir.display());
         }
         Cmd::Train { cfg, out, force } => {
@@ -448,8 +483,11 @@ fn main_inner() -> anyhow::Result<()> {
             threads,
             shuffles,
             percentile,
+            colormap,
         } => {
             let noise = parse_noise(&noise)?;
+            let colormap = Colormap::parse(&colormap)
+                .ok_or_else(|| bad_config(format!("--colormap {colormap}: use viridis or jet")))?;
             if bins < 2 || steps == 0 {
                 return Err(bad_config(
                     "--bins must be at least 2 and --steps at least 1",
@@ -464,19 +502,7 @@ fn main_inner() -> anyhow::Result<()> {
                 shuffles,
                 percentile,
             };
-            let t0 = std::time::Instant::now();
-            let s = gridrnn::analysis::analyze_run(&run, &o)?;
-            println!(
-                "recorded {} steps, scored every unit and {} time-shift shuffles each in {:.1} s",
-                s.steps,
-                shuffles,
-                t0.elapsed().as_secs_f64()
-            );
-            report_cell_types(&s.units, &s.thresholds, s.hexagonal_score, percentile);
-            println!(
-                "files: {}/analysis/{{ratemaps.npy, ratemaps.json, tuning.npz, scores.csv, cell_types.json}}",
-                run.display()
-            );
+            analyze_and_print(&run, o, colormap)?;
         }
         Cmd::Score {
             maps,

@@ -13,7 +13,7 @@ use super::cell_types::Thresholds;
 use super::null::time_shift_null;
 use super::scores_table::{NullDescription, ScoreRow, cell_type_summary, scores_csv};
 use super::spatial_scores::{MapLayout, spatial_scores};
-use super::{Recording, RecordingOptions, map_scores, record};
+use super::{Recording, RecordingOptions, SpatialBins, map_scores, record};
 use crate::config::load;
 use crate::io::{NpzOut, load_checkpoint, write_atomic};
 use crate::task::TrajectorySpec;
@@ -29,6 +29,22 @@ pub struct AnalysisSummary {
     pub thresholds: Thresholds,
     /// Which hexagonal score classification used.
     pub hexagonal_score: &'static str,
+    /// The maps' bins.
+    pub bins: SpatialBins,
+    /// The maps' layout.
+    pub layout: MapLayout,
+    /// Rate maps, unit x row x column (as ratemaps.npy).
+    pub maps: Vec<f64>,
+    /// Direction tuning, unit x heading bin (as tuning.npz).
+    pub direction_tuning: Vec<f64>,
+    /// Heading bin centres, degrees.
+    pub direction_centres: Vec<f64>,
+    /// Speed tuning, unit x moving-speed bin (as tuning.npz's `speed_tuning`).
+    pub speed_tuning: Vec<f64>,
+    /// Speed bin centres.
+    pub speed_centres: Vec<f64>,
+    /// Steps per bin.
+    pub occupancy: Vec<f64>,
 }
 
 /// Options of `analyze`.
@@ -109,6 +125,20 @@ pub fn hexagonal_score_name(layout: &MapLayout) -> &'static str {
     }
 }
 
+impl AnalyzeOptions {
+    /// The design's protocol (section 7): 10^6 steps, 20 bins, noise off, the default null.
+    pub fn defaults(threads: usize) -> AnalyzeOptions {
+        AnalyzeOptions {
+            steps: 1_000_000,
+            bins: 20,
+            noise: false,
+            threads,
+            shuffles: super::DEFAULT_SHUFFLES,
+            percentile: super::DEFAULT_PERCENTILE,
+        }
+    }
+}
+
 /// Record the latest checkpoint of the run in `dir` and write its analysis files.
 pub fn analyze_run(dir: &Path, o: &AnalyzeOptions) -> anyhow::Result<AnalysisSummary> {
     let cfg = load(Some(&dir.join("config.toml")), None, &[])?;
@@ -127,7 +157,8 @@ pub fn analyze_run(dir: &Path, o: &AnalyzeOptions) -> anyhow::Result<AnalysisSum
     let out = dir.join("analysis");
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let (h, w, n) = (r.bins.ny, r.bins.nx, r.units);
-    let maps: Vec<f32> = r.rate_maps().into_iter().map(|v| v as f32).collect();
+    let rate_maps = r.rate_maps();
+    let maps: Vec<f32> = rate_maps.iter().map(|&v| v as f32).collect();
     write_atomic(&out.join("ratemaps.npy"), &npy_bytes(&[n, h, w], maps)?)?;
     let edges = |start: f64, k: usize| {
         (0..=k)
@@ -152,19 +183,17 @@ pub fn analyze_run(dir: &Path, o: &AnalyzeOptions) -> anyhow::Result<AnalysisSum
     let dir_centres: Vec<f64> = (0..d)
         .map(|k| (k as f64 + 0.5) * 360.0 / d as f64)
         .collect();
-    z.add("direction_bins", &[d], dir_centres)?;
-    z.add("direction_tuning", &[n, d], r.direction_tuning())?;
+    z.add("direction_bins", &[d], dir_centres.clone())?;
+    let direction_tuning = r.direction_tuning();
+    z.add("direction_tuning", &[n, d], direction_tuning.clone())?;
     let sb = super::SPEED_BINS;
     z.add("speed_bins", &[sb], r.speed_bin_centres())?;
     let speed = r.speed_tuning();
     let s = super::SPEED_COLUMNS;
-    z.add(
-        "speed_tuning",
-        &[n, sb],
-        (0..n)
-            .flat_map(|j| speed[j * s..j * s + sb].to_vec())
-            .collect(),
-    )?;
+    let speed_tuning: Vec<f64> = (0..n)
+        .flat_map(|j| speed[j * s..j * s + sb].to_vec())
+        .collect();
+    z.add("speed_tuning", &[n, sb], speed_tuning.clone())?;
     z.add(
         "speed_zero",
         &[n],
@@ -194,5 +223,13 @@ pub fn analyze_run(dir: &Path, o: &AnalyzeOptions) -> anyhow::Result<AnalysisSum
         units,
         thresholds,
         hexagonal_score: null.hexagonal_score,
+        speed_centres: r.speed_bin_centres(),
+        occupancy: r.occupancy(),
+        bins: r.bins.clone(),
+        layout,
+        maps: rate_maps,
+        direction_tuning,
+        direction_centres: dir_centres,
+        speed_tuning,
     })
 }

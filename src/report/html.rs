@@ -1,0 +1,120 @@
+//! `report.html`: one self-contained page per run (images embedded as data URIs, no
+//! scripts, no server): config, training summary, cell-type counts, the figures and the top
+//! units' scores, rendered with `maud`.
+
+use base64::Engine as _;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::run_log::TrainingSummary;
+use crate::analysis::{AnalysisSummary, CellType, FIXED_LEVELS};
+use crate::evaluate::Evaluation;
+use crate::figures::Figure;
+
+/// What the page shows.
+pub struct ReportPage<'a> {
+    /// The run's directory name.
+    pub run: &'a str,
+    /// config.toml as written by the run.
+    pub config_toml: &'a str,
+    /// From train_log.csv.
+    pub training: &'a TrainingSummary,
+    /// Held-out evaluation, noise off.
+    pub held_out: &'a Evaluation,
+    /// The analysis.
+    pub analysis: &'a AnalysisSummary,
+    /// The figures, in order.
+    pub figures: &'a [Figure],
+}
+
+const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
+table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\
+th{background:#f3f3f3}figure{margin:1.5em 0}img{max-width:100%;border:1px solid #ddd}\
+pre{background:#f7f7f7;padding:0.8em;overflow-x:auto;font-size:12px}figcaption{color:#555;font-size:14px}";
+
+fn num(v: f64, digits: usize) -> String {
+    if v.is_finite() {
+        format!("{v:.digits$}")
+    } else {
+        "NaN".into()
+    }
+}
+
+/// The page.
+pub fn report_html(p: &ReportPage) -> String {
+    let a = p.analysis;
+    let t = &a.thresholds;
+    let mut top: Vec<usize> = (0..a.units.len()).collect();
+    top.sort_by(|&x, &y| {
+        let key = |j: usize| {
+            let v = a.units[j].hexagonal;
+            if v.is_nan() { f64::NEG_INFINITY } else { v }
+        };
+        key(y).total_cmp(&key(x))
+    });
+    let page: Markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "gridrnn report: " (p.run) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { "gridrnn report: " (p.run) }
+                h2 { "Training" }
+                table {
+                    tr { th { "iterations" } td { (num(p.training.iterations, 0)) } }
+                    tr { th { "wall time" } td { (num(p.training.wall_s, 1)) " s" } }
+                    tr { th { "training E, last 10% of iterations" } td { (num(p.training.tail_e, 5)) } }
+                    tr { th { "held-out E (" (p.held_out.trials) " trials, noise off)" } td { (num(p.held_out.mse, 5)) } }
+                    tr { th { "always-the-centre baseline" } td { (num(p.held_out.centre_mse, 5)) } }
+                    tr { th { "E / baseline" } td { (num(p.held_out.mse_over_centre, 4)) } }
+                }
+                h2 { "Cell types" }
+                p { (a.units.len()) " units, " (a.steps) " evaluation steps; thresholds from the 99th percentile of the time-shift null ("
+                    "hexagonal " (a.hexagonal_score) " " (num(t.hexagonal, 3))
+                    ", square " (num(t.square, 3)) ", band " (num(t.band, 3))
+                    ", border " (num(t.border, 3)) ", stability " (num(t.stability, 3)) ")." }
+                table {
+                    tr { @for c in CellType::ALL { th { (c.name()) } } }
+                    tr { @for c in CellType::ALL { td { (a.units.iter().filter(|r| r.cell_type == c).count()) } } }
+                }
+                p { (a.hexagonal_score) " above the fixed levels "
+                    @for (k, l) in FIXED_LEVELS.iter().enumerate() {
+                        @if k > 0 { " / " } (l)
+                    }
+                    ": "
+                    @for (k, l) in FIXED_LEVELS.iter().enumerate() {
+                        @if k > 0 { " / " } (a.units.iter().filter(|r| r.hexagonal > *l).count())
+                    }
+                }
+                h2 { "Figures" }
+                @for f in p.figures {
+                    figure id=(f.name) {
+                        h3 { (f.title) }
+                        img alt=(f.title) src={ "data:image/png;base64," (base64::engine::general_purpose::STANDARD.encode(&f.png)) };
+                        figcaption { (f.caption) }
+                    }
+                }
+                h2 { "Top units by " (a.hexagonal_score) }
+                table {
+                    tr { th { "unit" } th { "type" } th { "grid_score" } th { "square" } th { "masked" } th { "lattice" } th { "spacing (bins)" } th { "border" } th { "band" } th { "stability" } }
+                    @for &j in top.iter().take(10) {
+                        @let r = &a.units[j];
+                        @let s = &r.spatial;
+                        tr {
+                            td { (r.unit) } td { (r.cell_type.name()) }
+                            td { (num(s.grid_score, 3)) } td { (num(s.grid_score_square, 3)) }
+                            td { (num(s.grid_score_masked, 3)) } td { (s.lattice.lattice.name()) }
+                            td { (num(s.lattice.spacing, 2)) } td { (num(s.border_score, 3)) }
+                            td { (num(s.band_score, 3)) } td { (num(r.map.map_or(f64::NAN, |m| m.stability), 3)) }
+                        }
+                    }
+                }
+                h2 { "Config" }
+                pre { (p.config_toml) }
+            }
+        }
+    };
+    page.into_string()
+}

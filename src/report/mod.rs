@@ -1,0 +1,113 @@
+//! The report stage (issue 5): a run's analysis, the paper's figures as PNG files under
+//! `analysis/figures/`, and one self-contained `report.html` in the run directory.
+
+mod html;
+mod run_log;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+pub use html::{ReportPage, report_html};
+pub use run_log::{TrainingSummary, read_log, summarise};
+
+use crate::analysis::{AnalysisSummary, AnalyzeOptions, analyze_run};
+use crate::config::load;
+use crate::evaluate::{Evaluation, evaluate, held_out_trajectories, outputs};
+use crate::figures::{Colormap, FigureData, PathSample, all_figures};
+use crate::io::{load_checkpoint, write_atomic};
+use crate::task::{Trajectories, TrajectorySpec};
+
+/// How to analyze and draw.
+#[derive(Clone, Debug)]
+pub struct ReportOptions {
+    /// The analysis.
+    pub analysis: AnalyzeOptions,
+    /// The heat maps' colour map.
+    pub colormap: Colormap,
+}
+
+/// What the report stage wrote.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The analysis.
+    pub analysis: AnalysisSummary,
+    /// Held-out evaluation, noise off.
+    pub held_out: Evaluation,
+    /// report.html.
+    pub html: PathBuf,
+    /// The figures' PNG files.
+    pub figures: Vec<PathBuf>,
+}
+
+/// Analyze the run in `dir` (its latest checkpoint), draw every figure and write
+/// report.html. Works on a finished or an interrupted run.
+pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Report> {
+    let analysis = analyze_run(dir, &o.analysis)?;
+    let config_path = dir.join("config.toml");
+    let cfg = load(Some(&config_path), None, &[])?;
+    let (net, _) = load_checkpoint(&dir.join("checkpoints/latest.npz"))?;
+    let spec = TrajectorySpec::from_config(&cfg);
+    let test = held_out_trajectories(&spec, cfg.train.seed);
+    let held_out = evaluate(&net, &test, false, o.analysis.threads, test.trials);
+    let paths = outputs(&net, &test, 4)
+        .into_iter()
+        .enumerate()
+        .map(|(b, output)| PathSample {
+            truth: std::iter::once(test.start[b])
+                .chain((0..test.steps).map(|t| test.pos(b, t)))
+                .collect(),
+            output,
+        })
+        .collect();
+    let log = read_log(&dir.join("train_log.csv"))?;
+    let data = FigureData {
+        outline: spec.arena.outline(),
+        bins: analysis.bins.clone(),
+        layout: analysis.layout.clone(),
+        maps: analysis.maps.clone(),
+        units: analysis.units.clone(),
+        direction_tuning: analysis.direction_tuning.clone(),
+        direction_centres: analysis.direction_centres.clone(),
+        speed_tuning: analysis.speed_tuning.clone(),
+        speed_centres: analysis.speed_centres.clone(),
+        occupancy: analysis.occupancy.clone(),
+        log: log.iter().map(|r| r.1).collect(),
+        centre_baseline: held_out.centre_mse,
+        paths,
+        trajectories: Trajectories::generate(&spec, cfg.train.seed, 0, 0, 3),
+    };
+    let figures = all_figures(&data, o.colormap)?;
+    let fig_dir = dir.join("analysis").join("figures");
+    std::fs::create_dir_all(&fig_dir)
+        .with_context(|| format!("cannot create {}", fig_dir.display()))?;
+    let mut files = Vec::new();
+    for f in &figures {
+        let path = fig_dir.join(format!("{}.png", f.name));
+        write_atomic(&path, &f.png)?;
+        files.push(path);
+    }
+    let config_toml = std::fs::read_to_string(&config_path)
+        .with_context(|| format!("cannot read {}", config_path.display()))?;
+    let run = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| dir.display().to_string());
+    let page = report_html(&ReportPage {
+        run: &run,
+        config_toml: &config_toml,
+        training: &summarise(&log),
+        held_out: &held_out,
+        analysis: &analysis,
+        figures: &figures,
+    });
+    let html = dir.join("report.html");
+    write_atomic(&html, page.as_bytes())?;
+    Ok(Report {
+        analysis,
+        held_out,
+        html,
+        figures: files,
+    })
+}
