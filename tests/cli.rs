@@ -426,6 +426,50 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
     assert_eq!(counted, 12);
     assert!(summary["thresholds"]["hexagonal"].as_f64().unwrap() >= 0.3);
 
+    // The figures are PNG files that decode, and report.html embeds each of them.
+    let figures: Vec<_> = std::fs::read_dir(d.join("analysis/figures"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(figures.len(), 9, "{figures:?}");
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    for f in &figures {
+        let bytes = std::fs::read(f).unwrap();
+        let info = png::Decoder::new(std::io::Cursor::new(&bytes[..]))
+            .read_info()
+            .unwrap()
+            .info()
+            .clone();
+        assert!(info.width >= 300 && info.height >= 200, "{f:?}");
+        let stem = f.file_stem().unwrap().to_str().unwrap();
+        assert!(
+            html.contains(&format!("id=\"{stem}\"")),
+            "{stem} not in the report"
+        );
+    }
+    use base64::Engine as _;
+    let embedded: Vec<&str> = html
+        .split("src=\"data:image/png;base64,")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(embedded.len(), 9);
+    for e in embedded {
+        let png = base64::engine::general_purpose::STANDARD.decode(e).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    }
+    assert!(html.contains("<h2>Cell types</h2>") && html.contains("held-out E"));
+    let bad = bin()
+        .arg("analyze")
+        .arg(&d)
+        .args(["--colormap", "rainbow"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--colormap rainbow: use viridis or jet")
+    );
+
     // The same maps through `score`, as anyone's maps.
     let out = d.join("scored.csv");
     ok(bin()

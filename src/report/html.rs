@@ -63,7 +63,7 @@ pub fn report_html(p: &ReportPage) -> String {
                 h1 { "gridrnn report: " (p.run) }
                 h2 { "Training" }
                 table {
-                    tr { th { "iterations" } td { (num(p.training.iterations, 0)) } }
+                    tr { th { "last iteration" } td { (num(p.training.iterations, 0)) } }
                     tr { th { "wall time" } td { (num(p.training.wall_s, 1)) " s" } }
                     tr { th { "training E, last 10% of iterations" } td { (num(p.training.tail_e, 5)) } }
                     tr { th { "held-out E (" (p.held_out.trials) " trials, noise off)" } td { (num(p.held_out.mse, 5)) } }
