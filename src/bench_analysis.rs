@@ -25,13 +25,8 @@ pub struct AnalysisTiming {
 /// 100 maps of 20 x 20 bins: hexagonal and square lattices, bands, fields, noise (a fixed
 /// arithmetic sequence, so every run scores the same maps).
 pub fn synthetic_maps(count: usize, n: usize) -> Vec<Vec<f64>> {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut noise = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-    };
+    let mut uniform = crate::rng::synthetic_uniform(0x2545_f491_4f6c_dd1d);
+    let mut noise = move || uniform() - 0.5;
     (0..count)
         .map(|k| {
             let period = 5.0 + (k % 7) as f64;

@@ -40,6 +40,19 @@ pub fn stream(seed: u64, iteration: u64, index: u64, purpose: Purpose) -> Stream
     StreamRng::seed_from_u64(h)
 }
 
+/// A fixed xorshift64 sequence of uniforms in [0, 1) for synthetic maps in benchmarks and
+/// tests: the same numbers on every machine and version (nothing trained uses it; training
+/// draws from [`stream`]).
+pub fn synthetic_uniform(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

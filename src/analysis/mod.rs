@@ -51,9 +51,11 @@ pub use scores_table::{NullDescription, SCORES_HEADER, ScoreRow, cell_type_summa
 
 /// Columns of the speed tuning: the moving bins and the zero-speed bin.
 pub const SPEED_COLUMNS: usize = SPEED_BINS + 1;
+pub(crate) use single_map::shifted;
 pub use single_map::{
     MapScores, lifetime_sparseness, map_scores, pearson_valid, spatial_information,
 };
 pub use spatial_scores::{
-    ClassScores, MIN_OVERLAP, MapLayout, SpatialScores, class_scores, spatial_scores,
+    ClassScores, MIN_OVERLAP, MapLayout, SpatialScores, class_scores,
+    classification_autocorrelogram, spatial_scores,
 };

@@ -155,6 +155,21 @@ struct Grower<'a> {
     /// The highest cut at which another peak is inside the field: every cut at or below it
     /// is bad, so the flood stops there (NEG_INFINITY until it happens).
     blocked: f64,
+    /// The flood's buffers.
+    s: FloodScratch,
+    /// The verdict for the last field size checked: the field at a cut is a prefix of the
+    /// join order, so the same size means the same field.
+    last: Option<(usize, Option<f64>)>,
+    /// Index in `joined` of the first bin whose joining may have enclosed background (its
+    /// background 4-neighbours not all joined through its own 3 x 3 ring); every shorter
+    /// prefix is free of holes without a flood.
+    first_closing: usize,
+}
+
+/// A flood's buffers, handed from one peak's [`Grower`] to the next: a map with many peaks
+/// (noise has dozens) then pays for its image once, not once per peak.
+#[derive(Default)]
+struct FloodScratch {
     /// The highest cut at which each bin is in the field (NEG_INFINITY: not yet known, and
     /// below every cut asked so far).
     entry: Vec<f64>,
@@ -164,26 +179,7 @@ struct Grower<'a> {
     /// `joined`.
     boxes: Vec<(usize, usize, usize, usize)>,
     frontier: BinaryHeap<Queued>,
-    /// The verdict for the last field size checked: the field at a cut is a prefix of the
-    /// join order, so the same size means the same field.
-    last: Option<(usize, Option<f64>)>,
-    /// Index in `joined` of the first bin whose joining may have enclosed background (its
-    /// background 4-neighbours not all joined through its own 3 x 3 ring); every shorter
-    /// prefix is free of holes without a flood.
-    first_closing: usize,
     /// Scratch of the hole check, kept between thresholds.
-    state: Vec<u8>,
-    stack: Vec<usize>,
-}
-
-/// A flood's buffers, handed from one peak's [`Grower`] to the next: a map with many peaks
-/// (noise has dozens) then pays for its image once, not once per peak.
-#[derive(Default)]
-struct FloodScratch {
-    entry: Vec<f64>,
-    joined: Vec<usize>,
-    boxes: Vec<(usize, usize, usize, usize)>,
-    frontier: BinaryHeap<Queued>,
     state: Vec<u8>,
     stack: Vec<usize>,
 }
@@ -223,19 +219,12 @@ impl<'a> Grower<'a> {
         others: &'a [usize],
         peak_count: &'a [u32],
     ) -> Grower<'a> {
-        let FloodScratch {
-            mut entry,
-            mut joined,
-            mut boxes,
-            mut frontier,
-            state,
-            stack,
-        } = scratch;
-        entry.resize(img.len(), f64::NEG_INFINITY);
-        joined.clear();
-        boxes.clear();
-        frontier.clear();
-        frontier.push(Queued(img[peak], peak));
+        let mut s = scratch;
+        s.entry.resize(img.len(), f64::NEG_INFINITY);
+        s.joined.clear();
+        s.boxes.clear();
+        s.frontier.clear();
+        s.frontier.push(Queued(img[peak], peak));
         Grower {
             img,
             peak_value,
@@ -245,65 +234,54 @@ impl<'a> Grower<'a> {
             others,
             peak_count,
             blocked: f64::NEG_INFINITY,
-            entry,
-            joined,
-            boxes,
-            frontier,
+            s,
             last: None,
             first_closing: usize::MAX,
-            state,
-            stack,
         }
     }
 
     /// The buffers back, `entry` reset where this flood set it.
     fn into_scratch(mut self) -> FloodScratch {
-        for &p in &self.joined {
-            self.entry[p] = f64::NEG_INFINITY;
+        for &p in &self.s.joined {
+            self.s.entry[p] = f64::NEG_INFINITY;
         }
-        FloodScratch {
-            entry: self.entry,
-            joined: self.joined,
-            boxes: self.boxes,
-            frontier: self.frontier,
-            state: self.state,
-            stack: self.stack,
-        }
+        self.s
     }
 
     /// Join every bin whose entry is at least `cut`; returns how many have joined with entry
     /// >= cut (the field's area).
     fn grow_to(&mut self, cut: f64) -> usize {
         let (h, w) = self.hw;
-        while let Some(&Queued(v, p)) = self.frontier.peek() {
+        while let Some(&Queued(v, p)) = self.s.frontier.peek() {
             if v < cut {
                 break;
             }
-            self.frontier.pop();
-            if self.entry[p] != f64::NEG_INFINITY {
+            self.s.frontier.pop();
+            if self.s.entry[p] != f64::NEG_INFINITY {
                 continue;
             }
-            self.entry[p] = v;
-            self.joined.push(p);
+            self.s.entry[p] = v;
+            self.s.joined.push(p);
             let (r, c) = (p / w, p % w);
-            let b = self.boxes.last().copied().unwrap_or((r, r, c, c));
-            self.boxes
+            let b = self.s.boxes.last().copied().unwrap_or((r, r, c, c));
+            self.s
+                .boxes
                 .push((b.0.min(r), b.1.max(r), b.2.min(c), b.3.max(c)));
             if self.first_closing == usize::MAX && self.may_close(p) {
-                self.first_closing = self.joined.len() - 1;
+                self.first_closing = self.s.joined.len() - 1;
             }
             if self.peak_count[p] > u32::from(p == self.peak) {
                 self.blocked = v;
-                self.frontier.clear();
+                self.s.frontier.clear();
                 break;
             }
             for q in neighbours(p, h, w, false) {
-                if self.entry[q] == f64::NEG_INFINITY {
-                    self.frontier.push(Queued(v.min(self.img[q]), q));
+                if self.s.entry[q] == f64::NEG_INFINITY {
+                    self.s.frontier.push(Queued(v.min(self.img[q]), q));
                 }
             }
         }
-        self.joined.partition_point(|&p| self.entry[p] >= cut)
+        self.s.joined.partition_point(|&p| self.s.entry[p] >= cut)
     }
 
     /// The field's area at `threshold` x the peak's value, None where it is bad.
@@ -354,7 +332,7 @@ impl<'a> Grower<'a> {
                 || cc < 0
                 || rr >= h as isize
                 || cc >= w as isize
-                || self.entry[rr as usize * w + cc as usize] == f64::NEG_INFINITY
+                || self.s.entry[rr as usize * w + cc as usize] == f64::NEG_INFINITY
         });
         // Runs of background around the ring; the 4-neighbours sit at odd positions.
         let mut runs_with_neighbour = 0;
@@ -385,7 +363,7 @@ impl<'a> Grower<'a> {
         }
         // Another peak inside was ruled out by `blocked`.
         let w = self.hw.1;
-        let (r0, r1, c0, c1) = self.boxes[count - 1];
+        let (r0, r1, c0, c1) = self.s.boxes[count - 1];
         // Holes lie inside the field's bounding box. The box is copied with a ring of
         // outside bins around it (the rest of the image, or beyond its border, both of which
         // reach the border without crossing the field) and flooded from that ring.
@@ -393,20 +371,20 @@ impl<'a> Grower<'a> {
         const OPEN: u8 = 0;
         const FIELD: u8 = 1;
         const REACHED: u8 = 2;
-        let mut state = std::mem::take(&mut self.state);
+        let mut state = std::mem::take(&mut self.s.state);
         state.clear();
         state.resize(bh * bw, REACHED);
         for r in r0..=r1 {
             let row = (r - r0 + 1) * bw + 1;
             for c in c0..=c1 {
-                state[row + c - c0] = if self.entry[r * w + c] >= cut {
+                state[row + c - c0] = if self.s.entry[r * w + c] >= cut {
                     FIELD
                 } else {
                     OPEN
                 };
             }
         }
-        let mut stack = std::mem::take(&mut self.stack);
+        let mut stack = std::mem::take(&mut self.s.stack);
         stack.clear();
         stack.extend((0..bh * bw).filter(|&i| state[i] == REACHED));
         while let Some(p) = stack.pop() {
@@ -427,8 +405,8 @@ impl<'a> Grower<'a> {
                 }
             }
         }
-        self.state = state;
-        self.stack = stack;
+        self.s.state = state;
+        self.s.stack = stack;
         good.then_some(count as f64)
     }
 
@@ -442,7 +420,7 @@ impl<'a> Grower<'a> {
                 .unwrap_or_else(|| vec![false; self.img.len()]);
         }
         self.grow_to(cut);
-        self.entry.iter().map(|e| *e >= cut).collect()
+        self.s.entry.iter().map(|e| *e >= cut).collect()
     }
 
     /// The direct computation, for the case the flood does not cover (a peak below zero,
@@ -701,6 +679,16 @@ mod tests {
             .collect()
     }
 
+    /// One pass of the 3 x 3 mean (the image's own neighbours at its edges).
+    fn smoothed(img: &[f64], h: usize, w: usize) -> Vec<f64> {
+        (0..h * w)
+            .map(|i| {
+                let near: Vec<f64> = neighbours(i, h, w, true).map(|q| img[q]).collect();
+                (img[i] + near.iter().sum::<f64>()) / (1 + near.len()) as f64
+            })
+            .collect()
+    }
+
     #[test]
     fn two_bumps_give_two_fields_around_their_peaks() {
         let (h, w) = (20, 20);
@@ -728,22 +716,12 @@ mod tests {
         // the field grown in the map from opened_at's value equals the one grown in the
         // opened image, whatever the peak.
         let (h, w) = (15, 17);
-        let mut state = 5u64;
-        let mut rnd = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = crate::rng::synthetic_uniform(5);
         let mut lazy_used = 0;
         for case in 0..80 {
             let mut img: Vec<f64> = (0..h * w).map(|_| rnd() - 0.3).collect();
             for _ in 0..case % 3 {
-                let prev = img.clone();
-                for i in 0..h * w {
-                    let near: Vec<f64> = neighbours(i, h, w, true).map(|q| prev[q]).collect();
-                    img[i] = (prev[i] + near.iter().sum::<f64>()) / (1 + near.len()) as f64;
-                }
+                img = smoothed(&img, h, w);
             }
             if case % 4 == 3 {
                 for (i, v) in img.iter_mut().enumerate() {
@@ -798,22 +776,12 @@ mod tests {
         // the incremental flood (prefix fields, hole shortcut, blocking by other peaks) gives
         // the same verdict and area as the direct component + fill-holes computation.
         let (h, w) = (12, 14);
-        let mut state = 11u64;
-        let mut rnd = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = crate::rng::synthetic_uniform(11);
         let mut holes = 0;
         for case in 0..60 {
             let mut img: Vec<f64> = (0..h * w).map(|_| rnd()).collect();
             for _ in 0..2 {
-                let prev = img.clone();
-                for i in 0..h * w {
-                    let near: Vec<f64> = neighbours(i, h, w, true).map(|q| prev[q]).collect();
-                    img[i] = (prev[i] + near.iter().sum::<f64>()) / (1 + near.len()) as f64;
-                }
+                img = smoothed(&img, h, w);
             }
             // In some cases a ring-shaped ridge with a single crest dominates, so that one
             // field grows around the ring and closes over the background inside it.

@@ -14,8 +14,9 @@ use super::null::time_shift_null;
 use super::scores_table::{NullDescription, ScoreRow, cell_type_summary, scores_csv};
 use super::spatial_scores::{MapLayout, spatial_scores};
 use super::{Recording, RecordingOptions, SpatialBins, map_scores, record};
-use crate::config::load;
-use crate::io::{NpzOut, load_checkpoint, write_atomic};
+use crate::config::ValidConfig;
+use crate::io::{NpzOut, write_atomic};
+use crate::model::Ctrnn;
 use crate::task::TrajectorySpec;
 
 /// What `analyze` found.
@@ -139,11 +140,15 @@ impl AnalyzeOptions {
     }
 }
 
-/// Record the latest checkpoint of the run in `dir` and write its analysis files.
-pub fn analyze_run(dir: &Path, o: &AnalyzeOptions) -> anyhow::Result<AnalysisSummary> {
-    let cfg = load(Some(&dir.join("config.toml")), None, &[])?;
-    let (net, _) = load_checkpoint(&dir.join("checkpoints/latest.npz"))?;
-    let spec = TrajectorySpec::from_config(&cfg);
+/// Record `net` (the run's network, trained with `cfg`) and write its analysis files into
+/// `dir/analysis/`.
+pub fn analyze_run(
+    dir: &Path,
+    cfg: &ValidConfig,
+    net: &Ctrnn<f32>,
+    o: &AnalyzeOptions,
+) -> anyhow::Result<AnalysisSummary> {
+    let spec = TrajectorySpec::from_config(cfg);
     let opts = RecordingOptions {
         steps: o.steps,
         bins: o.bins,
@@ -153,7 +158,7 @@ pub fn analyze_run(dir: &Path, o: &AnalyzeOptions) -> anyhow::Result<AnalysisSum
         seed: cfg.train.seed,
         keep_series: true,
     };
-    let r = record(&net, &spec, &opts);
+    let r = record(net, &spec, &opts);
     let out = dir.join("analysis");
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let (h, w, n) = (r.bins.ny, r.bins.nx, r.units);

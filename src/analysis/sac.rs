@@ -35,8 +35,8 @@ fn centred(corr: &[f64], h: usize, w: usize, ph: usize, pw: usize) -> Vec<f64> {
 
 /// For every shift (dy, dx) of an h x w map against itself, sums over the bins valid in both
 /// (bin p and bin p + s): count, sum of the first and second copy, their squares, and their
-/// product; (2h-1) x (2w-1), centre (zero shift) at (h-1, w-1). Four cross-correlations by
-/// FFT give every shift at once; two real transforms share each complex one, both ways.
+/// product; (2h-1) x (2w-1), centre (zero shift) at (h-1, w-1). Cross-correlations by real
+/// FFTs give every shift at once.
 struct OverlapSums {
     n: Vec<f64>,
     s1: Vec<f64>,
@@ -81,7 +81,6 @@ impl OverlapSums {
     fn full(values: &[f64], h: usize, w: usize) -> OverlapSums {
         let (ph, pw) = (fast_len(2 * h - 1), fast_len(2 * w - 1));
         let xs = forward(values, h, w, ph, pw);
-        let s12_full = correlate(&xs, &xs);
         // Integral images of x and x^2, (h+1) x (w+1).
         let iw = w + 1;
         let mut i1 = vec![0.0; (h + 1) * iw];
@@ -104,17 +103,16 @@ impl OverlapSums {
             s2: vec![0.0; oh * ow],
             s11: vec![0.0; oh * ow],
             s22: vec![0.0; oh * ow],
-            s12: vec![0.0; oh * ow],
+            s12: centred(&correlate(&xs, &xs), h, w, ph, pw),
         };
         for oy in 0..oh {
-            let (src_row, r0, r1) = shift_axis(oy, h, ph);
+            let (_, r0, r1) = shift_axis(oy, h, ph);
             for ox in 0..ow {
-                let (src_col, c0, c1) = shift_axis(ox, w, pw);
+                let (_, c0, c1) = shift_axis(ox, w, pw);
                 let k = oy * ow + ox;
                 out.n[k] = ((r1 - r0) * (c1 - c0)) as f64;
                 out.s1[k] = rect(&i1, r0, r1, c0, c1);
                 out.s11[k] = rect(&i2, r0, r1, c0, c1);
-                out.s12[k] = s12_full[src_row * pw + src_col];
             }
         }
         out.s2 = mirrored(&out.s1);

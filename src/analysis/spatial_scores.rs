@@ -7,7 +7,7 @@ use super::border::{BorderGeometry, border_score};
 use super::grid_score::grid_score;
 use super::gridness::grid_scores_deepmind;
 use super::lattice::{Lattice, LatticeType, lattice};
-use super::sac::{crop_central, masked_autocorrelogram, opexebo_autocorrelogram};
+use super::sac::{Autocorrelogram, crop_central, masked_autocorrelogram, opexebo_autocorrelogram};
 use super::single_map::shifted;
 use super::{SpatialBins, lifetime_sparseness};
 use crate::arena::Arena;
@@ -139,6 +139,17 @@ pub struct ClassScores {
     pub border: f64,
 }
 
+/// The autocorrelogram of a min-shifted map that classification scores: opexebo's in
+/// rectangular arenas, the masked one (cropped as opexebo crops) elsewhere (design section 7).
+pub fn classification_autocorrelogram(shifted: &[f64], layout: &MapLayout) -> Autocorrelogram {
+    let (h, w) = (layout.h, layout.w);
+    if layout.rectangular {
+        opexebo_autocorrelogram(shifted, h, w)
+    } else {
+        crop_central(&masked_autocorrelogram(shifted, h, w, MIN_OVERLAP), h, w)
+    }
+}
+
 /// [`ClassScores`] of one map, computing only the autocorrelogram its arena classifies with.
 pub fn class_scores(map: &[f64], layout: &MapLayout) -> ClassScores {
     let (h, w) = (layout.h, layout.w);
@@ -151,15 +162,7 @@ pub fn class_scores(map: &[f64], layout: &MapLayout) -> ClassScores {
             border: f64::NAN,
         };
     };
-    let g = if layout.rectangular {
-        grid_score(&opexebo_autocorrelogram(&m, h, w))
-    } else {
-        grid_score(&crop_central(
-            &masked_autocorrelogram(&m, h, w, MIN_OVERLAP),
-            h,
-            w,
-        ))
-    };
+    let g = grid_score(&classification_autocorrelogram(&m, layout));
     let spec = spectrum(&m, h, w);
     ClassScores {
         hexagonal: g.hexagonal,

@@ -78,10 +78,7 @@ pub fn heatmap(
         (aw as f64 - cell * w as f64) / 2.0,
         title_h as f64 + 2.0 + (ah as f64 - title_h as f64 - 4.0 - cell * h as f64).max(0.0) / 2.0,
     );
-    let finite = map.iter().copied().filter(|v| v.is_finite());
-    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
-    });
+    let (lo, hi) = finite_range(map).unwrap_or((0.0, 0.0));
     let span = if hi > lo { hi - lo } else { 1.0 };
     for r in 0..h {
         for c in 0..w {
@@ -115,15 +112,10 @@ pub fn small_line(
     title: &str,
     color: RGBColor,
 ) -> anyhow::Result<()> {
-    let finite = || y.iter().copied().filter(|v| v.is_finite());
-    let lo = finite().fold(f64::INFINITY, f64::min);
-    let hi = finite().fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if lo.is_finite() && hi > lo {
-        (lo, hi)
-    } else if lo.is_finite() {
-        (lo - 1.0, lo + 1.0)
-    } else {
-        (-1.0, 1.0)
+    let (lo, hi) = match finite_range(y) {
+        Some((lo, hi)) if hi > lo => (lo, hi),
+        Some((lo, _)) => (lo - 1.0, lo + 1.0),
+        None => (-1.0, 1.0),
     };
     let (xlo, xhi) = (x[0], x[x.len() - 1]);
     let mut chart = ChartBuilder::on(area)
@@ -132,24 +124,54 @@ pub fn small_line(
         .x_label_area_size(0)
         .y_label_area_size(0)
         .build_cartesian_2d(xlo..xhi, lo..hi)?;
+    bare_axes(&mut chart)?;
+    chart.draw_series(LineSeries::new(finite_points(x, y), color.stroke_width(1)))?;
+    Ok(())
+}
+
+/// The smallest and largest finite values, None where there is none.
+pub fn finite_range<'v>(values: impl IntoIterator<Item = &'v f64>) -> Option<(f64, f64)> {
+    values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(None, |r, &v| match r {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((f64::min(lo, v), f64::max(hi, v))),
+        })
+}
+
+/// The points (x, y) of a curve whose y is finite.
+pub fn finite_points<'v>(x: &'v [f64], y: &'v [f64]) -> impl Iterator<Item = (f64, f64)> + 'v {
+    x.iter()
+        .zip(y)
+        .filter(|(_, v)| v.is_finite())
+        .map(|(a, b)| (*a, *b))
+}
+
+/// Axes without grid lines or tick labels.
+fn bare_axes<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> anyhow::Result<()> {
     chart
         .configure_mesh()
         .disable_mesh()
         .x_labels(0)
         .y_labels(0)
         .draw()?;
-    chart.draw_series(LineSeries::new(
-        x.iter()
-            .zip(y)
-            .filter(|(_, v)| v.is_finite())
-            .map(|(a, b)| (*a, *b)),
-        color.stroke_width(1),
-    ))?;
     Ok(())
 }
 
-/// A chart of the arena (equal axes over its bounding box) with its outline drawn.
-pub type ArenaChart<'a, 'b> = ChartContext<
+/// The legend every chart with several series draws, in the upper right.
+pub fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> anyhow::Result<()> {
+    chart
+        .configure_series_labels()
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.8))
+        .label_font(text(10))
+        .draw()?;
+    Ok(())
+}
+
+/// A chart with f64 axes over a figure's buffer.
+pub type Chart<'a, 'b> = ChartContext<
     'a,
     BitMapBackend<'b>,
     plotters::coord::cartesian::Cartesian2d<
@@ -158,12 +180,13 @@ pub type ArenaChart<'a, 'b> = ChartContext<
     >,
 >;
 
-/// [`ArenaChart`] on `area`, titled.
+/// A [`Chart`] of the arena (equal axes over its bounding box) on `area`, titled, with the
+/// arena's outline drawn.
 pub fn arena_chart<'a, 'b>(
     area: &'a Area<'b>,
     outline: &[[f64; 2]],
     title: &str,
-) -> anyhow::Result<ArenaChart<'a, 'b>> {
+) -> anyhow::Result<Chart<'a, 'b>> {
     let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
     for p in outline {
         for k in 0..2 {
@@ -177,12 +200,7 @@ pub fn arena_chart<'a, 'b>(
         .caption(title, text(12))
         .margin(4)
         .build_cartesian_2d(c[0] - half..c[0] + half, c[1] - half..c[1] + half)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_labels(0)
-        .y_labels(0)
-        .draw()?;
+    bare_axes(&mut chart)?;
     let mut closed: Vec<(f64, f64)> = outline.iter().map(|p| (p[0], p[1])).collect();
     if let Some(&first) = closed.first() {
         closed.push(first);

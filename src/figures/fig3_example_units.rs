@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::canvas::{heatmap, render, text};
+use super::canvas::{finite_points, finite_range, heatmap, render, text};
 use super::colormap::Colormap;
 use super::{FigureData, TYPE_ORDER, type_color, type_score};
 
@@ -12,12 +12,14 @@ pub fn fig3_example_units(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<
     let mut rows = Vec::new();
     for t in TYPE_ORDER {
         let mut of: Vec<usize> = (0..d.units())
-            .filter(|&j| d.units[j].cell_type == t)
+            .filter(|&j| d.analysis.units[j].cell_type == t)
             .collect();
-        of.sort_by(|&a, &b| type_score(&d.units[b], t).total_cmp(&type_score(&d.units[a], t)));
+        of.sort_by(|&a, &b| {
+            type_score(&d.analysis.units[b], t).total_cmp(&type_score(&d.analysis.units[a], t))
+        });
         rows.extend(of.into_iter().take(2).map(|j| (j, t)));
     }
-    let (h, w) = (d.bins.ny, d.bins.nx);
+    let (h, w) = (d.analysis.bins.ny, d.analysis.bins.nx);
     let height = (rows.len().max(1) * 190) as u32;
     render(760, height, |root| {
         for (area, &(j, t)) in root.split_evenly((rows.len().max(1), 1)).iter().zip(&rows) {
@@ -31,18 +33,17 @@ pub fn fig3_example_units(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<
                 &format!("unit {j} ({})", t.name()),
             )?;
             for (cell, (x, y, label)) in cells[1..].iter().zip([
-                (&d.direction_centres[..], d.direction(j), "heading (deg)"),
-                (&d.speed_centres[..], d.speed(j), "s x speed"),
+                (
+                    &d.analysis.direction_centres[..],
+                    d.direction(j),
+                    "heading (deg)",
+                ),
+                (&d.analysis.speed_centres[..], d.speed(j), "s x speed"),
             ]) {
-                let finite = || y.iter().copied().filter(|v| v.is_finite());
-                let lo = finite().fold(f64::INFINITY, f64::min);
-                let hi = finite().fold(f64::NEG_INFINITY, f64::max);
-                let pad = ((hi - lo) * 0.1).max(1e-3);
-                let (lo, hi) = if lo.is_finite() {
+                let (lo, hi) = finite_range(y).map_or((-1.0, 1.0), |(lo, hi)| {
+                    let pad = ((hi - lo) * 0.1).max(1e-3);
                     (lo - pad, hi + pad)
-                } else {
-                    (-1.0, 1.0)
-                };
+                });
                 let mut chart = ChartBuilder::on(cell)
                     .margin(6)
                     .x_label_area_size(28)
@@ -59,10 +60,7 @@ pub fn fig3_example_units(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<
                     .axis_desc_style(text(11))
                     .draw()?;
                 chart.draw_series(LineSeries::new(
-                    x.iter()
-                        .zip(y)
-                        .filter(|(_, v)| v.is_finite())
-                        .map(|(a, b)| (*a, *b)),
+                    finite_points(x, y),
                     type_color(t).stroke_width(2),
                 ))?;
             }

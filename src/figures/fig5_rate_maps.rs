@@ -10,14 +10,16 @@ pub fn sheet_order(d: &FigureData) -> Vec<usize> {
     let rank = |j: usize| {
         TYPE_ORDER
             .iter()
-            .position(|&t| t == d.units[j].cell_type)
+            .position(|&t| t == d.analysis.units[j].cell_type)
             .unwrap_or(TYPE_ORDER.len())
     };
     let mut order: Vec<usize> = (0..d.units()).collect();
     order.sort_by(|&a, &b| {
         rank(a).cmp(&rank(b)).then(
-            type_score(&d.units[b], d.units[b].cell_type)
-                .total_cmp(&type_score(&d.units[a], d.units[a].cell_type)),
+            type_score(&d.analysis.units[b], d.analysis.units[b].cell_type).total_cmp(&type_score(
+                &d.analysis.units[a],
+                d.analysis.units[a].cell_type,
+            )),
         )
     });
     order
@@ -33,10 +35,10 @@ pub fn fig5_rate_maps(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<u8>>
     let order = sheet_order(d);
     let cols = sheet_columns(order.len());
     let rows = order.len().div_ceil(cols).max(1);
-    let (h, w) = (d.bins.ny, d.bins.nx);
+    let (h, w) = (d.analysis.bins.ny, d.analysis.bins.nx);
     render((cols * 96) as u32, (rows * 106) as u32, |root| {
         for (area, &j) in root.split_evenly((rows, cols)).iter().zip(&order) {
-            let t = d.units[j].cell_type.name();
+            let t = d.analysis.units[j].cell_type.name();
             heatmap(area, d.map(j), h, w, cmap, &format!("{j} {t}"))?;
         }
         Ok(())

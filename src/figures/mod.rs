@@ -23,7 +23,7 @@ pub use selectivity::appendix_d_selectivity;
 pub use training_curves::training_curves;
 pub use tuning_sheets::{appendix_direction_tuning, appendix_speed_tuning};
 
-use crate::analysis::{CellType, MapLayout, ScoreRow, SpatialBins};
+use crate::analysis::{AnalysisSummary, CellType, ScoreRow};
 use crate::task::Trajectories;
 
 /// One `train_log.csv` row's terms.
@@ -52,29 +52,13 @@ pub struct PathSample {
     pub output: Vec<[f64; 2]>,
 }
 
-/// Everything the figures draw.
+/// Everything the figures draw: the analysis of the run and what it does not hold.
 #[derive(Clone, Debug)]
-pub struct FigureData {
+pub struct FigureData<'a> {
+    /// The run's analysis: maps, tuning, occupancy, scores and types.
+    pub analysis: &'a AnalysisSummary,
     /// The arena's outline (closed polygon; a circle as many vertices).
     pub outline: Vec<[f64; 2]>,
-    /// The rate maps' bins.
-    pub bins: SpatialBins,
-    /// The maps' layout (walls, shape).
-    pub layout: MapLayout,
-    /// Rate maps, unit x row x column (row 0 = lowest y), NaN = no value.
-    pub maps: Vec<f64>,
-    /// Each unit's scores and type.
-    pub units: Vec<ScoreRow>,
-    /// Direction tuning, unit x heading bin.
-    pub direction_tuning: Vec<f64>,
-    /// Heading bin centres, degrees.
-    pub direction_centres: Vec<f64>,
-    /// Speed tuning, unit x moving-speed bin (the zero-speed bin left out).
-    pub speed_tuning: Vec<f64>,
-    /// Speed bin centres (s x speed).
-    pub speed_centres: Vec<f64>,
-    /// Steps per bin.
-    pub occupancy: Vec<f64>,
     /// The training log.
     pub log: Vec<LogRow>,
     /// E of always answering the centre on held-out trials.
@@ -85,28 +69,28 @@ pub struct FigureData {
     pub trajectories: Trajectories,
 }
 
-impl FigureData {
+impl FigureData<'_> {
     /// Units.
     pub fn units(&self) -> usize {
-        self.units.len()
+        self.analysis.units.len()
     }
 
     /// Unit `j`'s rate map.
     pub fn map(&self, j: usize) -> &[f64] {
-        let k = self.bins.nx * self.bins.ny;
-        &self.maps[j * k..(j + 1) * k]
+        let k = self.analysis.bins.nx * self.analysis.bins.ny;
+        &self.analysis.maps[j * k..(j + 1) * k]
     }
 
     /// Unit `j`'s direction tuning.
     pub fn direction(&self, j: usize) -> &[f64] {
-        let d = self.direction_centres.len();
-        &self.direction_tuning[j * d..(j + 1) * d]
+        let d = self.analysis.direction_centres.len();
+        &self.analysis.direction_tuning[j * d..(j + 1) * d]
     }
 
     /// Unit `j`'s speed tuning (moving bins).
     pub fn speed(&self, j: usize) -> &[f64] {
-        let s = self.speed_centres.len();
-        &self.speed_tuning[j * s..(j + 1) * s]
+        let s = self.analysis.speed_centres.len();
+        &self.analysis.speed_tuning[j * s..(j + 1) * s]
     }
 }
 

@@ -15,9 +15,9 @@ pub fn occupancy_and_trajectories(d: &FigureData, cmap: Colormap) -> anyhow::Res
         let cells = root.split_evenly((1, 1 + shown));
         heatmap(
             &cells[0],
-            &d.occupancy,
-            d.bins.ny,
-            d.bins.nx,
+            &d.analysis.occupancy,
+            d.analysis.bins.ny,
+            d.analysis.bins.nx,
             cmap,
             "occupancy (steps per bin)",
         )?;

@@ -3,13 +3,14 @@
 
 use plotters::prelude::*;
 
-use super::canvas::{render, text};
+use super::canvas::{legend, render, text};
 use super::{FigureData, TYPE_ORDER, type_color};
 
 /// Three scatters side by side, with a legend of the types present.
 pub fn appendix_d_selectivity(d: &FigureData) -> anyhow::Result<Vec<u8>> {
     // (speed, direction, spatial) per unit; spatial = lifetime sparseness.
     let sel: Vec<[f64; 3]> = d
+        .analysis
         .units
         .iter()
         .map(|r| {
@@ -50,7 +51,7 @@ pub fn appendix_d_selectivity(d: &FigureData) -> anyhow::Result<Vec<u8>> {
             for t in TYPE_ORDER {
                 let pts: Vec<(f64, f64)> = sel
                     .iter()
-                    .zip(&d.units)
+                    .zip(&d.analysis.units)
                     .filter(|(s, r)| r.cell_type == t && s[a].is_finite() && s[b].is_finite())
                     .map(|(s, _)| (s[a], s[b]))
                     .collect();
@@ -63,12 +64,7 @@ pub fn appendix_d_selectivity(d: &FigureData) -> anyhow::Result<Vec<u8>> {
                     .label(t.name())
                     .legend(move |(x, y)| Circle::new((x + 6, y), 3, c.filled()));
             }
-            chart
-                .configure_series_labels()
-                .border_style(BLACK)
-                .background_style(WHITE.mix(0.8))
-                .label_font(text(10))
-                .draw()?;
+            legend(&mut chart)?;
         }
         Ok(())
     })

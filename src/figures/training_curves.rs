@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::canvas::{render, text};
+use super::canvas::{finite_range, legend, render, text};
 use super::{FigureData, LogRow};
 
 type Get = fn(&LogRow) -> f64;
@@ -61,9 +61,7 @@ pub fn training_curves(d: &FigureData) -> anyhow::Result<Vec<u8>> {
                 .chain(p.baseline)
                 .filter_map(shown)
                 .collect();
-            let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 1.0) };
+            let (lo, hi) = finite_range(&values).unwrap_or((0.0, 1.0));
             let pad = ((hi - lo) * 0.08).max(1e-3);
             let mut chart = ChartBuilder::on(area)
                 .caption(p.title, text(13))
@@ -99,12 +97,7 @@ pub fn training_curves(d: &FigureData) -> anyhow::Result<Vec<u8>> {
                     .label("always the centre")
                     .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], BLACK));
             }
-            chart
-                .configure_series_labels()
-                .border_style(BLACK)
-                .background_style(WHITE.mix(0.8))
-                .label_font(text(10))
-                .draw()?;
+            legend(&mut chart)?;
         }
         Ok(())
     })

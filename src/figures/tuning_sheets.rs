@@ -11,7 +11,7 @@ fn sheet(d: &FigureData, x: &[f64], curve: impl Fn(usize) -> Vec<f64>) -> anyhow
     let rows = order.len().div_ceil(cols).max(1);
     render((cols * 96) as u32, (rows * 80) as u32, |root| {
         for (area, &j) in root.split_evenly((rows, cols)).iter().zip(&order) {
-            let t = d.units[j].cell_type;
+            let t = d.analysis.units[j].cell_type;
             small_line(
                 area,
                 x,
@@ -26,10 +26,12 @@ fn sheet(d: &FigureData, x: &[f64], curve: impl Fn(usize) -> Vec<f64>) -> anyhow
 
 /// Appendix B: mean activity against heading, one panel per unit.
 pub fn appendix_direction_tuning(d: &FigureData) -> anyhow::Result<Vec<u8>> {
-    sheet(d, &d.direction_centres, |j| d.direction(j).to_vec())
+    sheet(d, &d.analysis.direction_centres, |j| {
+        d.direction(j).to_vec()
+    })
 }
 
 /// Appendix C: mean activity against speed (moving steps), one panel per unit.
 pub fn appendix_speed_tuning(d: &FigureData) -> anyhow::Result<Vec<u8>> {
-    sheet(d, &d.speed_centres, |j| d.speed(j).to_vec())
+    sheet(d, &d.analysis.speed_centres, |j| d.speed(j).to_vec())
 }

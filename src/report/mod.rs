@@ -43,10 +43,10 @@ pub struct Report {
 /// Analyze the run in `dir` (its latest checkpoint), draw every figure and write
 /// report.html. Works on a finished or an interrupted run.
 pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Report> {
-    let analysis = analyze_run(dir, &o.analysis)?;
     let config_path = dir.join("config.toml");
     let cfg = load(Some(&config_path), None, &[])?;
     let (net, _) = load_checkpoint(&dir.join("checkpoints/latest.npz"))?;
+    let analysis = analyze_run(dir, &cfg, &net, &o.analysis)?;
     let spec = TrajectorySpec::from_config(&cfg);
     let test = held_out_trajectories(&spec, cfg.train.seed);
     let held_out = evaluate(&net, &test, false, o.analysis.threads, test.trials);
@@ -62,16 +62,8 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
         .collect();
     let log = read_log(&dir.join("train_log.csv"))?;
     let data = FigureData {
+        analysis: &analysis,
         outline: spec.arena.outline(),
-        bins: analysis.bins.clone(),
-        layout: analysis.layout.clone(),
-        maps: analysis.maps.clone(),
-        units: analysis.units.clone(),
-        direction_tuning: analysis.direction_tuning.clone(),
-        direction_centres: analysis.direction_centres.clone(),
-        speed_tuning: analysis.speed_tuning.clone(),
-        speed_centres: analysis.speed_centres.clone(),
-        occupancy: analysis.occupancy.clone(),
         log: log.iter().map(|r| r.1).collect(),
         centre_baseline: held_out.centre_mse,
         paths,
