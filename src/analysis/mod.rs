@@ -8,11 +8,13 @@
 mod band;
 mod bins;
 mod border;
+mod boundary_events;
 mod cell_types;
 mod fft2;
 mod grid_score;
 mod gridness;
 mod lattice;
+mod long_run;
 mod morphology;
 mod null;
 mod place_field;
@@ -28,6 +30,7 @@ mod spatial_scores;
 pub use band::{Spectrum, line_angle, spectrum};
 pub use bins::SpatialBins;
 pub use border::{BorderGeometry, border_score, border_score_opexebo};
+pub use boundary_events::{EventCurves, EventStream, GROUP_LABELS, HALF_WINDOW, WINDOW};
 pub use cell_types::{
     BAND_FLOOR, CellEvidence, CellType, DEFAULT_PERCENTILE, DEFAULT_SHUFFLES, FIXED_LEVELS,
     Thresholds, classify,
@@ -35,6 +38,7 @@ pub use cell_types::{
 pub use grid_score::{GridScores, centre_radius, grid_score};
 pub use gridness::{RingScores, grid_scores_deepmind};
 pub use lattice::{Lattice, LatticeType, lattice};
+pub use long_run::{LONG_RUN_ITERATION, LongRun, LongRunOptions, LongRunSummary, long_run};
 pub use null::{NullSamples, map_shuffle_null, percentile, shifted_maps, time_shift_null};
 pub use place_field::{Field, FieldOptions, map_peaks, place_field};
 pub use recording::{

@@ -117,6 +117,8 @@ struct Shard<R> {
     acc_inb: Vec<R>,
     acc_out: Vec<R>,
     times: PhaseTimes,
+    /// Whether `x` and the last block of `u` hold a state to continue from.
+    resume: bool,
 }
 
 /// Buffers and settings for running one network over minibatches of a fixed shape.
@@ -129,6 +131,8 @@ pub struct Engine<R> {
     batch: usize,
     simd: SimdPath,
     with_grad: bool,
+    /// Whether the next forward pass continues from where the last one ended.
+    continuing: bool,
 }
 
 impl<R: Real> Engine<R> {
@@ -181,6 +185,7 @@ impl<R: Real> Engine<R> {
                     acc_inb: vec![R::zero(); n * (nin_p1)],
                     acc_out: vec![R::zero(); 2 * n],
                     times: PhaseTimes::default(),
+                    resume: false,
                 };
                 first += bs;
                 sh
@@ -195,7 +200,37 @@ impl<R: Real> Engine<R> {
             batch,
             simd: path(),
             with_grad,
+            continuing: false,
         }
+    }
+
+    /// Run the next forward passes as continuations: each starts from the state the previous
+    /// one ended in (x_{T-1} and u_{T-1} of every trial) rather than from x = 0, so that a
+    /// trial far longer than the buffers runs piece by piece (Fig. 6). The pass after this
+    /// call still starts from x = 0.
+    pub fn continue_trials(&mut self) {
+        self.continuing = true;
+        for sh in &mut self.shards {
+            sh.resume = false;
+        }
+    }
+
+    /// The squared error of every step of the last forward pass, averaged over the two
+    /// coordinates as E of eq. 3 averages them: `out[b * T + t]` for trial b, step t.
+    pub fn step_errors(&self) -> Vec<f64> {
+        // forward() stores dE/dy = (y - target) / (B T).
+        let scale = (self.batch * self.steps) as f64;
+        let mut out = vec![0.0; self.batch * self.steps];
+        for sh in &self.shards {
+            for t in 0..self.steps {
+                for b in 0..sh.bs {
+                    let i = (t * sh.bs + b) * 2;
+                    let (d0, d1) = (sh.err[i].f64() * scale, sh.err[i + 1].f64() * scale);
+                    out[(sh.first + b) * self.steps + t] = (d0 * d0 + d1 * d1) / 2.0;
+                }
+            }
+        }
+        out
     }
 
     /// Trials per minibatch.
@@ -262,6 +297,7 @@ impl<R: Real> Engine<R> {
             }
         }
         let noise = noise.filter(|&(_, _, sd)| sd > 0.0);
+        let continuing = self.continuing;
         // W_rec^T is the same for every step: pack it once for the step kernel.
         let mut w_rec_t = PackedB::new();
         w_rec_t.pack(Mat::trans(&net.w_rec, n), n, n);
@@ -289,7 +325,23 @@ impl<R: Real> Engine<R> {
             let t1 = Instant::now();
             for t in 0..steps {
                 let (before, now) = sh.u.split_at_mut(t * bsn);
-                if t == 0 {
+                if t == 0 && sh.resume {
+                    // x_{-1} is the last pass's x_{T-1}; u_{-1} its u_{T-1}, moved aside
+                    // because this pass overwrites it.
+                    sh.g.copy_from_slice(&now[(steps - 1) * bsn..]);
+                    step_matmul(
+                        simd,
+                        sh.bs,
+                        &sh.g,
+                        n,
+                        Mat::trans(&net.w_rec, n),
+                        &w_rec_t,
+                        &mut sh.x,
+                        n,
+                        Some(one_minus_a),
+                        a,
+                    );
+                } else if t == 0 {
                     sh.x.fill(R::zero());
                 } else {
                     let prev = &before[(t - 1) * bsn..];
@@ -341,6 +393,7 @@ impl<R: Real> Engine<R> {
                     &mut sums,
                 );
             }
+            sh.resume = continuing;
             sh.sum_fr = sums[0];
             sh.sum_e = sums[1];
             sh.sum_c = sums[2];

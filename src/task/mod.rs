@@ -6,5 +6,5 @@ mod trajectory;
 mod trajectory_file;
 
 pub use inputs::{input_scale, raw_inputs, write_shard};
-pub use trajectory::{Trajectories, TrajectorySpec};
+pub use trajectory::{LongTrials, Trajectories, TrajectorySpec, Walker};
 pub use trajectory_file::{read_trajectories, trajectories_from, write_trajectories};

@@ -169,81 +169,180 @@ fn trial(
     position: &mut [f64],
     boundary: &mut [bool],
 ) -> [f64; 2] {
-    let start = start_point(spec, rng);
-    let mut p = start;
-    let mut h = TAU * rng.random::<f64>();
-    let p_move = 1.0 - spec.task.p_stop;
-    // Markov runs: leave a moving run with 1/run_length, enter one so that the stationary
-    // moving fraction is 1 - p_stop.
-    let leave = 1.0 / spec.task.run_length;
-    let enter = if spec.task.p_stop > 0.0 {
-        leave * p_move / spec.task.p_stop
-    } else {
-        1.0
-    };
-    let mut moving = rng.random::<f64>() < p_move;
-    for t in 0..speed.len() {
-        h += spec.task.heading_std * normal(rng);
-        let u: f64 = rng.random();
-        moving = match spec.task.stop_mode {
-            StopMode::Iid => u < p_move,
-            StopMode::Runs => {
-                if moving {
-                    u >= leave
-                } else {
-                    u < enter
-                }
-            }
-        };
-        let mut s = 0.0;
-        if moving {
-            s = match spec.task.speed {
-                // Inverse CDF of the Rayleigh distribution; 1 - U lies in (0, 1].
-                SpeedDist::Rayleigh => {
-                    spec.task.speed_sigma * (-2.0 * (1.0 - rng.random::<f64>()).ln()).sqrt()
-                }
-                SpeedDist::Uniform => spec.task.speed_max * (1.0 - rng.random::<f64>()),
-            };
+    let mut walker = Walker::start(spec, rng);
+    let start = walker.position;
+    walker.walk(spec, rng, speed, heading, position, boundary);
+    start
+}
+
+/// Trials generated piece by piece, in constant memory (Fig. 6 runs 10^6-step trials): trial b
+/// walks on its own stream (seed, iteration, b), so its pieces joined are the trial
+/// [`Trajectories::generate`] would give at that length.
+pub struct LongTrials {
+    spec: TrajectorySpec,
+    walkers: Vec<(Walker, StreamRng)>,
+}
+
+impl LongTrials {
+    /// `trials` trials at their start.
+    pub fn new(spec: &TrajectorySpec, seed: u64, iteration: u64, trials: usize) -> LongTrials {
+        let walkers = (0..trials)
+            .map(|b| {
+                let mut rng = stream(seed, iteration, b as u64, Purpose::Trajectory);
+                (Walker::start(spec, &mut rng), rng)
+            })
+            .collect();
+        LongTrials {
+            spec: spec.clone(),
+            walkers,
         }
-        let mut hit = false;
-        if s > 0.0 {
-            let step = |h: f64| [p[0] + s * h.cos(), p[1] + s * h.sin()];
-            let mut q = step(h);
-            if !spec.arena.contains(q) {
-                hit = true;
-                let mut found = false;
-                for k in 0..MAX_WALL_DRAWS {
-                    let cand = match spec.task.wall_rule {
-                        WallRule::Uniform => TAU * rng.random::<f64>(),
-                        WallRule::GaussianWiden => {
-                            // Our reading of the authors' code: heading steps around the current
-                            // heading, their sd doubling every 10 failures (at least 0.1 rad).
-                            let sd = spec.task.heading_std.max(0.1) * 2f64.powi((k / 10) as i32);
-                            h + sd.min(2.0 * PI) * normal(rng)
-                        }
-                    };
-                    let c = step(cand);
-                    if spec.arena.contains(c) {
-                        h = cand;
-                        q = c;
-                        found = true;
-                        break;
+    }
+
+    /// The next `steps` steps of every trial (`start` = where each piece begins).
+    pub fn next_piece(&mut self, steps: usize) -> Trajectories {
+        let count = self.walkers.len();
+        let mut out = Trajectories {
+            trials: count,
+            steps,
+            speed: vec![0.0; count * steps],
+            heading: vec![0.0; count * steps],
+            position: vec![0.0; count * steps * 2],
+            start: vec![[0.0; 2]; count],
+            boundary: vec![false; count * steps],
+            arena_vertices: self.spec.arena.outline(),
+        };
+        for (b, (walker, rng)) in self.walkers.iter_mut().enumerate() {
+            let r = b * steps..(b + 1) * steps;
+            out.start[b] = walker.position;
+            walker.walk(
+                &self.spec,
+                rng,
+                &mut out.speed[r.clone()],
+                &mut out.heading[r.clone()],
+                &mut out.position[r.start * 2..r.end * 2],
+                &mut out.boundary[r],
+            );
+        }
+        out
+    }
+}
+
+/// A trajectory's state between steps, so that a trial can be generated in pieces (the
+/// long evaluations of Fig. 6 run 10^6-step trials in constant memory). Walking `a` steps and
+/// then `b` gives the same trial as walking `a + b` at once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Walker {
+    /// Where the animal is.
+    pub position: [f64; 2],
+    heading: f64,
+    moving: bool,
+}
+
+impl Walker {
+    /// A trial's start: its start point, initial heading and moving state, drawn from `rng`
+    /// as [`Trajectories::generate`] draws them.
+    pub fn start(spec: &TrajectorySpec, rng: &mut StreamRng) -> Walker {
+        let position = start_point(spec, rng);
+        let heading = TAU * rng.random::<f64>();
+        let moving = rng.random::<f64>() < 1.0 - spec.task.p_stop;
+        Walker {
+            position,
+            heading,
+            moving,
+        }
+    }
+
+    /// The next `speed.len()` steps: heading random walk, stops, the wall rule (design
+    /// section 3); `position` gets the point after each step, `boundary` whether its heading
+    /// was resampled at a wall.
+    pub fn walk(
+        &mut self,
+        spec: &TrajectorySpec,
+        rng: &mut StreamRng,
+        speed: &mut [f64],
+        heading: &mut [f64],
+        position: &mut [f64],
+        boundary: &mut [bool],
+    ) {
+        let (mut p, mut h, mut moving) = (self.position, self.heading, self.moving);
+        let p_move = 1.0 - spec.task.p_stop;
+        // Markov runs: leave a moving run with 1/run_length, enter one so that the stationary
+        // moving fraction is 1 - p_stop.
+        let leave = 1.0 / spec.task.run_length;
+        let enter = if spec.task.p_stop > 0.0 {
+            leave * p_move / spec.task.p_stop
+        } else {
+            1.0
+        };
+        for t in 0..speed.len() {
+            h += spec.task.heading_std * normal(rng);
+            let u: f64 = rng.random();
+            moving = match spec.task.stop_mode {
+                StopMode::Iid => u < p_move,
+                StopMode::Runs => {
+                    if moving {
+                        u >= leave
+                    } else {
+                        u < enter
                     }
                 }
-                if !found {
-                    s = 0.0;
-                    q = p;
-                }
+            };
+            let mut s = 0.0;
+            if moving {
+                s = match spec.task.speed {
+                    // Inverse CDF of the Rayleigh distribution; 1 - U lies in (0, 1].
+                    SpeedDist::Rayleigh => {
+                        spec.task.speed_sigma * (-2.0 * (1.0 - rng.random::<f64>()).ln()).sqrt()
+                    }
+                    SpeedDist::Uniform => spec.task.speed_max * (1.0 - rng.random::<f64>()),
+                };
             }
-            p = q;
+            let mut hit = false;
+            if s > 0.0 {
+                let step = |h: f64| [p[0] + s * h.cos(), p[1] + s * h.sin()];
+                let mut q = step(h);
+                if !spec.arena.contains(q) {
+                    hit = true;
+                    let mut found = false;
+                    for k in 0..MAX_WALL_DRAWS {
+                        let cand = match spec.task.wall_rule {
+                            WallRule::Uniform => TAU * rng.random::<f64>(),
+                            WallRule::GaussianWiden => {
+                                // Our reading of the authors' code: heading steps around the
+                                // current heading, their sd doubling every 10 failures (at
+                                // least 0.1 rad).
+                                let sd =
+                                    spec.task.heading_std.max(0.1) * 2f64.powi((k / 10) as i32);
+                                h + sd.min(2.0 * PI) * normal(rng)
+                            }
+                        };
+                        let c = step(cand);
+                        if spec.arena.contains(c) {
+                            h = cand;
+                            q = c;
+                            found = true;
+                            break;
+                        }
+                    }
+                    if !found {
+                        s = 0.0;
+                        q = p;
+                    }
+                }
+                p = q;
+            }
+            speed[t] = s;
+            heading[t] = h;
+            position[2 * t] = p[0];
+            position[2 * t + 1] = p[1];
+            boundary[t] = hit;
         }
-        speed[t] = s;
-        heading[t] = h;
-        position[2 * t] = p[0];
-        position[2 * t + 1] = p[1];
-        boundary[t] = hit;
+        *self = Walker {
+            position: p,
+            heading: h,
+            moving,
+        };
     }
-    start
 }
 
 #[cfg(test)]
@@ -252,6 +351,33 @@ mod tests {
     use crate::arena::ArenaShape;
     use crate::config::load;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_trial_walked_in_pieces_is_the_trial_walked_at_once() {
+        for rule in ["uniform", "gaussian-widen"] {
+            let mut sp = spec(ArenaShape::Triangle, &[&format!("task.wall_rule={rule}")]);
+            sp.task.steps = 300;
+            let whole = Trajectories::generate(&sp, 7, 3, 0, 2);
+            let mut long = LongTrials::new(&sp, 7, 3, 2);
+            let (a, b) = (long.next_piece(120), long.next_piece(180));
+            for trial in 0..2 {
+                assert_eq!(a.start[trial], whole.start[trial]);
+                assert_eq!(b.start[trial], whole.pos(trial, 119));
+                for t in 0..300 {
+                    let (piece, tt) = if t < 120 { (&a, t) } else { (&b, t - 120) };
+                    assert_eq!(
+                        piece.pos(trial, tt),
+                        whole.pos(trial, t),
+                        "{rule} {trial} {t}"
+                    );
+                    let (i, j) = (trial * piece.steps + tt, trial * 300 + t);
+                    assert_eq!(piece.boundary[i], whole.boundary[j]);
+                    assert_eq!(piece.speed[i], whole.speed[j]);
+                }
+            }
+            assert!(whole.boundary.iter().any(|&h| h), "{rule}: no wall was hit");
+        }
+    }
 
     fn spec(arena: ArenaShape, sets: &[&str]) -> TrajectorySpec {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
