@@ -131,6 +131,12 @@ enum Cmd {
         /// Colour map of the figures' heat maps: viridis | jet (the paper's).
         #[arg(long, default_value = "viridis")]
         colormap: String,
+        /// Steps per long trial of Fig. 6 (noise on; 0 skips the long trials).
+        #[arg(long, default_value_t = 1_000_000)]
+        long_steps: usize,
+        /// Long trials of Fig. 6.
+        #[arg(long, default_value_t = 10)]
+        long_trials: usize,
     },
     /// Score anyone's rate maps (.npy, maps x rows x columns or one map; NaN = unvisited).
     #[command(
@@ -361,10 +367,18 @@ fn analyze_and_print(
     run: &std::path::Path,
     analysis: gridrnn::analysis::AnalyzeOptions,
     colormap: Colormap,
+    long_run: Option<gridrnn::analysis::LongRunOptions>,
 ) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
     let (shuffles, percentile) = (analysis.shuffles, analysis.percentile);
-    let r = analyze_and_report(run, &ReportOptions { analysis, colormap })?;
+    let r = analyze_and_report(
+        run,
+        &ReportOptions {
+            analysis,
+            colormap,
+            long_run,
+        },
+    )?;
     let s = &r.analysis;
     println!(
         "recorded {} steps, scored every unit and {} time-shift shuffles each, drew {} figures in {:.1} s",
@@ -374,8 +388,24 @@ fn analyze_and_print(
         t0.elapsed().as_secs_f64()
     );
     report_cell_types(&s.units, &s.thresholds, s.hexagonal_score, percentile);
+    if let Some(l) = &r.long_run {
+        println!(
+            "long trials (Fig. 6, {} x {} steps, noise {}, {:.1} s): E {:.5} (best constant {:.5}), drift {:+.3} of E over the run; error growth {:.2e}/step without interactions, change {:+.2e} per interaction; rate maps first vs last {} steps: median r {:.3}",
+            l.trials,
+            l.steps,
+            if l.noise { "on" } else { "off" },
+            l.seconds,
+            l.mean_error,
+            l.constant_error,
+            l.relative_drift,
+            l.growth_per_step,
+            l.change_per_interaction,
+            l.map_steps,
+            l.median_map_correlation
+        );
+    }
     println!(
-        "files: {}/analysis/{{ratemaps.npy, ratemaps.json, tuning.npz, scores.csv, cell_types.json, figures/*.png}}",
+        "files: {}/analysis/{{ratemaps.npy, ratemaps.json, tuning.npz, scores.csv, cell_types.json, long_run.json, long_run.npz, figures/*.png}}",
         run.display()
     );
     println!("report: {}", r.html.display());
@@ -439,6 +469,7 @@ fn main_inner() -> anyhow::Result<()> {
                 &dir,
                 gridrnn::analysis::AnalyzeOptions::defaults(threads),
                 Colormap::default(),
+                Some(gridrnn::analysis::LongRunOptions::defaults(threads)),
             )?;
             println!("run directory: {}", dir.display());
         }
@@ -484,6 +515,8 @@ fn main_inner() -> anyhow::Result<()> {
             shuffles,
             percentile,
             colormap,
+            long_steps,
+            long_trials,
         } => {
             let noise = parse_noise(&noise)?;
             let colormap = Colormap::parse(&colormap)
@@ -502,7 +535,23 @@ fn main_inner() -> anyhow::Result<()> {
                 shuffles,
                 percentile,
             };
-            analyze_and_print(&run, o, colormap)?;
+            let long = (long_steps > 0).then(|| {
+                let d = gridrnn::analysis::LongRunOptions::defaults(o.threads);
+                // Shorter trials keep the paper's proportions: maps over the first and last
+                // tenth, 100 windows.
+                gridrnn::analysis::LongRunOptions {
+                    trials: long_trials,
+                    steps: long_steps,
+                    window: d.window.min(long_steps / 100).max(1),
+                    map_steps: d.map_steps.min(long_steps / 10).max(1),
+                    bins,
+                    ..d
+                }
+            });
+            if let Some(l) = &long {
+                l.check().map_err(bad_config)?;
+            }
+            analyze_and_print(&run, o, colormap, long)?;
         }
         Cmd::Score {
             maps,

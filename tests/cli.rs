@@ -377,6 +377,7 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
         .arg("analyze")
         .arg(&d)
         .args(["--steps", "20000", "--bins", "10", "--shuffles", "5"])
+        .args(["--long-steps", "5000", "--long-trials", "3"])
         .output()
         .unwrap());
     let maps = gridrnn::io::read_npy(&d.join("analysis/ratemaps.npy")).unwrap();
@@ -431,7 +432,7 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(figures.len(), 9, "{figures:?}");
+    assert_eq!(figures.len(), 10, "{figures:?}");
     let html = std::fs::read_to_string(d.join("report.html")).unwrap();
     for f in &figures {
         let bytes = std::fs::read(f).unwrap();
@@ -453,12 +454,38 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
         .skip(1)
         .map(|s| s.split('"').next().unwrap())
         .collect();
-    assert_eq!(embedded.len(), 9);
+    assert_eq!(embedded.len(), 10);
     for e in embedded {
         let png = base64::engine::general_purpose::STANDARD.decode(e).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     }
     assert!(html.contains("<h2>Cell types</h2>") && html.contains("held-out E"));
+
+    // Fig. 6's long trials: 3 trials of 5000 steps, windows of 50, maps over 500 steps.
+    assert!(html.contains("Error correction and stability"));
+    let long: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("analysis/long_run.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        (long["trials"].as_u64(), long["steps"].as_u64()),
+        (Some(3), Some(5000))
+    );
+    assert_eq!(long["map_steps"], 500);
+    assert!(long["mean_error"].as_f64().unwrap() > 0.0);
+    let mut z = NpzIn::open(&d.join("analysis/long_run.npz")).unwrap();
+    assert_eq!(z.array("event_error").unwrap().shape, vec![4, 101]);
+    assert_eq!(z.array("free_error").unwrap().shape, vec![101]);
+    assert_eq!(z.array("window_error").unwrap().shape, vec![3, 100]);
+    assert_eq!(z.array("window_constant").unwrap().shape, vec![3, 100]);
+    assert_eq!(z.array("map_correlation").unwrap().shape, vec![12]);
+    let bad = bin()
+        .arg("analyze")
+        .arg(&d)
+        .args(["--long-steps", "100"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("long run"));
     let bad = bin()
         .arg("analyze")
         .arg(&d)

@@ -4,6 +4,7 @@
 //! error averaged over long windows against the best constant output (Fig. 6b), and the rate
 //! maps of each trial's first and last stretch (the paper: maps stay stable).
 
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -12,6 +13,7 @@ use super::SpatialBins;
 use super::boundary_events::{EventCurves, EventStream};
 use crate::config::ValidConfig;
 use crate::evaluate::EVAL_SHARDS;
+use crate::io::{NpzOut, write_atomic};
 use crate::model::{Ctrnn, Engine};
 use crate::task::{LongTrials, TrajectorySpec};
 
@@ -135,6 +137,8 @@ pub struct LongRunSummary {
     /// That slope times the run's length over the mean error: the fractional change of the
     /// error from start to end.
     pub relative_drift: f64,
+    /// Steps at each trial's start and end whose rate maps are compared.
+    pub map_steps: usize,
     /// Median over units of the first-vs-last rate-map correlation.
     pub median_map_correlation: f64,
     /// Wall time, seconds.
@@ -249,6 +253,7 @@ impl LongRun {
             change_per_interaction: self.curves.change_per_interaction(),
             drift_per_1e5_steps: drift * 1e5,
             relative_drift: drift * o.steps as f64 / mean_error,
+            map_steps: o.map_steps,
             median_map_correlation: if corr.is_empty() {
                 f64::NAN
             } else {
@@ -395,6 +400,44 @@ pub fn long_run(cfg: &ValidConfig, net: &Ctrnn<f32>, o: &LongRunOptions) -> Long
         interaction_rate: hits as f64 / (o.trials * steps) as f64,
         seconds: t_start.elapsed().as_secs_f64(),
     }
+}
+
+/// Write `analysis/long_run.json` (the summary) and `analysis/long_run.npz` (the curves) into
+/// the run directory `dir`.
+pub fn write_long_run(dir: &Path, r: &LongRun) -> anyhow::Result<()> {
+    let out = dir.join("analysis");
+    std::fs::create_dir_all(&out)?;
+    let json = serde_json::to_string_pretty(&r.summary())?;
+    write_atomic(&out.join("long_run.json"), json.as_bytes())?;
+    let w = super::boundary_events::WINDOW;
+    let half = super::boundary_events::HALF_WINDOW as i64;
+    let mut z = NpzOut::new();
+    z.add("offset", &[w], (-half..=half).collect::<Vec<i64>>())?;
+    z.add(
+        "event_error",
+        &[4, w],
+        (0..4).flat_map(|g| r.curves.mean(g)).collect::<Vec<f64>>(),
+    )?;
+    z.add(
+        "events",
+        &[4],
+        r.curves.events.iter().map(|&e| e as i64).collect(),
+    )?;
+    z.add("free_error", &[w], r.curves.free_mean())?;
+    let (trials, windows) = (r.window_error.len(), r.window_error[0].len());
+    z.add("window_steps", &[], vec![r.options.window as i64])?;
+    z.add("window_error", &[trials, windows], r.window_error.concat())?;
+    z.add(
+        "window_constant",
+        &[trials, windows],
+        r.window_constant.concat(),
+    )?;
+    z.add(
+        "map_correlation",
+        &[r.map_correlation.len()],
+        r.map_correlation.clone(),
+    )?;
+    z.write(&out.join("long_run.npz"))
 }
 
 #[cfg(test)]

@@ -38,7 +38,9 @@ pub use cell_types::{
 pub use grid_score::{GridScores, centre_radius, grid_score};
 pub use gridness::{RingScores, grid_scores_deepmind};
 pub use lattice::{Lattice, LatticeType, lattice};
-pub use long_run::{LONG_RUN_ITERATION, LongRun, LongRunOptions, LongRunSummary, long_run};
+pub use long_run::{
+    LONG_RUN_ITERATION, LongRun, LongRunOptions, LongRunSummary, long_run, write_long_run,
+};
 pub use null::{NullSamples, map_shuffle_null, percentile, shifted_maps, time_shift_null};
 pub use place_field::{Field, FieldOptions, map_peaks, place_field};
 pub use recording::{

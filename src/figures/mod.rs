@@ -8,6 +8,7 @@ mod fig1c_paths;
 mod fig2_best_units;
 mod fig3_example_units;
 mod fig5_rate_maps;
+mod fig6_error_correction;
 mod occupancy;
 mod selectivity;
 mod training_curves;
@@ -18,12 +19,13 @@ pub use fig1c_paths::fig1c_paths;
 pub use fig2_best_units::fig2_best_units;
 pub use fig3_example_units::fig3_example_units;
 pub use fig5_rate_maps::{fig5_rate_maps, sheet_order};
+pub use fig6_error_correction::fig6_error_correction;
 pub use occupancy::occupancy_and_trajectories;
 pub use selectivity::appendix_d_selectivity;
 pub use training_curves::training_curves;
 pub use tuning_sheets::{appendix_direction_tuning, appendix_speed_tuning};
 
-use crate::analysis::{AnalysisSummary, CellType, ScoreRow};
+use crate::analysis::{AnalysisSummary, CellType, LongRun, ScoreRow};
 use crate::task::Trajectories;
 
 /// One `train_log.csv` row's terms.
@@ -67,6 +69,8 @@ pub struct FigureData<'a> {
     pub paths: Vec<PathSample>,
     /// A few trajectories with their boundary interactions.
     pub trajectories: Trajectories,
+    /// The long trials of Fig. 6, where they were run.
+    pub long_run: Option<&'a LongRun>,
 }
 
 impl FigureData<'_> {
@@ -152,7 +156,7 @@ pub fn all_figures(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<Figure>
         caption: caption.to_string(),
         png,
     };
-    Ok(vec![
+    let mut figures = vec![
         fig(
             "training_curves",
             "Training",
@@ -207,5 +211,19 @@ pub fn all_figures(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<Figure>
             "Steps per bin over the evaluation trajectories (left) and example training trajectories with their boundary interactions (red dots: the heading was resampled at a wall).",
             occupancy_and_trajectories(d, cmap)?,
         ),
-    ])
+    ];
+    if let Some(r) = d.long_run {
+        figures.push(fig(
+            "fig6_error_correction",
+            "Fig. 6: error correction at the boundary, and stability",
+            &format!(
+                "{} trials of {} steps with noise as in training. a) Mean squared error from 50 steps before to 50 after a boundary interaction preceded by none for 50 steps, grouped by the further interactions in the next 50 steps (groups with fewer than 20 events left out); blue: windows of 101 steps without any interaction, aligned at their centre. b) The error averaged over windows of {} steps, mean and sd over trials, against the best constant output (the mean position).",
+                r.window_error.len(),
+                r.options.steps,
+                r.options.window
+            ),
+            fig6_error_correction(r)?,
+        ));
+    }
+    Ok(figures)
 }

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::run_log::TrainingSummary;
-use crate::analysis::{AnalysisSummary, CellType, FIXED_LEVELS};
+use crate::analysis::{AnalysisSummary, CellType, FIXED_LEVELS, GROUP_LABELS, LongRunSummary};
 use crate::evaluate::Evaluation;
 use crate::figures::Figure;
 
@@ -24,6 +24,8 @@ pub struct ReportPage<'a> {
     pub analysis: &'a AnalysisSummary,
     /// The figures, in order.
     pub figures: &'a [Figure],
+    /// Fig. 6's numbers, where the long trials ran.
+    pub long_run: Option<&'a LongRunSummary>,
 }
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
@@ -86,6 +88,25 @@ pub fn report_html(p: &ReportPage) -> String {
                     ": "
                     @for (k, l) in FIXED_LEVELS.iter().enumerate() {
                         @if k > 0 { " / " } (a.units.iter().filter(|r| r.hexagonal > *l).count())
+                    }
+                }
+                @if let Some(l) = p.long_run {
+                    h2 { "Error correction and stability (Fig. 6)" }
+                    p { (l.trials) " trials of " (l.steps) " steps, noise " (if l.noise { "on" } else { "off" })
+                        ", " (num(l.seconds, 1)) " s; " (num(100.0 * l.interaction_rate, 2)) " % of steps are boundary interactions." }
+                    table {
+                        tr { th { "mean squared error" } td { (num(l.mean_error, 5)) } }
+                        tr { th { "best constant output (the mean position)" } td { (num(l.constant_error, 5)) } }
+                        tr { th { "error growth per step without interactions (" (l.free_windows) " windows of 101 steps)" } td { (num(l.growth_per_step, 7)) } }
+                        tr { th { "error change per interaction (least squares over events, 50 steps after)" } td { (num(l.change_per_interaction, 6)) } }
+                        tr { th { "drift of the windowed error, per 10^5 steps" } td { (num(l.drift_per_1e5_steps, 6)) } }
+                        tr { th { "drift over the whole run / mean error" } td { (num(l.relative_drift, 3)) } }
+                        tr { th { "median correlation of the rate maps, first vs last " (l.map_steps) " steps" } td { (num(l.median_map_correlation, 3)) } }
+                    }
+                    table {
+                        tr { th { "further interactions in the 50 steps after" } @for g in GROUP_LABELS { th { (g) } } }
+                        tr { th { "events" } @for e in l.events { td { (e) } } }
+                        tr { th { "mean error change, [t0-5, t0-1] to [t0+46, t0+50]" } @for c in l.change_by_group { td { (num(c, 6)) } } }
                     }
                 }
                 h2 { "Figures" }

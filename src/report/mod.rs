@@ -11,7 +11,10 @@ use anyhow::Context;
 pub use html::{ReportPage, report_html};
 pub use run_log::{TrainingSummary, read_log, summarise};
 
-use crate::analysis::{AnalysisSummary, AnalyzeOptions, analyze_run};
+use crate::analysis::{
+    AnalysisSummary, AnalyzeOptions, LongRunOptions, LongRunSummary, analyze_run, long_run,
+    write_long_run,
+};
 use crate::config::load;
 use crate::evaluate::{Evaluation, evaluate, held_out_trajectories, outputs};
 use crate::figures::{Colormap, FigureData, PathSample, all_figures};
@@ -25,6 +28,8 @@ pub struct ReportOptions {
     pub analysis: AnalyzeOptions,
     /// The heat maps' colour map.
     pub colormap: Colormap,
+    /// The long trials of Fig. 6 (None: skipped).
+    pub long_run: Option<LongRunOptions>,
 }
 
 /// What the report stage wrote.
@@ -34,6 +39,8 @@ pub struct Report {
     pub analysis: AnalysisSummary,
     /// Held-out evaluation, noise off.
     pub held_out: Evaluation,
+    /// Fig. 6's numbers, where the long trials ran.
+    pub long_run: Option<LongRunSummary>,
     /// report.html.
     pub html: PathBuf,
     /// The figures' PNG files.
@@ -60,6 +67,10 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
             output,
         })
         .collect();
+    let long = o.long_run.as_ref().map(|lo| long_run(&cfg, &net, lo));
+    if let Some(r) = &long {
+        write_long_run(dir, r)?;
+    }
     let log = read_log(&dir.join("train_log.csv"))?;
     let data = FigureData {
         analysis: &analysis,
@@ -68,6 +79,7 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
         centre_baseline: held_out.centre_mse,
         paths,
         trajectories: Trajectories::generate(&spec, cfg.train.seed, 0, 0, 3),
+        long_run: long.as_ref(),
     };
     let figures = all_figures(&data, o.colormap)?;
     let fig_dir = dir.join("analysis").join("figures");
@@ -79,6 +91,7 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
         write_atomic(&path, &f.png)?;
         files.push(path);
     }
+    let long_summary = long.as_ref().map(|r| r.summary());
     let config_toml = std::fs::read_to_string(&config_path)
         .with_context(|| format!("cannot read {}", config_path.display()))?;
     let run = dir
@@ -93,12 +106,14 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
         held_out: &held_out,
         analysis: &analysis,
         figures: &figures,
+        long_run: long_summary.as_ref(),
     });
     let html = dir.join("report.html");
     write_atomic(&html, page.as_bytes())?;
     Ok(Report {
         analysis,
         held_out,
+        long_run: long_summary,
         html,
         figures: files,
     })
