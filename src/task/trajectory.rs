@@ -65,29 +65,47 @@ impl Trajectories {
         count: usize,
     ) -> Trajectories {
         let t_len = spec.task.steps;
-        let mut out = Trajectories {
-            trials: count,
-            steps: t_len,
-            speed: vec![0.0; count * t_len],
-            heading: vec![0.0; count * t_len],
-            position: vec![0.0; count * t_len * 2],
-            start: vec![[0.0; 2]; count],
-            boundary: vec![false; count * t_len],
-            arena_vertices: spec.arena.outline(),
-        };
+        let mut out = Trajectories::zeroed(count, t_len, spec.arena.outline());
         for b in 0..count {
             let mut rng = stream(seed, iteration, (first + b) as u64, Purpose::Trajectory);
-            let r = b * t_len..(b + 1) * t_len;
-            out.start[b] = trial(
-                spec,
-                &mut rng,
-                &mut out.speed[r.clone()],
-                &mut out.heading[r.clone()],
-                &mut out.position[r.start * 2..r.end * 2],
-                &mut out.boundary[r],
-            );
+            let mut walker = Walker::start(spec, &mut rng);
+            out.start[b] = walker.position;
+            out.walk_trial(b, &mut walker, spec, &mut rng);
         }
         out
+    }
+
+    /// `trials` trials of `steps` steps, all zeros, to be walked.
+    fn zeroed(trials: usize, steps: usize, arena_vertices: Vec<[f64; 2]>) -> Trajectories {
+        Trajectories {
+            trials,
+            steps,
+            speed: vec![0.0; trials * steps],
+            heading: vec![0.0; trials * steps],
+            position: vec![0.0; trials * steps * 2],
+            start: vec![[0.0; 2]; trials],
+            boundary: vec![false; trials * steps],
+            arena_vertices,
+        }
+    }
+
+    /// Fill trial `b`'s steps by walking `walker` on.
+    fn walk_trial(
+        &mut self,
+        b: usize,
+        walker: &mut Walker,
+        spec: &TrajectorySpec,
+        rng: &mut StreamRng,
+    ) {
+        let r = b * self.steps..(b + 1) * self.steps;
+        walker.walk(
+            spec,
+            rng,
+            &mut self.speed[r.clone()],
+            &mut self.heading[r.clone()],
+            &mut self.position[r.start * 2..r.end * 2],
+            &mut self.boundary[r],
+        );
     }
 
     /// Random `steps`-step windows of this (longer) recording, one per trial
@@ -160,21 +178,6 @@ fn start_point(spec: &TrajectorySpec, rng: &mut StreamRng) -> [f64; 2] {
     }
 }
 
-/// One trial; returns its start point.
-fn trial(
-    spec: &TrajectorySpec,
-    rng: &mut StreamRng,
-    speed: &mut [f64],
-    heading: &mut [f64],
-    position: &mut [f64],
-    boundary: &mut [bool],
-) -> [f64; 2] {
-    let mut walker = Walker::start(spec, rng);
-    let start = walker.position;
-    walker.walk(spec, rng, speed, heading, position, boundary);
-    start
-}
-
 /// Trials generated piece by piece, in constant memory (Fig. 6 runs 10^6-step trials): trial b
 /// walks on its own stream (seed, iteration, b), so its pieces joined are the trial
 /// [`Trajectories::generate`] would give at that length.
@@ -200,28 +203,10 @@ impl LongTrials {
 
     /// The next `steps` steps of every trial (`start` = where each piece begins).
     pub fn next_piece(&mut self, steps: usize) -> Trajectories {
-        let count = self.walkers.len();
-        let mut out = Trajectories {
-            trials: count,
-            steps,
-            speed: vec![0.0; count * steps],
-            heading: vec![0.0; count * steps],
-            position: vec![0.0; count * steps * 2],
-            start: vec![[0.0; 2]; count],
-            boundary: vec![false; count * steps],
-            arena_vertices: self.spec.arena.outline(),
-        };
+        let mut out = Trajectories::zeroed(self.walkers.len(), steps, self.spec.arena.outline());
         for (b, (walker, rng)) in self.walkers.iter_mut().enumerate() {
-            let r = b * steps..(b + 1) * steps;
             out.start[b] = walker.position;
-            walker.walk(
-                &self.spec,
-                rng,
-                &mut out.speed[r.clone()],
-                &mut out.heading[r.clone()],
-                &mut out.position[r.start * 2..r.end * 2],
-                &mut out.boundary[r],
-            );
+            out.walk_trial(b, walker, &self.spec, rng);
         }
         out
     }
