@@ -137,6 +137,10 @@ enum Cmd {
         /// Long trials of Fig. 6.
         #[arg(long, default_value_t = 10)]
         long_trials: usize,
+        /// Training stages of Fig. 4 as fractions of the last checkpoint's iteration
+        /// (early,intermediate,late), or `off`; needs at least 3 checkpoints.
+        #[arg(long, default_value = "0.02,0.2,1")]
+        stages: String,
     },
     /// Score anyone's rate maps (.npy, maps x rows x columns or one map; NaN = unvisited).
     #[command(
@@ -368,6 +372,7 @@ fn analyze_and_print(
     analysis: gridrnn::analysis::AnalyzeOptions,
     colormap: Colormap,
     long_run: Option<gridrnn::analysis::LongRunOptions>,
+    development: Option<gridrnn::analysis::DevelopmentOptions>,
 ) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
     let (shuffles, percentile) = (analysis.shuffles, analysis.percentile);
@@ -377,6 +382,7 @@ fn analyze_and_print(
             analysis,
             colormap,
             long_run,
+            development,
         },
     )?;
     let s = &r.analysis;
@@ -388,6 +394,44 @@ fn analyze_and_print(
         t0.elapsed().as_secs_f64()
     );
     report_cell_types(&s.units, &s.thresholds, s.hexagonal_score, percentile);
+    if let Some(d) = &r.development {
+        let part = |t: &gridrnn::analysis::TypeDevelopment| {
+            format!(
+                "{} {} (travel {}, emergence {})",
+                t.cell_type,
+                t.units,
+                t.median_travel
+                    .iter()
+                    .map(|v| format!("{v:.3}"))
+                    .collect::<Vec<_>>()
+                    .join("/"),
+                if t.median_emergence.is_finite() {
+                    format!("{:.0}", t.median_emergence)
+                } else {
+                    "-".into()
+                }
+            )
+        };
+        println!(
+            "development (Fig. 4, stages at iterations {:?}, {:.1} s): {}",
+            d.stage_iterations,
+            d.seconds,
+            d.types
+                .iter()
+                .filter(|t| t.units > 0)
+                .map(part)
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        match (&d.test, &d.no_test) {
+            (Some(t), _) => println!(
+                "  border vs grid emergence: medians {:.0} vs {:.0}, one-sided Mann-Whitney p = {:.4}",
+                t.border_median, t.grid_median, t.p_border_first
+            ),
+            (None, Some(why)) => println!("  no emergence test: {why}"),
+            _ => {}
+        }
+    }
     if let Some(l) = &r.long_run {
         println!(
             "long trials (Fig. 6, {} x {} steps, noise {}, {:.1} s): E {:.5} (best constant {:.5}), drift {:+.3} of E over the run; error growth {:.2e}/step without interactions, change {:+.2e} per interaction; rate maps first vs last {} steps: median r {:.3}",
@@ -405,7 +449,7 @@ fn analyze_and_print(
         );
     }
     println!(
-        "files: {}/analysis/{{ratemaps.npy, ratemaps.json, tuning.npz, scores.csv, cell_types.json, long_run.json, long_run.npz, figures/*.png}}",
+        "files: {}/analysis/{{ratemaps.npy, ratemaps.json, tuning.npz, scores.csv, cell_types.json, development.json/.npz, long_run.json/.npz, figures/*.png}}",
         run.display()
     );
     println!("report: {}", r.html.display());
@@ -470,6 +514,7 @@ fn main_inner() -> anyhow::Result<()> {
                 gridrnn::analysis::AnalyzeOptions::defaults(threads),
                 Colormap::default(),
                 Some(gridrnn::analysis::LongRunOptions::defaults(threads)),
+                Some(gridrnn::analysis::DevelopmentOptions::defaults(threads)),
             )?;
             println!("run directory: {}", dir.display());
         }
@@ -517,6 +562,7 @@ fn main_inner() -> anyhow::Result<()> {
             colormap,
             long_steps,
             long_trials,
+            stages,
         } => {
             let noise = parse_noise(&noise)?;
             let colormap = Colormap::parse(&colormap)
@@ -551,7 +597,24 @@ fn main_inner() -> anyhow::Result<()> {
             if let Some(l) = &long {
                 l.check().map_err(bad_config)?;
             }
-            analyze_and_print(&run, o, colormap, long)?;
+            let development = if stages == "off" {
+                None
+            } else {
+                let parsed: Result<Vec<f64>, _> =
+                    stages.split(',').map(|v| v.trim().parse::<f64>()).collect();
+                let d = gridrnn::analysis::DevelopmentOptions {
+                    stages: parsed.map_err(|_| {
+                        bad_config(format!(
+                            "--stages {stages}: give fractions like 0.02,0.2,1 or off"
+                        ))
+                    })?,
+                    bins,
+                    ..gridrnn::analysis::DevelopmentOptions::defaults(o.threads)
+                };
+                d.check().map_err(bad_config)?;
+                Some(d)
+            };
+            analyze_and_print(&run, o, colormap, long, development)?;
         }
         Cmd::Score {
             maps,

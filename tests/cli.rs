@@ -432,7 +432,7 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(figures.len(), 10, "{figures:?}");
+    assert_eq!(figures.len(), 11, "{figures:?}");
     let html = std::fs::read_to_string(d.join("report.html")).unwrap();
     for f in &figures {
         let bytes = std::fs::read(f).unwrap();
@@ -454,12 +454,42 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
         .skip(1)
         .map(|s| s.split('"').next().unwrap())
         .collect();
-    assert_eq!(embedded.len(), 10);
+    assert_eq!(embedded.len(), 11);
     for e in embedded {
         let png = base64::engine::general_purpose::STANDARD.decode(e).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     }
     assert!(html.contains("<h2>Cell types</h2>") && html.contains("held-out E"));
+
+    // Fig. 4: every checkpoint the run kept scored, three stages embedded.
+    assert!(html.contains("Development over training"));
+    let dev: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(d.join("analysis/development.json")).unwrap(),
+    )
+    .unwrap();
+    let checkpoints = dev["checkpoints"].as_array().unwrap().len();
+    assert!(checkpoints >= 3, "{dev}");
+    let stages = dev["stage_iterations"].as_array().unwrap();
+    assert_eq!(stages.len(), 3);
+    assert_eq!(
+        stages[2],
+        *dev["checkpoints"].as_array().unwrap().last().unwrap()
+    );
+    let mut z = NpzIn::open(&d.join("analysis/development.npz")).unwrap();
+    assert_eq!(z.array("embedding").unwrap().shape, vec![3, 12, 2]);
+    assert_eq!(z.array("border").unwrap().shape, vec![checkpoints, 12]);
+    assert_eq!(z.array("travel").unwrap().shape, vec![12, 2]);
+    assert_eq!(z.array("emergence").unwrap().shape, vec![12]);
+    for stages in ["0.5", "0.3,0.1", "early"] {
+        let bad = bin()
+            .arg("analyze")
+            .arg(&d)
+            .args(["--stages", stages])
+            .output()
+            .unwrap();
+        assert_eq!(bad.status.code(), Some(2), "{stages}");
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("stages"));
+    }
 
     // Fig. 6's long trials: 3 trials of 5000 steps, windows of 50, maps over 500 steps.
     assert!(html.contains("Error correction and stability"));

@@ -10,6 +10,7 @@ mod bins;
 mod border;
 mod boundary_events;
 mod cell_types;
+mod development;
 mod fft2;
 mod grid_score;
 mod gridness;
@@ -34,6 +35,10 @@ pub use boundary_events::{EventCurves, EventStream, GROUP_LABELS, HALF_WINDOW, W
 pub use cell_types::{
     BAND_FLOOR, CellEvidence, CellType, DEFAULT_PERCENTILE, DEFAULT_SHUFFLES, FIXED_LEVELS,
     Thresholds, classify,
+};
+pub use development::{
+    DEVELOPMENT_ITERATION, Development, DevelopmentOptions, DevelopmentSummary, EmergenceTest,
+    TypeDevelopment, development, mann_whitney_less, write_development,
 };
 pub use grid_score::{GridScores, centre_radius, grid_score};
 pub use gridness::{RingScores, grid_scores_deepmind};

@@ -149,7 +149,7 @@ pub fn finite_points<'v>(x: &'v [f64], y: &'v [f64]) -> impl Iterator<Item = (f6
 }
 
 /// Axes without grid lines or tick labels.
-fn bare_axes<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> anyhow::Result<()> {
+pub fn bare_axes<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> anyhow::Result<()> {
     chart
         .configure_mesh()
         .disable_mesh()

@@ -7,6 +7,7 @@ mod colormap;
 mod fig1c_paths;
 mod fig2_best_units;
 mod fig3_example_units;
+mod fig4_development;
 mod fig5_rate_maps;
 mod fig6_error_correction;
 mod occupancy;
@@ -18,6 +19,7 @@ pub use colormap::Colormap;
 pub use fig1c_paths::fig1c_paths;
 pub use fig2_best_units::fig2_best_units;
 pub use fig3_example_units::fig3_example_units;
+pub use fig4_development::fig4_development;
 pub use fig5_rate_maps::{fig5_rate_maps, sheet_order};
 pub use fig6_error_correction::fig6_error_correction;
 pub use occupancy::occupancy_and_trajectories;
@@ -25,7 +27,7 @@ pub use selectivity::appendix_d_selectivity;
 pub use training_curves::training_curves;
 pub use tuning_sheets::{appendix_direction_tuning, appendix_speed_tuning};
 
-use crate::analysis::{AnalysisSummary, CellType, LongRun, ScoreRow};
+use crate::analysis::{AnalysisSummary, CellType, Development, LongRun, ScoreRow};
 use crate::task::Trajectories;
 
 /// One `train_log.csv` row's terms.
@@ -71,6 +73,8 @@ pub struct FigureData<'a> {
     pub trajectories: Trajectories,
     /// The long trials of Fig. 6, where they were run.
     pub long_run: Option<&'a LongRun>,
+    /// The development over training of Fig. 4, where the run has the checkpoints.
+    pub development: Option<&'a Development>,
 }
 
 impl FigureData<'_> {
@@ -212,6 +216,17 @@ pub fn all_figures(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<Figure>
             occupancy_and_trajectories(d, cmap)?,
         ),
     ];
+    if let Some(dev) = d.development {
+        let its = dev.stage_iterations();
+        figures.push(fig(
+            "fig4_development",
+            "Fig. 4: development over training",
+            &format!(
+                "Every unit at iterations {its:?} embedded together by t-SNE (exact, perplexity 30 or less, on the firing-rate correlation distance 1 - r over a fixed evaluation set), coloured by stage (light: early, dark: late). Red lines follow the best units that end as border cells (a) and as grid cells (b; where none does, the best hexagonal scorers); beside, their rate maps at each stage."
+            ),
+            fig4_development(d, dev, cmap)?,
+        ));
+    }
     if let Some(r) = d.long_run {
         figures.push(fig(
             "fig6_error_correction",

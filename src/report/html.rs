@@ -6,7 +6,9 @@ use base64::Engine as _;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::run_log::TrainingSummary;
-use crate::analysis::{AnalysisSummary, CellType, FIXED_LEVELS, GROUP_LABELS, LongRunSummary};
+use crate::analysis::{
+    AnalysisSummary, CellType, DevelopmentSummary, FIXED_LEVELS, GROUP_LABELS, LongRunSummary,
+};
 use crate::evaluate::Evaluation;
 use crate::figures::Figure;
 
@@ -26,6 +28,8 @@ pub struct ReportPage<'a> {
     pub figures: &'a [Figure],
     /// Fig. 6's numbers, where the long trials ran.
     pub long_run: Option<&'a LongRunSummary>,
+    /// Fig. 4's numbers, where the run had the checkpoints.
+    pub development: Option<&'a DevelopmentSummary>,
 }
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
@@ -88,6 +92,32 @@ pub fn report_html(p: &ReportPage) -> String {
                     ": "
                     @for (k, l) in FIXED_LEVELS.iter().enumerate() {
                         @if k > 0 { " / " } (a.units.iter().filter(|r| r.hexagonal > *l).count())
+                    }
+                }
+                @if let Some(d) = p.development {
+                    h2 { "Development over training (Fig. 4)" }
+                    p { "Stages at iterations " (format!("{:?}", d.stage_iterations)) " of the checkpoints "
+                        (format!("{:?}", d.checkpoints)) "; every unit scored at every checkpoint, "
+                        (num(d.seconds, 1)) " s. Travel: 1 - r between a unit's firing-rate time courses at consecutive stages. "
+                        "Emergence: the first checkpoint at which the unit's final type's score is above the threshold." }
+                    table {
+                        tr { th { "final type" } th { "units" } th { "median travel between stages" } th { "median emergence iteration" } }
+                        @for t in &d.types {
+                            tr {
+                                td { (t.cell_type) } td { (t.units) }
+                                td { @for (k, v) in t.median_travel.iter().enumerate() { @if k > 0 { ", " } (num(*v, 3)) } }
+                                td { (num(t.median_emergence, 0)) }
+                            }
+                        }
+                    }
+                    @if let Some(t) = &d.test {
+                        p { "Border against grid emergence (one-sided Mann-Whitney U over units): "
+                            (t.border_units) " border units, median " (num(t.border_median, 0)) "; "
+                            (t.grid_units) " grid units, median " (num(t.grid_median, 0))
+                            "; U = " (num(t.u, 1)) ", p(border first) = " (num(t.p_border_first, 4)) "." }
+                    }
+                    @if let Some(why) = &d.no_test {
+                        p { "No emergence test: " (why) "." }
                     }
                 }
                 @if let Some(l) = p.long_run {

@@ -12,8 +12,8 @@ pub use html::{ReportPage, report_html};
 pub use run_log::{TrainingSummary, read_log, summarise};
 
 use crate::analysis::{
-    AnalysisSummary, AnalyzeOptions, LongRunOptions, LongRunSummary, analyze_run, long_run,
-    write_long_run,
+    AnalysisSummary, AnalyzeOptions, DevelopmentOptions, DevelopmentSummary, LongRunOptions,
+    LongRunSummary, analyze_run, development, long_run, write_development, write_long_run,
 };
 use crate::config::load;
 use crate::evaluate::{Evaluation, evaluate, held_out_trajectories, outputs};
@@ -30,6 +30,9 @@ pub struct ReportOptions {
     pub colormap: Colormap,
     /// The long trials of Fig. 6 (None: skipped).
     pub long_run: Option<LongRunOptions>,
+    /// The development over training of Fig. 4 (None: skipped; also skipped for runs with
+    /// fewer than 3 checkpoints).
+    pub development: Option<DevelopmentOptions>,
 }
 
 /// What the report stage wrote.
@@ -41,6 +44,8 @@ pub struct Report {
     pub held_out: Evaluation,
     /// Fig. 6's numbers, where the long trials ran.
     pub long_run: Option<LongRunSummary>,
+    /// Fig. 4's numbers, where the run had the checkpoints.
+    pub development: Option<DevelopmentSummary>,
     /// report.html.
     pub html: PathBuf,
     /// The figures' PNG files.
@@ -67,6 +72,13 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
             output,
         })
         .collect();
+    let dev = match &o.development {
+        Some(d) => development(dir, &cfg, &analysis, d)?,
+        None => None,
+    };
+    if let Some(d) = &dev {
+        write_development(dir, d)?;
+    }
     let long = o.long_run.as_ref().map(|lo| long_run(&cfg, &net, lo));
     if let Some(r) = &long {
         write_long_run(dir, r)?;
@@ -80,6 +92,7 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
         paths,
         trajectories: Trajectories::generate(&spec, cfg.train.seed, 0, 0, 3),
         long_run: long.as_ref(),
+        development: dev.as_ref(),
     };
     let figures = all_figures(&data, o.colormap)?;
     let fig_dir = dir.join("analysis").join("figures");
@@ -92,6 +105,7 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
         files.push(path);
     }
     let long_summary = long.as_ref().map(|r| r.summary());
+    let dev_summary = dev.as_ref().map(|d| d.summary());
     let config_toml = std::fs::read_to_string(&config_path)
         .with_context(|| format!("cannot read {}", config_path.display()))?;
     let run = dir
@@ -107,6 +121,7 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
         analysis: &analysis,
         figures: &figures,
         long_run: long_summary.as_ref(),
+        development: dev_summary.as_ref(),
     });
     let html = dir.join("report.html");
     write_atomic(&html, page.as_bytes())?;
@@ -114,6 +129,7 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
         analysis,
         held_out,
         long_run: long_summary,
+        development: dev_summary,
         html,
         figures: files,
     })
