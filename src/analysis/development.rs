@@ -111,6 +111,8 @@ pub struct Development {
     pub square: Vec<Vec<f64>>,
     /// Border score.
     pub border: Vec<Vec<f64>>,
+    /// Band score.
+    pub band: Vec<Vec<f64>>,
     /// Indices into `checkpoints` of the stages.
     pub stages: Vec<usize>,
     /// Rate maps at each stage, unit-major (units x bins).
@@ -120,8 +122,8 @@ pub struct Development {
     /// Per unit, 1 - r between its time courses at consecutive stages.
     pub travel: Vec<Vec<f64>>,
     /// Per unit: the first checkpoint iteration at which its final type's score is above the
-    /// type's threshold (grid: hexagonal or square; border: border), for units ending as grid
-    /// or border cells.
+    /// type's threshold (grid: hexagonal or square; border: border; band: band), for units
+    /// ending as grid, border or band cells.
     pub emergence: Vec<Option<u64>>,
     /// The final analysis' types.
     pub final_types: Vec<CellType>,
@@ -140,7 +142,8 @@ pub struct TypeDevelopment {
     pub units: usize,
     /// Median over its units of 1 - r between consecutive stages.
     pub median_travel: Vec<f64>,
-    /// Median emergence iteration (grid and border only; NaN otherwise or if none crossed).
+    /// Median emergence iteration (grid, border and band only; NaN otherwise or if none
+    /// crossed).
     pub median_emergence: f64,
 }
 
@@ -298,7 +301,8 @@ pub fn development(
         seed: cfg.train.seed,
         keep_series: false,
     };
-    let (mut hexagonal, mut square, mut border) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut hexagonal, mut square, mut border, mut band) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut stage_maps = Vec::new();
     let mut courses = Vec::new();
     let mut units = 0;
@@ -311,6 +315,7 @@ pub fn development(
         hexagonal.push(scores.iter().map(|s| s.hexagonal).collect::<Vec<_>>());
         square.push(scores.iter().map(|s| s.square).collect::<Vec<_>>());
         border.push(scores.iter().map(|s| s.border).collect::<Vec<_>>());
+        band.push(scores.iter().map(|s| s.band).collect::<Vec<_>>());
         for _ in stages.iter().filter(|&&s| s == k) {
             stage_maps.push(maps.clone());
             courses.push(time_courses(&net, &eval, o.threads));
@@ -343,6 +348,7 @@ pub fn development(
                 hexagonal[k][u] > th.hexagonal || square[k][u] > th.square
             }),
             Some(CellType::Border) => first_crossing(&checkpoints, |k| border[k][u] > th.border),
+            Some(CellType::Band) => first_crossing(&checkpoints, |k| band[k][u] > th.band),
             _ => None,
         })
         .collect();
@@ -369,6 +375,7 @@ pub fn development(
         hexagonal,
         square,
         border,
+        band,
         stages,
         stage_maps,
         embedding,
@@ -488,6 +495,7 @@ pub fn write_development(dir: &Path, d: &Development) -> anyhow::Result<()> {
     z.add("hexagonal", &[c, n], d.hexagonal.concat())?;
     z.add("square", &[c, n], d.square.concat())?;
     z.add("border", &[c, n], d.border.concat())?;
+    z.add("band", &[c, n], d.band.concat())?;
     z.add(
         "embedding",
         &[s, n, 2],
