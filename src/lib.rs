@@ -18,5 +18,6 @@ pub mod io;
 pub mod model;
 pub mod report;
 pub mod rng;
+pub mod sweep;
 pub mod task;
 pub mod train;

@@ -143,6 +143,53 @@ enum Cmd {
         stages: String,
     },
     /// Score anyone's rate maps (.npy, maps x rows x columns or one map; NaN = unvisited).
+    /// Run a sweep: a base config plus axes (sweep file, see sweeps/), one run per point, on
+    /// a local pool or (`--emit slurm`) as a SLURM job array; finished points are skipped and
+    /// interrupted ones resumed.
+    #[command(
+        after_help = "Example:\n  gridrnn sweep sweeps/regularisation.toml --out runs/regularisation\n  gridrnn sweep sweeps/regularisation.toml --out /scratch/reg --emit slurm && sbatch /scratch/reg/sweep.sbatch"
+    )]
+    Sweep {
+        /// The sweep file (TOML).
+        file: PathBuf,
+        /// Sweep directory (default runs/sweep-NAME).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Points run at once (0 = one per core); with more than one, each runs on one thread.
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
+        /// Write a cluster job script instead of running: slurm.
+        #[arg(long)]
+        emit: Option<String>,
+        /// CPUs per array task in the emitted script.
+        #[arg(long, default_value_t = 2)]
+        cpus_per_task: usize,
+    },
+    /// Run one point of a prepared sweep directory (what each SLURM array task calls).
+    #[command(
+        after_help = "Example:\n  gridrnn sweep-point runs/regularisation 003-noise_std=0.1-lambda_fr=0.0-arena=square-seed=0"
+    )]
+    SweepPoint {
+        /// The sweep directory.
+        dir: PathBuf,
+        /// The point's name (a line of runs.txt).
+        name: String,
+        /// Threads.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+    },
+    /// Gather a sweep's (or a directory of runs') results into one CSV and a figure of cell-type
+    /// counts per condition with seeds as points (CSV's name with .png).
+    #[command(
+        after_help = "Example:\n  gridrnn summary runs/regularisation --out regularisation.csv"
+    )]
+    Summary {
+        /// Sweep directory, or a directory whose subdirectories are runs.
+        dir: PathBuf,
+        /// The CSV to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     #[command(
         after_help = "Maps alone have no time series: the null is a mask-preserving shuffle of each map's\nvisited bins, and without split halves the irregular and non-spatial types are\n`unclassified`.\n\nExample:\n  gridrnn score runs/x/analysis/ratemaps.npy --out scores.csv"
     )]
@@ -615,6 +662,131 @@ fn main_inner() -> anyhow::Result<()> {
                 Some(d)
             };
             analyze_and_print(&run, o, colormap, long, development)?;
+        }
+        Cmd::Sweep {
+            file,
+            out,
+            jobs,
+            emit,
+            cpus_per_task,
+        } => {
+            let sweep = gridrnn::sweep::Sweep::load(&file)?;
+            gridrnn::sweep::check_analysis(&sweep.analysis)?;
+            let out =
+                out.unwrap_or_else(|| PathBuf::from("runs").join(format!("sweep-{}", sweep.name)));
+            match emit.as_deref() {
+                Some("slurm") => {
+                    let record = gridrnn::sweep::prepare(&sweep, &out)?;
+                    let exe = std::env::current_exe()?;
+                    let script =
+                        gridrnn::sweep::emit_slurm(&record, &out, &exe, cpus_per_task.max(1))?;
+                    println!(
+                        "{} points prepared in {}; submit with: sbatch {}",
+                        sweep.points.len(),
+                        out.display(),
+                        script.display()
+                    );
+                }
+                Some(other) => {
+                    return Err(bad_config(format!(
+                        "--emit {other}: the only scheduler is slurm"
+                    )));
+                }
+                None => {
+                    let cores = resolve_threads(0);
+                    let jobs = if jobs == 0 { cores } else { jobs };
+                    println!(
+                        "sweep {}: {} points into {} ({} at a time)",
+                        sweep.name,
+                        sweep.points.len(),
+                        out.display(),
+                        jobs.min(sweep.points.len())
+                    );
+                    let bar = indicatif::ProgressBar::new(sweep.points.len() as u64);
+                    bar.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{bar:40} {pos}/{len} points, {elapsed} elapsed, eta {eta} {msg}",
+                        )
+                        .expect("a valid template"),
+                    );
+                    let t0 = std::time::Instant::now();
+                    let report = |name: &str, r: &anyhow::Result<gridrnn::sweep::PointOutcome>| {
+                        let what = match r {
+                            Ok(gridrnn::sweep::PointOutcome::Skipped) => "already done".to_string(),
+                            Ok(gridrnn::sweep::PointOutcome::Done) => "done".to_string(),
+                            Err(e) => format!("FAILED: {e:#}"),
+                        };
+                        let line = format!("{name}: {what} ({:.0} s)", t0.elapsed().as_secs_f64());
+                        if bar.is_hidden() {
+                            println!("{line}");
+                        } else {
+                            bar.println(line);
+                        }
+                        bar.inc(1);
+                    };
+                    let failures = gridrnn::sweep::run_sweep(
+                        &sweep,
+                        &out,
+                        jobs,
+                        cores,
+                        Some(interrupt_flag()),
+                        &report,
+                    )?;
+                    bar.finish_and_clear();
+                    println!(
+                        "sweep {}: {} of {} points done in {:.0} s; summary: gridrnn summary {} --out {}/summary.csv",
+                        sweep.name,
+                        sweep.points.len() - failures.len(),
+                        sweep.points.len(),
+                        t0.elapsed().as_secs_f64(),
+                        out.display(),
+                        out.display()
+                    );
+                    if !failures.is_empty() {
+                        return Err(anyhow::anyhow!(
+                            "{} points failed: {}",
+                            failures.len(),
+                            failures
+                                .iter()
+                                .map(|f| format!("{} ({})", f.0, f.1))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ));
+                    }
+                }
+            }
+        }
+        Cmd::SweepPoint { dir, name, threads } => {
+            let r = gridrnn::sweep::run_prepared_point(&dir, &name, resolve_threads(threads))?;
+            println!("{name}: {r:?}");
+        }
+        Cmd::Summary { dir, out } => {
+            let s = gridrnn::sweep::collect(&dir)?;
+            if s.rows.is_empty() {
+                return Err(gridrnn::error::bad_input(format!(
+                    "{}: no analyzed runs found ({} pending)",
+                    dir.display(),
+                    s.pending.len()
+                )));
+            }
+            gridrnn::io::write_atomic(&out, gridrnn::sweep::summary_csv(&s).as_bytes())?;
+            let png = out.with_extension("png");
+            gridrnn::io::write_atomic(&png, &gridrnn::sweep::summary_figure(&s)?)?;
+            println!(
+                "{} runs summarised into {} and {}{}",
+                s.rows.len(),
+                out.display(),
+                png.display(),
+                if s.pending.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} not analyzed yet: {}",
+                        s.pending.len(),
+                        s.pending.join(", ")
+                    )
+                }
+            );
         }
         Cmd::Score {
             maps,

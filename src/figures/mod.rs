@@ -15,6 +15,7 @@ mod selectivity;
 mod training_curves;
 mod tuning_sheets;
 
+pub(crate) use canvas::{render, text};
 pub use colormap::Colormap;
 pub use fig1c_paths::fig1c_paths;
 pub use fig2_best_units::fig2_best_units;

@@ -62,6 +62,10 @@ pub fn analyze_and_report(dir: &Path, o: &ReportOptions) -> anyhow::Result<Repor
     let spec = TrajectorySpec::from_config(&cfg);
     let test = held_out_trajectories(&spec, cfg.train.seed);
     let held_out = evaluate(&net, &test, false, o.analysis.threads, test.trials);
+    write_atomic(
+        &dir.join("analysis").join("held_out.json"),
+        serde_json::to_string_pretty(&held_out)?.as_bytes(),
+    )?;
     let paths = outputs(&net, &test, 4)
         .into_iter()
         .enumerate()

@@ -1,0 +1,16 @@
+//! The sweep stage (issue 8): studies such as Fig. 5's regularisation conditions as one
+//! command. A sweep file expands into points ([`spec`]), which run on a local pool or as a
+//! SLURM job array ([`pool`], [`slurm`]); [`summary`] gathers their results.
+
+mod pool;
+mod slurm;
+mod spec;
+mod summary;
+
+pub use pool::{
+    PointOutcome, SweepRecord, check_analysis, config_path, prepare, run_dir, run_point,
+    run_prepared_point, run_sweep,
+};
+pub use slurm::emit_slurm;
+pub use spec::{Point, Sweep, SweepAnalysis};
+pub use summary::{RunRow, Summary, collect, summary_csv, summary_figure};

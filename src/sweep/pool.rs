@@ -1,0 +1,236 @@
+//! Running a sweep's points: each point trains (or resumes, or skips when done) and then
+//! analyzes its run directory. Locally the points run on a pool bounded by the cores, each run
+//! on one thread when several run at once; on a cluster each array task runs one point with
+//! [`run_point`].
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::spec::{Sweep, SweepAnalysis};
+use crate::analysis::{AnalyzeOptions, DevelopmentOptions, LongRunOptions};
+use crate::config::{load, render_commented};
+use crate::figures::Colormap;
+use crate::io::write_atomic;
+use crate::report::{ReportOptions, analyze_and_report};
+use crate::train::{Resumed, RunOptions, resume_run, train_run};
+
+/// What a sweep directory records about its points (`sweep.json`), for `summary` and for
+/// cluster array tasks.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SweepRecord {
+    /// The sweep's name.
+    pub name: String,
+    /// Axis keys.
+    pub axes: Vec<String>,
+    /// Each run's analysis.
+    pub analysis: SweepAnalysis,
+    /// Points: run name and its axis values (`key=value`).
+    pub points: Vec<(String, Vec<String>)>,
+}
+
+/// How a point ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PointOutcome {
+    /// Its report already existed.
+    Skipped,
+    /// Trained (or resumed) and analyzed.
+    Done,
+}
+
+/// The run directory of point `name` in sweep directory `out`.
+pub fn run_dir(out: &Path, name: &str) -> PathBuf {
+    out.join("runs").join(name)
+}
+
+/// Where point `name`'s resolved config is kept (array tasks read it).
+pub fn config_path(out: &Path, name: &str) -> PathBuf {
+    out.join("configs").join(format!("{name}.toml"))
+}
+
+/// Write `sweep.json` and every point's resolved config into `out`.
+pub fn prepare(sweep: &Sweep, out: &Path) -> anyhow::Result<SweepRecord> {
+    std::fs::create_dir_all(out.join("configs"))?;
+    std::fs::create_dir_all(out.join("runs"))?;
+    for p in &sweep.points {
+        write_atomic(
+            &config_path(out, &p.name),
+            render_commented(&p.config.to_table()).as_bytes(),
+        )?;
+    }
+    let record = SweepRecord {
+        name: sweep.name.clone(),
+        axes: sweep.axes.clone(),
+        analysis: sweep.analysis.clone(),
+        points: sweep
+            .points
+            .iter()
+            .map(|p| (p.name.clone(), p.sets.clone()))
+            .collect(),
+    };
+    write_atomic(
+        &out.join("sweep.json"),
+        serde_json::to_string_pretty(&record)?.as_bytes(),
+    )?;
+    Ok(record)
+}
+
+/// The report options of a sweep's runs.
+fn report_options(a: &SweepAnalysis, threads: usize) -> anyhow::Result<ReportOptions> {
+    let analysis = AnalyzeOptions {
+        steps: a.steps,
+        shuffles: a.shuffles,
+        ..AnalyzeOptions::defaults(threads)
+    };
+    let long_run = (a.long_steps > 0).then(|| {
+        let d = LongRunOptions::defaults(threads);
+        LongRunOptions {
+            steps: a.long_steps,
+            window: d.window.min(a.long_steps / 100).max(1),
+            map_steps: d.map_steps.min(a.long_steps / 10).max(1),
+            ..d
+        }
+    });
+    let development = if a.stages == "off" {
+        None
+    } else {
+        let stages = a
+            .stages
+            .split(',')
+            .map(|v| v.trim().parse::<f64>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| {
+                crate::error::bad_config(format!(
+                    "sweep [analysis] stages = \"{}\": give fractions like \"0.02,0.2,1\" or \"off\"",
+                    a.stages
+                ))
+            })?;
+        let d = DevelopmentOptions {
+            stages,
+            ..DevelopmentOptions::defaults(threads)
+        };
+        d.check().map_err(crate::error::bad_config)?;
+        Some(d)
+    };
+    if let Some(l) = &long_run {
+        l.check().map_err(crate::error::bad_config)?;
+    }
+    Ok(ReportOptions {
+        analysis,
+        colormap: Colormap::default(),
+        long_run,
+        development,
+    })
+}
+
+/// Check a sweep's analysis settings before anything runs.
+pub fn check_analysis(a: &SweepAnalysis) -> anyhow::Result<()> {
+    report_options(a, 1).map(|_| ())
+}
+
+/// Train (or resume) the run in `dir` from the config file `config` on `threads` threads
+/// (the results do not depend on them), then analyze it and write its report; a run whose
+/// report exists is skipped.
+pub fn run_point(
+    config: &Path,
+    dir: &Path,
+    analysis: &SweepAnalysis,
+    threads: usize,
+    interrupt: Option<std::sync::Arc<AtomicBool>>,
+) -> anyhow::Result<PointOutcome> {
+    if dir.join("report.html").exists() {
+        return Ok(PointOutcome::Skipped);
+    }
+    let opts = RunOptions {
+        force: true,
+        progress: false,
+        interrupt,
+    };
+    if dir.join("config.toml").exists() && !crate::train::complete_checkpoints(dir).is_empty() {
+        match resume_run(dir, &[], &opts)? {
+            Resumed::AlreadyFinished { .. } | Resumed::Trained(_) => {}
+        }
+    } else {
+        let cfg = load(Some(config), None, &[format!("train.threads={threads}")])?;
+        train_run(&cfg, dir, &opts)?;
+    }
+    if opts
+        .interrupt
+        .as_ref()
+        .is_some_and(|f| f.load(Ordering::SeqCst))
+    {
+        return Err(crate::error::Failure::Interrupted(format!(
+            "interrupted: {} keeps its last checkpoint; run the sweep again to resume",
+            dir.display()
+        ))
+        .into());
+    }
+    analyze_and_report(dir, &report_options(analysis, threads)?)?;
+    Ok(PointOutcome::Done)
+}
+
+/// Run every point of `sweep` into `out` on `jobs` workers (each run on one thread when
+/// `jobs` > 1); `progress` is told each finished point. Returns the failures by point name.
+pub fn run_sweep(
+    sweep: &Sweep,
+    out: &Path,
+    jobs: usize,
+    cores: usize,
+    interrupt: Option<std::sync::Arc<AtomicBool>>,
+    progress: &(dyn Fn(&str, &anyhow::Result<PointOutcome>) + Sync),
+) -> anyhow::Result<Vec<(String, String)>> {
+    prepare(sweep, out)?;
+    let jobs = jobs.clamp(1, sweep.points.len().max(1));
+    let threads = if jobs > 1 { 1 } else { cores.max(1) };
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                loop {
+                    if interrupt.as_ref().is_some_and(|f| f.load(Ordering::SeqCst)) {
+                        break;
+                    }
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(p) = sweep.points.get(k) else {
+                        break;
+                    };
+                    let r = run_point(
+                        &config_path(out, &p.name),
+                        &run_dir(out, &p.name),
+                        &sweep.analysis,
+                        threads,
+                        interrupt.clone(),
+                    );
+                    progress(&p.name, &r);
+                    if let Err(e) = r {
+                        failures
+                            .lock()
+                            .expect("no worker panics while holding it")
+                            .push((p.name.clone(), format!("{e:#}")));
+                    }
+                }
+            });
+        }
+    });
+    let mut f = failures.into_inner().expect("workers finished");
+    f.sort();
+    Ok(f)
+}
+
+/// Run point `name` of the prepared sweep in `out` (a cluster array task).
+pub fn run_prepared_point(out: &Path, name: &str, threads: usize) -> anyhow::Result<PointOutcome> {
+    let record: SweepRecord = serde_json::from_str(
+        &std::fs::read_to_string(out.join("sweep.json"))
+            .map_err(|e| crate::error::bad_input(format!("{}/sweep.json: {e}", out.display())))?,
+    )?;
+    run_point(
+        &config_path(out, name),
+        &run_dir(out, name),
+        &record.analysis,
+        threads,
+        None,
+    )
+}

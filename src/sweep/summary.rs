@@ -1,0 +1,293 @@
+//! `gridrnn summary DIR --out CSV` (issue 8): every analyzed run of a sweep (or any directory
+//! of runs) in one CSV: its axis values, E, cell-type counts, counts at the fixed levels and
+//! best scores; and a figure of the counts per condition with seeds as points.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use plotters::prelude::*;
+
+use super::pool::{SweepRecord, run_dir};
+use crate::analysis::{CellType, FIXED_LEVELS};
+use crate::config::load;
+use crate::error::bad_input;
+use crate::figures::{render, text};
+use crate::report::{read_log, summarise};
+
+/// One analyzed run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunRow {
+    /// Run directory name.
+    pub run: String,
+    /// The value of each axis (`summary`'s columns), as the sweep set it.
+    pub values: Vec<String>,
+    /// Last logged iteration.
+    pub iterations: f64,
+    /// Training wall time, seconds.
+    pub wall_s: f64,
+    /// Mean training E over the last 10 % of iterations.
+    pub tail_e: f64,
+    /// Held-out E (noise off) and its always-the-centre baseline.
+    pub held_out_e: f64,
+    /// The baseline.
+    pub centre_e: f64,
+    /// Units per type, in [`CellType::ALL`] order.
+    pub counts: Vec<usize>,
+    /// Units whose hexagonal score is above each of [`FIXED_LEVELS`].
+    pub fixed: Vec<usize>,
+    /// Best hexagonal (classification), border and band scores.
+    pub best: [f64; 3],
+}
+
+/// A summary: the axis keys and the runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// Axis keys (columns after `run`).
+    pub axes: Vec<String>,
+    /// Runs found, analyzed ones only.
+    pub rows: Vec<RunRow>,
+    /// Run directories without an analysis yet.
+    pub pending: Vec<String>,
+}
+
+fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad_input(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| bad_input(format!("{}: {e}", path.display())))
+}
+
+/// Largest finite value of a scores.csv column.
+fn best_of(csv: &str, column: &str) -> f64 {
+    let mut lines = csv.lines();
+    let Some(k) = lines
+        .next()
+        .and_then(|h| h.split(',').position(|c| c == column))
+    else {
+        return f64::NAN;
+    };
+    lines
+        .filter_map(|l| l.split(',').nth(k)?.parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+        .fold(f64::NAN, f64::max)
+}
+
+fn row(dir: &Path, run: &str, values: Vec<String>) -> anyhow::Result<Option<RunRow>> {
+    let a = dir.join("analysis");
+    if !a.join("cell_types.json").exists() || !a.join("held_out.json").exists() {
+        return Ok(None);
+    }
+    let types = read_json(&a.join("cell_types.json"))?;
+    let held = read_json(&a.join("held_out.json"))?;
+    let log = summarise(&read_log(&dir.join("train_log.csv"))?);
+    let count = |v: &serde_json::Value| v.as_u64().unwrap_or(0) as usize;
+    let scores = std::fs::read_to_string(a.join("scores.csv"))
+        .map_err(|e| bad_input(format!("cannot read {}/scores.csv: {e}", a.display())))?;
+    let hex = types["hexagonal_score"].as_str().unwrap_or("grid_score");
+    Ok(Some(RunRow {
+        run: run.to_string(),
+        values,
+        iterations: log.iterations,
+        wall_s: log.wall_s,
+        tail_e: log.tail_e,
+        held_out_e: held["mse"].as_f64().unwrap_or(f64::NAN),
+        centre_e: held["centre_mse"].as_f64().unwrap_or(f64::NAN),
+        counts: CellType::ALL
+            .iter()
+            .map(|t| count(&types["counts"][t.name()]))
+            .collect(),
+        fixed: FIXED_LEVELS
+            .iter()
+            .map(|l| count(&types["hexagonal_above_fixed_levels"][format!("{l}")]))
+            .collect(),
+        best: [
+            best_of(&scores, hex),
+            best_of(&scores, "border_score"),
+            best_of(&scores, "band_score"),
+        ],
+    }))
+}
+
+/// Collect the runs under `dir`: a sweep directory (with `sweep.json`: its points, axis
+/// values from the sweep) or any directory whose subdirectories are runs (columns: arena and
+/// seed from each run's config).
+pub fn collect(dir: &Path) -> anyhow::Result<Summary> {
+    let mut s = Summary {
+        axes: Vec::new(),
+        rows: Vec::new(),
+        pending: Vec::new(),
+    };
+    let sweep = dir.join("sweep.json");
+    if sweep.exists() {
+        let record: SweepRecord = serde_json::from_value(read_json(&sweep)?)
+            .map_err(|e| bad_input(format!("{}: {e}", sweep.display())))?;
+        s.axes = record.axes.clone();
+        for (name, sets) in &record.points {
+            let values = sets
+                .iter()
+                .map(|v| {
+                    v.split_once('=')
+                        .map_or(v.clone(), |x| x.1.trim_matches('"').to_string())
+                })
+                .collect();
+            match row(&run_dir(dir, name), name, values)? {
+                Some(r) => s.rows.push(r),
+                None => s.pending.push(name.clone()),
+            }
+        }
+        return Ok(s);
+    }
+    s.axes = vec!["task.arena".into(), "train.seed".into()];
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| bad_input(format!("cannot read {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("config.toml").exists())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let name = d
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        let cfg = load(Some(&d.join("config.toml")), None, &[])?;
+        let values = vec![
+            format!("{:?}", cfg.task.arena).to_lowercase(),
+            cfg.train.seed.to_string(),
+        ];
+        match row(&d, &name, values)? {
+            Some(r) => s.rows.push(r),
+            None => s.pending.push(name),
+        }
+    }
+    Ok(s)
+}
+
+/// The CSV: run, the axes, iterations, wall time, E's, counts per type, counts at the fixed
+/// levels, best scores.
+pub fn summary_csv(s: &Summary) -> String {
+    let mut header: Vec<String> = vec!["run".into()];
+    header.extend(s.axes.iter().cloned());
+    header.extend(
+        [
+            "iterations",
+            "train_seconds",
+            "tail_e",
+            "held_out_e",
+            "centre_e",
+        ]
+        .map(String::from),
+    );
+    header.extend(CellType::ALL.iter().map(|t| format!("n_{}", t.name())));
+    header.extend(
+        FIXED_LEVELS
+            .iter()
+            .map(|l| format!("n_hexagonal_above_{l}")),
+    );
+    header.extend(["best_hexagonal", "best_border", "best_band"].map(String::from));
+    let mut out = header.join(",") + "\n";
+    for r in &s.rows {
+        let mut f: Vec<String> = vec![r.run.clone()];
+        f.extend(r.values.iter().cloned());
+        f.extend(
+            [r.iterations, r.wall_s, r.tail_e, r.held_out_e, r.centre_e]
+                .iter()
+                .map(|v| format!("{v}")),
+        );
+        f.extend(r.counts.iter().map(|c| c.to_string()));
+        f.extend(r.fixed.iter().map(|c| c.to_string()));
+        f.extend(r.best.iter().map(|v| format!("{v:.4}")));
+        out += &(f.join(",") + "\n");
+    }
+    out
+}
+
+/// The condition of a row: its axis values other than the seed.
+fn condition(s: &Summary, r: &RunRow) -> String {
+    s.axes
+        .iter()
+        .zip(&r.values)
+        .filter(|(k, _)| k.as_str() != "train.seed")
+        .map(|(k, v)| format!("{}={v}", k.rsplit('.').next().unwrap_or(k)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Counts of grid, border and band units per condition (a row each), one point per seed and
+/// a bar at their mean.
+pub fn summary_figure(s: &Summary) -> anyhow::Result<Vec<u8>> {
+    let mut by: BTreeMap<String, Vec<&RunRow>> = BTreeMap::new();
+    for r in &s.rows {
+        by.entry(condition(s, r)).or_default().push(r);
+    }
+    let conditions: Vec<(&String, &Vec<&RunRow>)> = by.iter().collect();
+    let panels = [
+        ("grid", CellType::Grid),
+        ("border", CellType::Border),
+        ("band", CellType::Band),
+    ];
+    let idx = |t: CellType| CellType::ALL.iter().position(|&x| x == t).expect("a type");
+    let rows = conditions.len().max(1);
+    let height = (120 + 26 * rows) as u32;
+    render(1200, height, |root| {
+        let (labels, plots) = root.split_horizontally(330);
+        let areas = plots.split_evenly((1, 3));
+        for (area, (title, t)) in areas.iter().zip(panels) {
+            let k = idx(t);
+            let max = s.rows.iter().map(|r| r.counts[k]).max().unwrap_or(1).max(1) as f64;
+            let mut chart = ChartBuilder::on(area)
+                .caption(format!("{title} units"), text(13))
+                .margin(8)
+                .x_label_area_size(28)
+                .y_label_area_size(8)
+                .build_cartesian_2d(-0.5..max * 1.1 + 0.5, -0.5..rows as f64 - 0.5)?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(0)
+                .x_desc("units")
+                .label_style(text(10))
+                .axis_desc_style(text(11))
+                .draw()?;
+            for (i, (_, runs)) in conditions.iter().enumerate() {
+                let y = (rows - 1 - i) as f64;
+                let mean = runs.iter().map(|r| r.counts[k] as f64).sum::<f64>() / runs.len() as f64;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    [(mean, y - 0.3), (mean, y + 0.3)],
+                    BLACK.stroke_width(2),
+                )))?;
+                chart.draw_series(runs.iter().enumerate().map(|(j, r)| {
+                    // Seeds spread a little vertically so that equal counts stay visible.
+                    let dy = (j as f64 - (runs.len() as f64 - 1.0) / 2.0) * 0.12;
+                    Circle::new(
+                        (r.counts[k] as f64, y + dy),
+                        4,
+                        RGBColor(31, 119, 180).filled(),
+                    )
+                }))?;
+            }
+        }
+        let (_, lh) = labels.dim_in_pixel();
+        let top = 8 + 13 + 16;
+        let span = lh as f64 - top as f64 - 8.0 - 28.0;
+        for (i, (name, runs)) in conditions.iter().enumerate() {
+            let y = top as f64 + span * (i as f64 + 0.5) / rows as f64;
+            labels.draw_text(
+                &format!("{name} ({} seeds)", runs.len()),
+                &text(11),
+                (6, y as i32 - 6),
+            )?;
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn best_of_takes_the_largest_finite_value_of_a_column() {
+        let csv = "unit,grid_score,border_score\n0,0.5,NaN\n1,1.25,0.1\n2,nan,-0.3\n";
+        assert_eq!(best_of(csv, "grid_score"), 1.25);
+        assert_eq!(best_of(csv, "border_score"), 0.1);
+        assert!(best_of(csv, "band_score").is_nan());
+    }
+}
