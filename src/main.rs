@@ -770,6 +770,32 @@ fn main_inner() -> anyhow::Result<()> {
                 )));
             }
             gridrnn::io::write_atomic(&out, gridrnn::sweep::summary_csv(&s).as_bytes())?;
+            let pooled = gridrnn::sweep::pooled_emergence(&s);
+            if s.rows.iter().any(|r| !r.emergence[0].is_empty()) {
+                for (c, t) in &pooled {
+                    match t {
+                        Some(t) => println!(
+                            "{c}: border vs grid emergence over seeds: {} vs {} units, medians {:.0} vs {:.0}, one-sided Mann-Whitney p = {:.4}",
+                            t.border_units,
+                            t.grid_units,
+                            t.border_median,
+                            t.grid_median,
+                            t.p_border_first
+                        ),
+                        None => {
+                            println!("{c}: no border-vs-grid emergence test (needs both types)")
+                        }
+                    }
+                }
+            }
+            let json: Vec<serde_json::Value> = pooled
+                .iter()
+                .map(|(c, t)| serde_json::json!({"condition": c, "test": t}))
+                .collect();
+            gridrnn::io::write_atomic(
+                &out.with_extension("emergence.json"),
+                serde_json::to_string_pretty(&json)?.as_bytes(),
+            )?;
             let png = out.with_extension("png");
             gridrnn::io::write_atomic(&png, &gridrnn::sweep::summary_figure(&s)?)?;
             println!(

@@ -13,6 +13,7 @@ seeds = [0, 1]
 [analysis]
 steps = 8000
 shuffles = 4
+stages = "0.2,0.5,1"
 "#;
 
 #[test]
@@ -88,6 +89,13 @@ fn a_sweep_runs_skips_resumes_emits_and_summarises() {
         .map(|c| c.parse::<usize>().unwrap())
         .sum();
     assert_eq!(counts, 12);
+    // Fig. 4's emergence, pooled over seeds per condition.
+    assert!(lines[0].ends_with("border_emergence_median,grid_emergence_median"));
+    let pooled: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.emergence.json")).unwrap())
+            .unwrap();
+    assert_eq!(pooled.as_array().unwrap().len(), 2);
+    assert_eq!(pooled[0]["condition"], "noise_std=0.0");
     let png = std::fs::read(out.join("summary.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 

@@ -164,7 +164,8 @@ pub struct DevelopmentSummary {
     pub seconds: f64,
 }
 
-fn median(v: &mut [f64]) -> f64 {
+/// The median (NaN when empty); sorts `v`.
+pub fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     match v.len() {
         0 => f64::NAN,

@@ -38,7 +38,7 @@ pub use cell_types::{
 };
 pub use development::{
     DEVELOPMENT_ITERATION, Development, DevelopmentOptions, DevelopmentSummary, EmergenceTest,
-    TypeDevelopment, development, mann_whitney_less, write_development,
+    TypeDevelopment, development, mann_whitney_less, median, write_development,
 };
 pub use grid_score::{GridScores, centre_radius, grid_score};
 pub use gridness::{RingScores, grid_scores_deepmind};

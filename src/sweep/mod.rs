@@ -13,4 +13,4 @@ pub use pool::{
 };
 pub use slurm::emit_slurm;
 pub use spec::{Point, Sweep, SweepAnalysis};
-pub use summary::{RunRow, Summary, collect, summary_csv, summary_figure};
+pub use summary::{RunRow, Summary, collect, pooled_emergence, summary_csv, summary_figure};

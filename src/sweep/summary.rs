@@ -9,9 +9,11 @@ use plotters::prelude::*;
 
 use super::pool::{SweepRecord, run_dir};
 use crate::analysis::{CellType, FIXED_LEVELS};
+use crate::analysis::{EmergenceTest, mann_whitney_less};
 use crate::config::load;
 use crate::error::bad_input;
 use crate::figures::{render, text};
+use crate::io::NpzIn;
 use crate::report::{read_log, summarise};
 
 /// One analyzed run.
@@ -37,6 +39,9 @@ pub struct RunRow {
     pub fixed: Vec<usize>,
     /// Best hexagonal (classification), border and band scores.
     pub best: [f64; 3],
+    /// Emergence iterations (Fig. 4) of the units ending as border and as grid cells, where
+    /// the run's analysis followed its development.
+    pub emergence: [Vec<f64>; 2],
 }
 
 /// A summary: the axis keys and the runs.
@@ -71,6 +76,29 @@ fn best_of(csv: &str, column: &str) -> f64 {
         .fold(f64::NAN, f64::max)
 }
 
+/// Emergence iterations of the border and the grid units from `development.npz` and the
+/// types in scores.csv (empty without a development analysis).
+fn emergence_of(analysis: &Path, scores: &str) -> anyhow::Result<[Vec<f64>; 2]> {
+    let path = analysis.join("development.npz");
+    if !path.exists() {
+        return Ok([Vec::new(), Vec::new()]);
+    }
+    let em = NpzIn::open(&path)?.array("emergence")?.data;
+    let types: Vec<&str> = scores
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap_or(""))
+        .collect();
+    let of = |t: CellType| {
+        em.iter()
+            .zip(&types)
+            .filter(|&(e, ty)| *e >= 0.0 && *ty == t.name())
+            .map(|(e, _)| *e)
+            .collect()
+    };
+    Ok([of(CellType::Border), of(CellType::Grid)])
+}
+
 fn row(dir: &Path, run: &str, values: Vec<String>) -> anyhow::Result<Option<RunRow>> {
     let a = dir.join("analysis");
     if !a.join("cell_types.json").exists() || !a.join("held_out.json").exists() {
@@ -83,6 +111,7 @@ fn row(dir: &Path, run: &str, values: Vec<String>) -> anyhow::Result<Option<RunR
     let scores = std::fs::read_to_string(a.join("scores.csv"))
         .map_err(|e| bad_input(format!("cannot read {}/scores.csv: {e}", a.display())))?;
     let hex = types["hexagonal_score"].as_str().unwrap_or("grid_score");
+    let emergence = emergence_of(&a, &scores)?;
     Ok(Some(RunRow {
         run: run.to_string(),
         values,
@@ -104,6 +133,7 @@ fn row(dir: &Path, run: &str, values: Vec<String>) -> anyhow::Result<Option<RunR
             best_of(&scores, "border_score"),
             best_of(&scores, "band_score"),
         ],
+        emergence,
     }))
 }
 
@@ -181,7 +211,16 @@ pub fn summary_csv(s: &Summary) -> String {
             .iter()
             .map(|l| format!("n_hexagonal_above_{l}")),
     );
-    header.extend(["best_hexagonal", "best_border", "best_band"].map(String::from));
+    header.extend(
+        [
+            "best_hexagonal",
+            "best_border",
+            "best_band",
+            "border_emergence_median",
+            "grid_emergence_median",
+        ]
+        .map(String::from),
+    );
     let mut out = header.join(",") + "\n";
     for r in &s.rows {
         let mut f: Vec<String> = vec![r.run.clone()];
@@ -194,6 +233,11 @@ pub fn summary_csv(s: &Summary) -> String {
         f.extend(r.counts.iter().map(|c| c.to_string()));
         f.extend(r.fixed.iter().map(|c| c.to_string()));
         f.extend(r.best.iter().map(|v| format!("{v:.4}")));
+        f.extend(
+            r.emergence
+                .iter()
+                .map(|e| format!("{}", crate::analysis::median(&mut e.clone()))),
+        );
         out += &(f.join(",") + "\n");
     }
     out
@@ -208,6 +252,33 @@ fn condition(s: &Summary, r: &RunRow) -> String {
         .map(|(k, v)| format!("{}={v}", k.rsplit('.').next().unwrap_or(k)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Per condition (the axes but the seed): border against grid emergence over the units of
+/// all its seeds (Fig. 4's test pooled over seeds); None where a condition lacks either.
+pub fn pooled_emergence(s: &Summary) -> Vec<(String, Option<EmergenceTest>)> {
+    let mut by: BTreeMap<String, [Vec<f64>; 2]> = BTreeMap::new();
+    for r in &s.rows {
+        let e = by.entry(condition(s, r)).or_default();
+        e[0].extend(&r.emergence[0]);
+        e[1].extend(&r.emergence[1]);
+    }
+    by.into_iter()
+        .map(|(c, [mut b, mut g])| {
+            let test = (!b.is_empty() && !g.is_empty()).then(|| {
+                let (u, p) = mann_whitney_less(&b, &g);
+                EmergenceTest {
+                    border_units: b.len(),
+                    grid_units: g.len(),
+                    border_median: crate::analysis::median(&mut b),
+                    grid_median: crate::analysis::median(&mut g),
+                    u,
+                    p_border_first: p,
+                }
+            });
+            (c, test)
+        })
+        .collect()
 }
 
 /// Counts of grid, border and band units per condition (a row each), one point per seed and
