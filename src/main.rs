@@ -629,38 +629,26 @@ fn main_inner() -> anyhow::Result<()> {
                 percentile,
             };
             let long = (long_steps > 0).then(|| {
-                let d = gridrnn::analysis::LongRunOptions::defaults(o.threads);
-                // Shorter trials keep the paper's proportions: maps over the first and last
-                // tenth, 100 windows.
-                gridrnn::analysis::LongRunOptions {
-                    trials: long_trials,
-                    steps: long_steps,
-                    window: d.window.min(long_steps / 100).max(1),
-                    map_steps: d.map_steps.min(long_steps / 10).max(1),
+                gridrnn::analysis::LongRunOptions::with_steps(
+                    long_trials,
+                    long_steps,
                     bins,
-                    ..d
-                }
+                    o.threads,
+                )
             });
             if let Some(l) = &long {
                 l.check().map_err(bad_config)?;
             }
-            let development = if stages == "off" {
-                None
-            } else {
-                let parsed: Result<Vec<f64>, _> =
-                    stages.split(',').map(|v| v.trim().parse::<f64>()).collect();
-                let d = gridrnn::analysis::DevelopmentOptions {
-                    stages: parsed.map_err(|_| {
-                        bad_config(format!(
-                            "--stages {stages}: give fractions like 0.02,0.2,1 or off"
-                        ))
-                    })?,
+            let development = gridrnn::analysis::DevelopmentOptions::parse_stages(&stages)
+                .map_err(|e| bad_config(format!("--{e}")))?
+                .map(|stages| gridrnn::analysis::DevelopmentOptions {
+                    stages,
                     bins,
                     ..gridrnn::analysis::DevelopmentOptions::defaults(o.threads)
-                };
+                });
+            if let Some(d) = &development {
                 d.check().map_err(bad_config)?;
-                Some(d)
-            };
+            }
             analyze_and_print(&run, o, colormap, long, development)?;
         }
         Cmd::Sweep {

@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::cell_types::Thresholds;
 use super::run_analysis::AnalysisSummary;
 use super::spatial_scores::class_scores;
+use super::stats::{mann_whitney_less, median};
 use super::{CellType, RecordingOptions, record};
 use crate::config::ValidConfig;
 use crate::evaluate::EVAL_SHARDS;
@@ -62,6 +63,19 @@ impl DevelopmentOptions {
             epochs: 1000,
             threads,
         }
+    }
+
+    /// The stages as a command line or a sweep file gives them: fractions such as
+    /// "0.02,0.2,1", or "off" (None).
+    pub fn parse_stages(text: &str) -> Result<Option<Vec<f64>>, String> {
+        if text.trim() == "off" {
+            return Ok(None);
+        }
+        text.split(',')
+            .map(|v| v.trim().parse::<f64>())
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+            .map_err(|_| format!("stages `{text}`: give fractions like 0.02,0.2,1 or off"))
     }
 
     /// Checks the options; the error names the option and the fix.
@@ -162,51 +176,6 @@ pub struct DevelopmentSummary {
     pub no_test: Option<String>,
     /// Wall time, seconds.
     pub seconds: f64,
-}
-
-/// The median (NaN when empty); sorts `v`.
-pub fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
-
-/// One-sided Mann-Whitney U of `a` against `b` (H1: a tends to be smaller): U of `a`, and the
-/// p-value from the normal approximation with tie correction and continuity correction.
-pub fn mann_whitney_less(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let (n1, n2) = (a.len() as f64, b.len() as f64);
-    let mut all: Vec<(f64, bool)> = a
-        .iter()
-        .map(|&v| (v, true))
-        .chain(b.iter().map(|&v| (v, false)))
-        .collect();
-    all.sort_by(|x, y| x.0.total_cmp(&y.0));
-    let n = all.len();
-    let (mut rank_a, mut ties) = (0.0, 0.0);
-    let mut i = 0;
-    while i < n {
-        let mut j = i;
-        while j + 1 < n && all[j + 1].0 == all[i].0 {
-            j += 1;
-        }
-        let rank = (i + j) as f64 / 2.0 + 1.0;
-        let t = (j - i + 1) as f64;
-        ties += t * t * t - t;
-        rank_a += rank * all[i..=j].iter().filter(|x| x.1).count() as f64;
-        i = j + 1;
-    }
-    let u = rank_a - n1 * (n1 + 1.0) / 2.0;
-    let nn = n1 + n2;
-    let var = n1 * n2 / 12.0 * ((nn + 1.0) - ties / (nn * (nn - 1.0)));
-    if var <= 0.0 {
-        return (u, 0.5);
-    }
-    // Small U means a is smaller; P(U <= u) with continuity correction.
-    let z = (u - n1 * n2 / 2.0 + 0.5) / var.sqrt();
-    (u, 0.5 * libm::erfc(-z / std::f64::consts::SQRT_2))
 }
 
 /// Each unit's time course over the evaluation set, z-scored (zeros for a silent unit), so
@@ -517,21 +486,6 @@ pub fn write_development(dir: &Path, d: &Development) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mann_whitney_matches_known_values() {
-        // Fully separated samples of 5 and 5: U = 0; scipy's asymptotic one-sided p (with
-        // continuity correction) is 0.0061.
-        let (u, p) = mann_whitney_less(&[1.0, 2.0, 3.0, 4.0, 5.0], &[6.0, 7.0, 8.0, 9.0, 10.0]);
-        assert_eq!(u, 0.0);
-        assert!((p - 0.0061).abs() < 2e-4, "{p}");
-        // The other way round, p near 1; identical samples, p near 0.5.
-        let (_, p) = mann_whitney_less(&[6.0, 7.0, 8.0, 9.0, 10.0], &[1.0, 2.0, 3.0, 4.0, 5.0]);
-        assert!(p > 0.99, "{p}");
-        let (u, p) = mann_whitney_less(&[1.0, 2.0, 2.0, 3.0], &[1.0, 2.0, 2.0, 3.0]);
-        assert_eq!(u, 8.0);
-        assert!((p - 0.5).abs() < 0.2, "{p}");
-    }
 
     #[test]
     fn stages_are_the_nearest_checkpoints() {

@@ -11,6 +11,8 @@ use serde::Serialize;
 
 use super::SpatialBins;
 use super::boundary_events::{EventCurves, EventStream};
+use super::single_map::pearson_valid;
+use super::stats::least_squares_slope;
 use crate::config::ValidConfig;
 use crate::evaluate::EVAL_SHARDS;
 use crate::io::{NpzOut, write_atomic};
@@ -58,6 +60,20 @@ impl LongRunOptions {
             map_steps: 100_000,
             bins: 20,
             threads,
+        }
+    }
+
+    /// `trials` trials of `steps` steps with the defaults' proportions where the trials are
+    /// shorter: maps over at most the first and last tenth, at least 100 windows.
+    pub fn with_steps(trials: usize, steps: usize, bins: usize, threads: usize) -> LongRunOptions {
+        let d = LongRunOptions::defaults(threads);
+        LongRunOptions {
+            trials,
+            steps,
+            window: d.window.min(steps / 100).max(1),
+            map_steps: d.map_steps.min(steps / 10).max(1),
+            bins,
+            ..d
         }
     }
 
@@ -145,42 +161,6 @@ pub struct LongRunSummary {
     pub seconds: f64,
 }
 
-/// The least-squares slope of y against x.
-fn slope(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let sxx: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
-    sxy / sxx
-}
-
-/// Pearson's r over the entries where both are finite (NaN with fewer than 3 or no variance).
-fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    let pairs: Vec<(f64, f64)> = a
-        .iter()
-        .zip(b)
-        .filter(|(x, y)| x.is_finite() && y.is_finite())
-        .map(|(x, y)| (*x, *y))
-        .collect();
-    if pairs.len() < 3 {
-        return f64::NAN;
-    }
-    let n = pairs.len() as f64;
-    let (mx, my) = pairs
-        .iter()
-        .fold((0.0, 0.0), |(p, q), (x, y)| (p + x / n, q + y / n));
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (x, y) in &pairs {
-        sxy += (x - mx) * (y - my);
-        sxx += (x - mx) * (x - mx);
-        syy += (y - my) * (y - my);
-    }
-    if sxx <= 0.0 || syy <= 0.0 {
-        return f64::NAN;
-    }
-    sxy / (sxx * syy).sqrt()
-}
-
 impl LongRun {
     /// Mean over trials of each window's error, and its sd over trials.
     pub fn window_mean_sd(&self) -> (Vec<f64>, Vec<f64>) {
@@ -220,7 +200,7 @@ impl LongRun {
         let mean_error = mean.iter().sum::<f64>() / mean.len() as f64;
         let constant = self.window_constant_mean();
         let drift = if mean.len() >= 2 {
-            slope(&centres, &mean)
+            least_squares_slope(&centres, &mean)
         } else {
             f64::NAN
         };
@@ -228,7 +208,7 @@ impl LongRun {
             .map(|k| k as f64)
             .collect();
         let growth = if self.curves.free_windows > 0 {
-            slope(&offsets, &self.curves.free_mean())
+            least_squares_slope(&offsets, &self.curves.free_mean())
         } else {
             f64::NAN
         };
@@ -390,7 +370,9 @@ pub fn long_run(cfg: &ValidConfig, net: &Ctrnn<f32>, o: &LongRunOptions) -> Long
             })
             .collect()
     };
-    let map_correlation = (0..n).map(|u| pearson(&map(0, u), &map(1, u))).collect();
+    let map_correlation = (0..n)
+        .map(|u| pearson_valid(&map(0, u), &map(1, u)))
+        .collect();
     LongRun {
         options,
         curves,

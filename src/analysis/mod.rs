@@ -27,6 +27,7 @@ mod score_maps;
 mod scores_table;
 mod single_map;
 mod spatial_scores;
+mod stats;
 
 pub use band::{Spectrum, line_angle, spectrum};
 pub use bins::SpatialBins;
@@ -38,7 +39,7 @@ pub use cell_types::{
 };
 pub use development::{
     DEVELOPMENT_ITERATION, Development, DevelopmentOptions, DevelopmentSummary, EmergenceTest,
-    TypeDevelopment, development, mann_whitney_less, median, write_development,
+    TypeDevelopment, development, write_development,
 };
 pub use grid_score::{GridScores, centre_radius, grid_score};
 pub use gridness::{RingScores, grid_scores_deepmind};
@@ -59,6 +60,7 @@ pub use run_analysis::{
 pub use sac::{Autocorrelogram, crop_central, masked_autocorrelogram, opexebo_autocorrelogram};
 pub use score_maps::{ScoreOptions, score_maps};
 pub use scores_table::{NullDescription, SCORES_HEADER, ScoreRow, cell_type_summary, scores_csv};
+pub use stats::{least_squares_slope, mann_whitney_less, median};
 
 /// Columns of the speed tuning: the moving bins and the zero-speed bin.
 pub const SPEED_COLUMNS: usize = SPEED_BINS + 1;

@@ -123,14 +123,8 @@ pub fn map_scores(
     let speed_selectivity = if pts.len() < 2 {
         f64::NAN
     } else {
-        let n = pts.len() as f64;
-        let (mx, my) = (
-            pts.iter().map(|p| p.0).sum::<f64>() / n,
-            pts.iter().map(|p| p.1).sum::<f64>() / n,
-        );
-        let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-        let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-        (sxy / sxx).abs()
+        let (x, y): (Vec<f64>, Vec<f64>) = pts.into_iter().unzip();
+        super::stats::least_squares_slope(&x, &y).abs()
     };
     MapScores {
         spatial_information: spatial_information(map, occupancy),

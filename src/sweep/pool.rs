@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::spec::{Sweep, SweepAnalysis};
 use crate::analysis::{AnalyzeOptions, DevelopmentOptions, LongRunOptions};
 use crate::config::{load, render_commented};
+use crate::error::bad_config;
 use crate::figures::Colormap;
 use crate::io::write_atomic;
 use crate::report::{ReportOptions, analyze_and_report};
@@ -84,38 +85,19 @@ fn report_options(a: &SweepAnalysis, threads: usize) -> anyhow::Result<ReportOpt
         shuffles: a.shuffles,
         ..AnalyzeOptions::defaults(threads)
     };
-    let long_run = (a.long_steps > 0).then(|| {
-        let d = LongRunOptions::defaults(threads);
-        LongRunOptions {
-            steps: a.long_steps,
-            window: d.window.min(a.long_steps / 100).max(1),
-            map_steps: d.map_steps.min(a.long_steps / 10).max(1),
-            ..d
-        }
-    });
-    let development = if a.stages == "off" {
-        None
-    } else {
-        let stages = a
-            .stages
-            .split(',')
-            .map(|v| v.trim().parse::<f64>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| {
-                crate::error::bad_config(format!(
-                    "sweep [analysis] stages = \"{}\": give fractions like \"0.02,0.2,1\" or \"off\"",
-                    a.stages
-                ))
-            })?;
-        let d = DevelopmentOptions {
+    let long_run = (a.long_steps > 0)
+        .then(|| LongRunOptions::with_steps(10, a.long_steps, analysis.bins, threads));
+    if let Some(l) = &long_run {
+        l.check().map_err(bad_config)?;
+    }
+    let development = DevelopmentOptions::parse_stages(&a.stages)
+        .map_err(|e| bad_config(format!("sweep [analysis] {e}")))?
+        .map(|stages| DevelopmentOptions {
             stages,
             ..DevelopmentOptions::defaults(threads)
-        };
-        d.check().map_err(crate::error::bad_config)?;
-        Some(d)
-    };
-    if let Some(l) = &long_run {
-        l.check().map_err(crate::error::bad_config)?;
+        });
+    if let Some(d) = &development {
+        d.check().map_err(bad_config)?;
     }
     Ok(ReportOptions {
         analysis,
