@@ -423,6 +423,7 @@ fn analyze_and_print(
 ) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
     let (shuffles, percentile) = (analysis.shuffles, analysis.percentile);
+    let development_asked = development.is_some();
     let r = analyze_and_report(
         run,
         &ReportOptions {
@@ -478,6 +479,9 @@ fn analyze_and_print(
             (None, Some(why)) => println!("  no emergence test: {why}"),
             _ => {}
         }
+    }
+    if development_asked && r.development.is_none() {
+        println!("development (Fig. 4): skipped, the run kept fewer than 3 checkpoints");
     }
     if let Some(l) = &r.long_run {
         println!(
