@@ -37,6 +37,12 @@ pub fn held_out_trajectories(spec: &TrajectorySpec, seed: u64) -> Trajectories {
     Trajectories::generate(spec, seed, u64::MAX, 0, 500)
 }
 
+/// The start cue's steps for `net`'s inputs (`write_shard`'s `cue_steps`): a checkpoint with
+/// a start cue has 4 or 5 inputs, and is fed the cue for the first 10 steps of a trial.
+pub fn cue_steps(net: &Ctrnn<f32>) -> Option<usize> {
+    (net.n_in == 4 || net.n_in == 5).then_some(10)
+}
+
 /// Evaluate `net` on `traj` in chunks of at most `chunk` trials (memory stays bounded).
 pub fn evaluate(
     net: &Ctrnn<f32>,
@@ -45,7 +51,7 @@ pub fn evaluate(
     threads: usize,
     chunk: usize,
 ) -> Evaluation {
-    let cue = (net.n_in == 4 || net.n_in == 5).then_some(10);
+    let cue = cue_steps(net);
     let (mut se, mut sc) = (0.0, 0.0);
     let mut first = 0;
     let mut chunk_id = 0u64;
@@ -88,7 +94,7 @@ pub fn outputs(net: &Ctrnn<f32>, traj: &Trajectories, count: usize) -> Vec<Vec<[
     if count == 0 {
         return Vec::new();
     }
-    let cue = (net.n_in == 4 || net.n_in == 5).then_some(10);
+    let cue = cue_steps(net);
     let mut engine = Engine::<f32>::new(net.n, net.n_in, traj.steps, count, 1, 1, false);
     engine.forward_on(net, None, traj, 0, cue);
     let n = net.n;

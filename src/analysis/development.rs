@@ -18,7 +18,7 @@ use super::spatial_scores::class_scores;
 use super::stats::{mann_whitney_less, median};
 use super::{CellType, RecordingOptions, record};
 use crate::config::ValidConfig;
-use crate::evaluate::EVAL_SHARDS;
+use crate::evaluate::{EVAL_SHARDS, cue_steps};
 use crate::io::{NpzOut, load_checkpoint, write_atomic};
 use crate::model::{Ctrnn, Engine};
 use crate::rng::{Purpose, stream};
@@ -181,7 +181,7 @@ pub struct DevelopmentSummary {
 /// Each unit's time course over the evaluation set, z-scored (zeros for a silent unit), so
 /// that the correlation of two units is their dot product.
 fn time_courses(net: &Ctrnn<f32>, traj: &Trajectories, threads: usize) -> Vec<Vec<f64>> {
-    let cue = (net.n_in == 4 || net.n_in == 5).then_some(10);
+    let cue = cue_steps(net);
     let mut e = Engine::<f32>::new(
         net.n,
         net.n_in,

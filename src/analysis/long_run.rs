@@ -14,7 +14,7 @@ use super::boundary_events::{EventCurves, EventStream};
 use super::single_map::pearson_valid;
 use super::stats::least_squares_slope;
 use crate::config::ValidConfig;
-use crate::evaluate::EVAL_SHARDS;
+use crate::evaluate::{EVAL_SHARDS, cue_steps};
 use crate::io::{NpzOut, write_atomic};
 use crate::model::{Ctrnn, Engine};
 use crate::task::{LongTrials, TrajectorySpec};
@@ -278,7 +278,7 @@ pub fn long_run(cfg: &ValidConfig, net: &Ctrnn<f32>, o: &LongRunOptions) -> Long
         false,
     );
     engine.continue_trials();
-    let cue = net.n_in == 4 || net.n_in == 5;
+    let cue = cue_steps(net);
     let windows = steps.div_ceil(o.window);
     let mut streams = vec![EventStream::default(); o.trials];
     let mut window_sum = vec![vec![0.0; windows]; o.trials];
@@ -292,9 +292,9 @@ pub fn long_run(cfg: &ValidConfig, net: &Ctrnn<f32>, o: &LongRunOptions) -> Long
         let noise = o
             .noise
             .then_some((LONG_RUN_NOISE_SEED, p as u64, net.noise_std));
-        // The start cue is on during the first 10 steps of the whole trial only.
-        let cue_steps = cue.then_some(if p == 0 { 10 } else { 0 });
-        engine.forward_on(net, noise, &traj, 0, cue_steps);
+        // The start cue is on during the first steps of the whole trial only.
+        let piece_cue = cue.map(|c| if p == 0 { c } else { 0 });
+        engine.forward_on(net, noise, &traj, 0, piece_cue);
         let errors = engine.step_errors();
         for b in 0..o.trials {
             for t in 0..piece {

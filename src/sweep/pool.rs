@@ -16,7 +16,7 @@ use crate::error::bad_config;
 use crate::figures::Colormap;
 use crate::io::write_atomic;
 use crate::report::{ReportOptions, analyze_and_report};
-use crate::train::{Resumed, RunOptions, resume_run, train_run};
+use crate::train::{RunOptions, resume_run, train_run};
 
 /// What a sweep directory records about its points (`sweep.json`), for `summary` and for
 /// cluster array tasks.
@@ -131,9 +131,8 @@ pub fn run_point(
         interrupt,
     };
     if dir.join("config.toml").exists() && !crate::train::complete_checkpoints(dir).is_empty() {
-        match resume_run(dir, &[], &opts)? {
-            Resumed::AlreadyFinished { .. } | Resumed::Trained(_) => {}
-        }
+        // Finished or trained on: either way the run is ready to analyze.
+        resume_run(dir, &[], &opts)?;
     } else {
         let cfg = load(Some(config), None, &[format!("train.threads={threads}")])?;
         train_run(&cfg, dir, &opts)?;
