@@ -416,8 +416,12 @@ fn inconsistent_configs_fail_before_anything_is_written() {
             vec!["train.batch_size", "train.shards"],
         ),
         (
-            vec!["train.optimizer=hessian-free"],
-            vec!["train.optimizer", "not implemented"],
+            vec!["train.optimizer=hessian-free", "loss.lambda_cae=0.1"],
+            vec!["loss.lambda_cae", "hessian-free"],
+        ),
+        (
+            vec!["train.optimizer=hessian-free", "train.hf_curvature_batch=501"],
+            vec!["train.hf_curvature_batch", "batch_size"],
         ),
         (
             vec!["model.noise_site=inside"],

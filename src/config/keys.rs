@@ -126,7 +126,7 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
     ),
     (
         "train.optimizer",
-        "adam | hessian-free (section 2.3; hessian-free is not implemented yet)",
+        "adam | hessian-free (section 2.3: the paper's optimiser, Martens & Sutskever 2011)",
     ),
     ("train.lr", "Adam learning rate, > 0"),
     ("train.beta1", "Adam first-moment decay, [0, 1)"),
@@ -148,6 +148,22 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
     (
         "train.checkpoint_every",
         "checkpoint every this many iterations, >= 1 (plus 0, powers of 2 and the last)",
+    ),
+    (
+        "train.hf_damping",
+        "hessian-free: initial damping lambda, > 0 (then adapted by Levenberg-Marquardt)",
+    ),
+    (
+        "train.hf_structural_damping",
+        "hessian-free: structural damping mu, >= 0, in units of lambda (Martens & Sutskever 2011: 1/30)",
+    ),
+    (
+        "train.hf_curvature_batch",
+        "hessian-free: trials of the curvature minibatch, 1..=batch_size (the first of each minibatch)",
+    ),
+    (
+        "train.hf_max_cg",
+        "hessian-free: most conjugate-gradient iterations per update, >= 1",
     ),
 ];
 

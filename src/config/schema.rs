@@ -284,7 +284,7 @@ impl Default for LossConfig {
 pub enum OptimizerName {
     /// Adam with global-norm clipping.
     Adam,
-    /// Hessian-free (Martens & Sutskever 2011): not implemented yet.
+    /// Hessian-free (Martens & Sutskever 2011), the paper's optimiser.
     HessianFree,
 }
 
@@ -318,6 +318,14 @@ pub struct TrainConfig {
     pub shards: usize,
     /// Checkpoint every this many iterations (besides 0, powers of 2 and the last).
     pub checkpoint_every: u64,
+    /// Hessian-free: the initial Tikhonov damping lambda (then Levenberg-Marquardt).
+    pub hf_damping: f64,
+    /// Hessian-free: structural damping mu (Martens & Sutskever 2011), relative to lambda.
+    pub hf_structural_damping: f64,
+    /// Hessian-free: trials of the curvature minibatch.
+    pub hf_curvature_batch: usize,
+    /// Hessian-free: most CG iterations per update.
+    pub hf_max_cg: usize,
 }
 
 impl Default for TrainConfig {
@@ -336,6 +344,10 @@ impl Default for TrainConfig {
             threads: 0,
             shards: 4,
             checkpoint_every: 250,
+            hf_damping: 1.0,
+            hf_structural_damping: 1.0 / 30.0,
+            hf_curvature_batch: 100,
+            hf_max_cg: 50,
         }
     }
 }

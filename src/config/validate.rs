@@ -176,9 +176,25 @@ impl Config {
             tr.checkpoint_every,
             ">= 1",
         )?;
-        if tr.optimizer == OptimizerName::HessianFree {
+        check(pos(tr.hf_damping), "train.hf_damping", tr.hf_damping, "> 0")?;
+        check(
+            nonneg(tr.hf_structural_damping),
+            "train.hf_structural_damping",
+            tr.hf_structural_damping,
+            ">= 0",
+        )?;
+        // Only Hessian-free uses it, so that small Adam batches need not lower it.
+        check(
+            tr.optimizer != OptimizerName::HessianFree
+                || (1..=tr.batch_size).contains(&tr.hf_curvature_batch),
+            "train.hf_curvature_batch",
+            tr.hf_curvature_batch,
+            "1..=train.batch_size",
+        )?;
+        check(tr.hf_max_cg >= 1, "train.hf_max_cg", tr.hf_max_cg, ">= 1")?;
+        if tr.optimizer == OptimizerName::HessianFree && self.loss.lambda_cae > 0.0 {
             return Err(bad_config(
-                "config key `train.optimizer` = \"hessian-free\" is not implemented yet; use \"adam\"",
+                "config key `loss.lambda_cae` must be 0 with train.optimizer = \"hessian-free\": the contractive penalty has no Gauss-Newton form; set it to 0 or use \"adam\"",
             ));
         }
         let shape = match t.arena.regular_shape() {

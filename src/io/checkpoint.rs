@@ -272,6 +272,18 @@ pub struct TrainState {
     pub lr: f64,
     /// Wall-clock seconds of training so far.
     pub wall_s: f64,
+    /// Hessian-free state (hessian-free runs only).
+    pub hf: Option<HfTrainState>,
+}
+
+/// The Hessian-free part of a training state, in f64 so that a resumed run continues
+/// bit-identically.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HfTrainState {
+    /// Damping lambda now.
+    pub damping: f64,
+    /// The last update's CG solution, flattened (W_rec, W_in, b, W_out); empty before the first.
+    pub previous: Vec<f64>,
 }
 
 const TENSORS: [&str; 4] = ["W_rec", "W_in", "b", "W_out"];
@@ -298,6 +310,10 @@ pub fn write_train_state(path: &Path, s: &TrainState) -> anyhow::Result<()> {
     z.add("schedule_started", &[], vec![s.schedule_started])?;
     z.add("lr", &[], vec![s.lr])?;
     z.add("wall_s", &[], vec![s.wall_s])?;
+    if let Some(hf) = &s.hf {
+        z.add("hf_damping", &[], vec![hf.damping])?;
+        z.add("hf_previous", &[hf.previous.len()], hf.previous.clone())?;
+    }
     z.write(path)
 }
 
@@ -339,5 +355,13 @@ pub fn read_train_state(path: &Path) -> anyhow::Result<TrainState> {
         schedule_started: one(&mut z, "schedule_started")? != 0.0,
         lr: one(&mut z, "lr")?,
         wall_s: one(&mut z, "wall_s")?,
+        hf: if z.has("hf_damping") {
+            Some(HfTrainState {
+                damping: one(&mut z, "hf_damping")?,
+                previous: z.array("hf_previous")?.data,
+            })
+        } else {
+            None
+        },
     })
 }

@@ -6,7 +6,7 @@ mod npz;
 
 pub use atomic::{write_atomic, write_atomic_with};
 pub use checkpoint::{
-    FORMAT_VERSION, TrainState, checkpoint_from, load_checkpoint, read_train_state,
+    FORMAT_VERSION, HfTrainState, TrainState, checkpoint_from, load_checkpoint, read_train_state,
     save_checkpoint, write_train_state,
 };
 pub use npz::{Arr, NpyStr, NpzIn, NpzOut, read_npy, read_npy_bytes};

@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use super::gauss_newton::input_weights_k_major;
 use super::gemm::{Mat, matmul};
 use super::kernel::{backward_step, forward_step};
 use super::simd::{SimdPath, path};
@@ -94,45 +95,102 @@ pub struct Lambdas {
     pub cae: f64,
 }
 
-struct Shard<R> {
-    id: usize,
-    first: usize,
-    bs: usize,
-    iaug: Vec<R>,
-    target: Vec<R>,
-    u: Vec<R>,
-    f: Vec<R>,
-    gx: Vec<R>,
-    x: Vec<R>,
-    g: Vec<R>,
-    xi: Vec<R>,
-    err: Vec<R>,
-    d2: Vec<R>,
-    sum_e: f64,
-    sum_fr: f64,
-    sum_c: f64,
-    grad_rec: Vec<R>,
-    grad_inb: Vec<f64>,
-    grad_out: Vec<f64>,
-    acc_inb: Vec<R>,
-    acc_out: Vec<R>,
-    times: PhaseTimes,
+/// What R_FR's weight multiplies in the backward pass.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum FrSource {
+    /// u_t: the gradient of R_FR.
+    Activity,
+    /// R u_t, the forward-mode tangent: the Gauss-Newton product of R_FR (and of structural
+    /// damping).
+    Tangent,
+}
+
+/// The backward pass's sums over shards, in f64, in the layout of the shards' accumulators.
+pub(super) struct BackpropSums {
+    /// Sum over (t, b) of the W_rec gradient (N x N).
+    pub rec: Vec<f64>,
+    /// [W_in | b] gradient, N x (N_in + 1).
+    pub inb: Vec<f64>,
+    /// W_out gradient, 2 x N.
+    pub out: Vec<f64>,
+    /// Sum of f'(x)^2 per unit (only with the contractive penalty).
+    pub d2: Vec<f64>,
+}
+
+impl BackpropSums {
+    /// The sums as [`Gradients`], plus the L2 term's 2 lambda_L2 / len times the W_in and
+    /// W_out given (the parameters for a gradient; the direction for a Gauss-Newton product).
+    pub(super) fn assemble<R: Real>(
+        &self,
+        net: &Ctrnn<R>,
+        lambda_l2: f64,
+        l2_w_in: &[R],
+        l2_w_out: &[R],
+    ) -> Gradients<R> {
+        let (n, nin) = (net.n, net.n_in);
+        let l2_in = 2.0 * lambda_l2 / net.w_in.len() as f64;
+        let l2_out = 2.0 * lambda_l2 / net.w_out.len() as f64;
+        let mut g = net.zero_gradients();
+        for (d, s) in g.w_rec.iter_mut().zip(&self.rec) {
+            *d = R::of(*s);
+        }
+        for i in 0..n {
+            for k in 0..nin {
+                g.w_in[i * nin + k] =
+                    R::of(self.inb[i * (nin + 1) + k] + l2_in * l2_w_in[i * nin + k].f64());
+            }
+            g.b[i] = R::of(self.inb[i * (nin + 1) + nin]);
+        }
+        for (j, d) in g.w_out.iter_mut().enumerate() {
+            *d = R::of(self.out[j] + l2_out * l2_w_out[j].f64());
+        }
+        g
+    }
+}
+
+pub(super) struct Shard<R> {
+    pub(super) id: usize,
+    pub(super) first: usize,
+    pub(super) bs: usize,
+    pub(super) iaug: Vec<R>,
+    pub(super) target: Vec<R>,
+    pub(super) u: Vec<R>,
+    pub(super) f: Vec<R>,
+    pub(super) gx: Vec<R>,
+    pub(super) x: Vec<R>,
+    pub(super) g: Vec<R>,
+    pub(super) xi: Vec<R>,
+    pub(super) err: Vec<R>,
+    pub(super) d2: Vec<R>,
+    pub(super) sum_e: f64,
+    pub(super) sum_fr: f64,
+    pub(super) sum_c: f64,
+    pub(super) grad_rec: Vec<R>,
+    pub(super) grad_inb: Vec<f64>,
+    pub(super) grad_out: Vec<f64>,
+    pub(super) acc_inb: Vec<R>,
+    pub(super) acc_out: Vec<R>,
+    pub(super) times: PhaseTimes,
     /// Whether `x` and the last block of `u` hold a state to continue from.
-    resume: bool,
+    pub(super) resume: bool,
+    /// R u_t of the last Gauss-Newton product (allocated by the first).
+    pub(super) ru: Vec<R>,
+    /// R x_t of the step being run.
+    pub(super) rx: Vec<R>,
 }
 
 /// Buffers and settings for running one network over minibatches of a fixed shape.
 pub struct Engine<R> {
-    shards: Vec<Shard<R>>,
-    threads: usize,
-    n: usize,
-    n_in: usize,
-    steps: usize,
-    batch: usize,
-    simd: SimdPath,
-    with_grad: bool,
+    pub(super) shards: Vec<Shard<R>>,
+    pub(super) threads: usize,
+    pub(super) n: usize,
+    pub(super) n_in: usize,
+    pub(super) steps: usize,
+    pub(super) batch: usize,
+    pub(super) simd: SimdPath,
+    pub(super) with_grad: bool,
     /// Whether the next forward pass continues from where the last one ended.
-    continuing: bool,
+    pub(super) continuing: bool,
 }
 
 impl<R: Real> Engine<R> {
@@ -186,6 +244,8 @@ impl<R: Real> Engine<R> {
                     acc_out: vec![R::zero(); 2 * n],
                     times: PhaseTimes::default(),
                     resume: false,
+                    ru: Vec::new(),
+                    rx: Vec::new(),
                 };
                 first += bs;
                 sh
@@ -250,7 +310,7 @@ impl<R: Real> Engine<R> {
     }
 
     /// Run `work` on every shard, on up to `threads` workers with a fixed shard assignment.
-    fn parallel<F>(&mut self, work: F)
+    pub(super) fn parallel<F>(&mut self, work: F)
     where
         F: Fn(&mut Shard<R>) + Sync,
     {
@@ -290,12 +350,7 @@ impl<R: Real> Engine<R> {
         let one_minus_a = R::of(1.0 - net.alpha);
         let retanh = net.activation == Activation::Retanh;
         let rate_site = net.noise_site == NoiseSite::Rate;
-        let mut win_t = vec![R::zero(); nin * n];
-        for i in 0..n {
-            for k in 0..nin {
-                win_t[k * n + i] = net.w_in[i * nin + k];
-            }
-        }
+        let win_t = input_weights_k_major(&net.w_in, n, nin);
         let noise = noise.filter(|&(_, _, sd)| sd > 0.0);
         let continuing = self.continuing;
         // W_rec^T is the same for every step: pack it once for the step kernel.
@@ -441,14 +496,9 @@ impl<R: Real> Engine<R> {
     /// E + lambda_L2 R_L2 + lambda_FR R_FR + lambda_CAE R_CAE (design section 2) with respect to
     /// every parameter. Also returns R_CAE (zero when lambda_CAE is zero).
     pub fn backward(&mut self, net: &Ctrnn<R>, lambdas: &Lambdas) -> (Gradients<R>, f64) {
-        assert!(self.with_grad, "engine built without gradient buffers");
-        let (n, nin, steps, simd) = (self.n, self.n_in, self.steps, self.simd);
-        let m_t = (self.batch * steps) as f64;
-        let a = R::of(net.alpha);
-        let one_minus_a = R::of(1.0 - net.alpha);
-        let retanh = net.activation == Activation::Retanh;
-        let rate_site = net.noise_site == NoiseSite::Rate;
-        let c_fr = R::of(lambdas.fr * 2.0 / (n as f64 * m_t));
+        let n = self.n;
+        let m_t = (self.batch * self.steps) as f64;
+        let c_fr = lambdas.fr * 2.0 / (n as f64 * m_t);
         // R_CAE = sum_{t,m,i} f'(x)^2 rowsq_i / (T M N^2); its x-gradient is
         // -4 lambda rowsq_i f f'^2 / (T M N^2) (f'' = -2 f f' for tanh and retanh alike).
         let rowsq: Vec<f64> = (0..n)
@@ -460,8 +510,6 @@ impl<R: Real> Engine<R> {
             })
             .collect();
         let cae_on = lambdas.cae > 0.0;
-        let mut w_rec_p = PackedB::new();
-        w_rec_p.pack(Mat::rows(&net.w_rec, n), n, n);
         let nn = (n * n) as f64;
         let cae: Vec<R> = if cae_on {
             rowsq
@@ -471,6 +519,40 @@ impl<R: Real> Engine<R> {
         } else {
             Vec::new()
         };
+        let mut sums = self.backprop(net, c_fr, FrSource::Activity, &cae);
+        let mut r_cae = 0.0;
+        if cae_on {
+            for (i, (rsq, d2)) in rowsq.iter().zip(&sums.d2).enumerate() {
+                r_cae += rsq * d2 / (m_t * nn);
+                let c = 2.0 * lambdas.cae * d2 / (m_t * nn);
+                let row = &mut sums.rec[i * n..(i + 1) * n];
+                for (d, w) in row.iter_mut().zip(&net.w_rec[i * n..(i + 1) * n]) {
+                    *d += c * w.f64();
+                }
+            }
+        }
+        (sums.assemble(net, lambdas.l2, &net.w_in, &net.w_out), r_cae)
+    }
+
+    /// The backward pass shared by [`Engine::backward`] and the Gauss-Newton product: BPTT from
+    /// the readout errors in `err` (dE/dy, or H_y R y) and `c_fr` times `fr` per unit and step,
+    /// reduced over shards in shard order, in f64.
+    pub(super) fn backprop(
+        &mut self,
+        net: &Ctrnn<R>,
+        c_fr: f64,
+        fr: FrSource,
+        cae: &[R],
+    ) -> BackpropSums {
+        assert!(self.with_grad, "engine built without gradient buffers");
+        let (n, nin, steps, simd) = (self.n, self.n_in, self.steps, self.simd);
+        let a = R::of(net.alpha);
+        let one_minus_a = R::of(1.0 - net.alpha);
+        let retanh = net.activation == Activation::Retanh;
+        let rate_site = net.noise_site == NoiseSite::Rate;
+        let c_fr = R::of(c_fr);
+        let mut w_rec_p = PackedB::new();
+        w_rec_p.pack(Mat::rows(&net.w_rec, n), n, n);
         self.parallel(|sh| {
             let t0 = Instant::now();
             let bsn = sh.bs * n;
@@ -501,12 +583,18 @@ impl<R: Real> Engine<R> {
                 } else {
                     &[]
                 };
+                let u = &sh.u[t * bsn..(t + 1) * bsn];
+                let fr_src = match fr {
+                    FrSource::Activity => u,
+                    FrSource::Tangent => &sh.ru[t * bsn..(t + 1) * bsn],
+                };
                 backward_step(
                     simd,
                     &sh.g,
                     &mut head[t * bsn..],
                     next,
-                    &sh.u[t * bsn..(t + 1) * bsn],
+                    u,
+                    fr_src,
                     f_clean,
                     &sh.err[t * sh.bs * 2..(t + 1) * sh.bs * 2],
                     &net.w_out,
@@ -517,7 +605,7 @@ impl<R: Real> Engine<R> {
                     c_fr,
                     one_minus_a,
                     retanh,
-                    &cae,
+                    cae,
                     &mut sh.d2,
                     n,
                 );
@@ -548,48 +636,31 @@ impl<R: Real> Engine<R> {
             );
             sh.times.backward = t0.elapsed().as_secs_f64();
         });
-        // Reduce in shard order, in f64.
-        let mut rec = vec![0.0f64; n * n];
-        let mut inb = vec![0.0f64; n * (nin + 1)];
-        let mut out = vec![0.0f64; 2 * n];
-        let mut d2 = vec![0.0f64; n];
+        let mut sums = BackpropSums {
+            rec: vec![0.0; n * n],
+            inb: vec![0.0; n * (nin + 1)],
+            out: vec![0.0; 2 * n],
+            d2: vec![0.0; n],
+        };
         for sh in &self.shards {
-            rec.iter_mut()
+            sums.rec
+                .iter_mut()
                 .zip(&sh.grad_rec)
                 .for_each(|(a, b)| *a += b.f64());
-            inb.iter_mut()
+            sums.inb
+                .iter_mut()
                 .zip(&sh.grad_inb)
                 .for_each(|(d, v)| *d += net.alpha * v);
-            out.iter_mut().zip(&sh.grad_out).for_each(|(d, v)| *d += v);
-            d2.iter_mut().zip(&sh.d2).for_each(|(a, b)| *a += b.f64());
+            sums.out
+                .iter_mut()
+                .zip(&sh.grad_out)
+                .for_each(|(d, v)| *d += v);
+            sums.d2
+                .iter_mut()
+                .zip(&sh.d2)
+                .for_each(|(a, b)| *a += b.f64());
         }
-        let mut r_cae = 0.0;
-        if cae_on {
-            for i in 0..n {
-                r_cae += rowsq[i] * d2[i] / (m_t * nn);
-                let c = 2.0 * lambdas.cae * d2[i] / (m_t * nn);
-                for j in 0..n {
-                    rec[i * n + j] += c * net.w_rec[i * n + j].f64();
-                }
-            }
-        }
-        let l2_in = 2.0 * lambdas.l2 / net.w_in.len() as f64;
-        let l2_out = 2.0 * lambdas.l2 / net.w_out.len() as f64;
-        let mut g = net.zero_gradients();
-        for (d, s) in g.w_rec.iter_mut().zip(&rec) {
-            *d = R::of(*s);
-        }
-        for i in 0..n {
-            for k in 0..nin {
-                g.w_in[i * nin + k] =
-                    R::of(inb[i * (nin + 1) + k] + l2_in * net.w_in[i * nin + k].f64());
-            }
-            g.b[i] = R::of(inb[i * (nin + 1) + nin]);
-        }
-        for (j, d) in g.w_out.iter_mut().enumerate() {
-            *d = R::of(out[j] + l2_out * net.w_out[j].f64());
-        }
-        (g, r_cae)
+        sums
     }
 
     /// Phase times of the last forward + backward, averaged over workers.

@@ -27,7 +27,7 @@ fn sum_sq<R: Real>(v: &[R]) -> R {
 
 /// Dot product with 16 independent accumulators (vectorises).
 #[inline(always)]
-fn dot<R: Real>(a: &[R], b: &[R]) -> R {
+pub(super) fn dot<R: Real>(a: &[R], b: &[R]) -> R {
     let mut acc = [R::zero(); 16];
     let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
     let (ra, rb) = (ca.remainder(), cb.remainder());
@@ -119,12 +119,15 @@ simd_kernel! {
 
 simd_kernel! {
     /// One BPTT step. On entry `g` holds a W_rec^T gx_{t+1} (zeros at t = T). Adds the direct
-    /// gradient dL/du_t = W_out^T err_t + c_fr u_t, then gx_t = f'(x_t) dL/du_t + (1-a) gx_{t+1}
+    /// gradient dL/du_t = W_out^T err_t + c_fr `fr_src`_t (`fr_src` = u_t for the gradient; R u_t
+    /// for a Gauss-Newton product, where c_fr is then the curvature of R_FR plus structural
+    /// damping), then gx_t = f'(x_t) dL/du_t + (1-a) gx_{t+1}
     /// (- the contractive term when `cae` is given, accumulating f'(x_t)^2 into `d2`). Also
     /// accumulates this step's sum_b gx_t [I_t, 1]^T into `acc_inb` (k-major, (N_in+1) x N) and
     /// sum_b err_t u_t^T into `acc_out` (2 x N): the input and readout weight gradients.
     pub fn backward_step<R: Real>(
-        g: &[R], gx_out: &mut [R], gx_next: &[R], u: &[R], f_clean: &[R], err: &[R], w_out: &[R],
+        g: &[R], gx_out: &mut [R], gx_next: &[R], u: &[R], fr_src: &[R], f_clean: &[R], err: &[R],
+        w_out: &[R],
         iaug: &[R], acc_inb: &mut [R], acc_out: &mut [R], nin: usize,
         c_fr: R, one_minus_a: R, retanh: bool, cae: &[R], d2: &mut [R], n: usize,
     ) {
@@ -135,10 +138,11 @@ simd_kernel! {
             let (e0, e1) = (err[2 * b], err[2 * b + 1]);
             let gr = &g[r.clone()];
             let ur = &u[r.clone()];
+            let sr = &fr_src[r.clone()];
             let fr = if f_clean.is_empty() { ur } else { &f_clean[r.clone()] };
             let out = &mut gx_out[r.clone()];
             for j in 0..n {
-                let gj = gr[j] + e0 * w0[j] + e1 * w1[j] + c_fr * ur[j];
+                let gj = gr[j] + e0 * w0[j] + e1 * w1[j] + c_fr * sr[j];
                 let f = fr[j];
                 let mut d = R::one() - f * f;
                 if retanh && f <= R::zero() {
@@ -176,6 +180,51 @@ simd_kernel! {
                 o0[j] += e0 * ur[j];
                 o1[j] += e1 * ur[j];
             }
+        }
+    }
+}
+
+simd_kernel! {
+    /// One step of the forward-mode R-operator (Pearlmutter 1994) along a direction V of the
+    /// parameters, for the Gauss-Newton product. On entry `rx` holds (1-a) R x_{t-1} +
+    /// a W_rec R u_{t-1} and `ru` holds V_rec u_{t-1} (both zero at t = 0); adds
+    /// a (V_in I_t + V_b), so that `rx` = R x_t, then writes R u_t = f'(x_t) R x_t over `ru` and
+    /// `c_out` R y_t = `c_out` (W_out R u_t + V_out u_t) to `err` (c_out = the curvature of E in y).
+    pub fn tangent_step<R: Real>(
+        rx: &mut [R], ru: &mut [R], u: &[R], f_clean: &[R], iaug: &[R], vin_t: &[R], vb: &[R],
+        w_out: &[R], v_out: &[R], err: &mut [R], c_out: R, a: R, n: usize, nin: usize,
+        retanh: bool,
+    ) {
+        let bs = rx.len() / n;
+        let (w0, w1) = w_out.split_at(n);
+        let (v0, v1) = v_out.split_at(n);
+        for b in 0..bs {
+            let r = b * n..(b + 1) * n;
+            let rxr = &mut rx[r.clone()];
+            let rur = &mut ru[r.clone()];
+            let ib = &iaug[b * (nin + 1)..(b + 1) * (nin + 1)];
+            for j in 0..n {
+                rxr[j] += a * (rur[j] + vb[j]);
+            }
+            for k in 0..nin {
+                let c = a * ib[k];
+                let w = &vin_t[k * n..(k + 1) * n];
+                for j in 0..n {
+                    rxr[j] += c * w[j];
+                }
+            }
+            let ur = &u[r.clone()];
+            let fr = if f_clean.is_empty() { ur } else { &f_clean[r] };
+            for j in 0..n {
+                let f = fr[j];
+                let mut d = R::one() - f * f;
+                if retanh && f <= R::zero() {
+                    d = R::zero();
+                }
+                rur[j] = d * rxr[j];
+            }
+            err[2 * b] = (dot(rur, w0) + dot(ur, v0)) * c_out;
+            err[2 * b + 1] = (dot(rur, w1) + dot(ur, v1)) * c_out;
         }
     }
 }

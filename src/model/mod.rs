@@ -2,6 +2,7 @@
 
 mod ctrnn;
 mod engine;
+mod gauss_newton;
 pub mod gemm;
 mod kernel;
 mod noise;
@@ -11,5 +12,6 @@ mod step_gemm;
 
 pub use ctrnn::{Ctrnn, Gradients};
 pub use engine::{Engine, Lambdas, LossTerms, PhaseTimes, ShardInput};
+pub use gauss_newton::CurvatureWeights;
 pub use noise::NormalStream;
 pub use real::Real;

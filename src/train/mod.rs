@@ -2,12 +2,16 @@
 //! logs and checkpoints ([`train_run`]).
 
 mod adam;
+mod conjugate_gradient;
+mod hessian_free;
 mod manifest;
 mod run;
 mod schedule;
 mod trainer;
 
 pub use adam::{Adam, clip_global_norm};
+pub use conjugate_gradient::{CgIterate, CgOptions, CgResult, conjugate_gradient};
+pub use hessian_free::{GradientPoint, HessianFree, HfReport, HfSettings, flatten, unflatten};
 pub use manifest::Manifest;
 pub use run::{
     LR_CUT, MAX_ROLLBACKS, Resumed, RunOptions, RunSummary, complete_checkpoints,

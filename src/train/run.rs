@@ -23,7 +23,15 @@ use crate::model::PhaseTimes;
 /// Header of `train_log.csv`, exactly as design section 5 fixes it.
 pub const LOG_HEADER: &str = "iteration,wall_s,loss,E,R_L2,R_FR,lambda_L2,lambda_FR,grad_norm,lr";
 
-/// Factor applied to the learning rate at each divergence roll-back.
+/// Header of `hf_log.csv`, written beside `train_log.csv` by Hessian-free runs: per update
+/// the damping its CG used, CG iterations, the iteration backtracking chose, the reduction
+/// ratio rho, the line search's step size, the quadratic model's value there, the loss after
+/// the update and the loss evaluations spent.
+pub const HF_LOG_HEADER: &str =
+    "iteration,damping,cg_iterations,chosen,rho,rate,model,loss_after,evaluations";
+
+/// Factor applied to the learning rate at each divergence roll-back (Hessian-free: the damping
+/// is divided by it).
 pub const LR_CUT: f64 = 0.5;
 
 /// Roll-backs in a row (without reaching a new checkpoint) after which training stops.
@@ -226,7 +234,7 @@ pub fn resume_run(dir: &Path, sets: &[String], opts: &RunOptions) -> anyhow::Res
         return Ok(Resumed::AlreadyFinished { iteration: start });
     }
     println!("resuming from iteration {start}");
-    let log = truncate_log(&dir.join("train_log.csv"), start)?;
+    let log = truncate_log(&dir.join("train_log.csv"), LOG_HEADER, start)?;
     let mut manifest: Manifest = std::fs::read_to_string(dir.join("manifest.json"))
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
@@ -244,14 +252,15 @@ pub fn resume_run(dir: &Path, sets: &[String], opts: &RunOptions) -> anyhow::Res
 
 /// Keep the header and the rows of iterations before `keep_below`, so that the log has
 /// exactly one row per iteration; returns the file open for appending.
-fn truncate_log(path: &Path, keep_below: u64) -> anyhow::Result<File> {
+fn truncate_log(path: &Path, header: &str, keep_below: u64) -> anyhow::Result<File> {
+    let columns = header.split(',').count();
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut out = format!("{LOG_HEADER}\n");
+    let mut out = format!("{header}\n");
     for line in text.lines().skip(1) {
         let it = line.split(',').next().and_then(|v| v.parse::<u64>().ok());
         // Stop at the first row that is not complete and in order (a kill can cut a row).
         match it {
-            Some(it) if it < keep_below && line.split(',').count() == 10 => {
+            Some(it) if it < keep_below && line.split(',').count() == columns => {
                 out.push_str(line);
                 out.push('\n');
             }
@@ -281,6 +290,7 @@ fn injected_failure(iteration: u64, lr: f64) -> super::StepRecord {
         grad_norm: f64::NAN,
         lr,
         times: PhaseTimes::default(),
+        hf: None,
     }
 }
 
@@ -289,6 +299,15 @@ fn injected_failure(iteration: u64, lr: f64) -> super::StepRecord {
 struct RollbackPoint {
     snap: Snapshot<f32>,
     log_len: u64,
+    hf_log_len: u64,
+}
+
+/// Cut `file` back to `len` bytes and continue appending there.
+fn cut_back(file: &mut std::io::BufWriter<File>, len: u64) -> anyhow::Result<()> {
+    file.flush()?;
+    file.get_mut().set_len(len)?;
+    file.get_mut().seek(SeekFrom::End(0))?;
+    Ok(())
 }
 
 fn run_loop(
@@ -317,6 +336,14 @@ fn run_loop(
     bar.set_position(started_at);
     bar.reset_eta();
     let mut log = std::io::BufWriter::new(log);
+    let mut hf_log = match trainer.hf {
+        Some(_) => Some(std::io::BufWriter::new(truncate_log(
+            &dir.join("hf_log.csv"),
+            HF_LOG_HEADER,
+            started_at,
+        )?)),
+        None => None,
+    };
     let start = Instant::now();
     let wall = |start: &Instant| wall_before + start.elapsed().as_secs_f64();
     let mut times = PhaseTimes::default();
@@ -337,6 +364,11 @@ fn run_loop(
             is_checkpoint_iteration(trainer.iteration, cfg.train.checkpoint_every, total);
         if at_checkpoint || done || interrupted {
             log.flush()?;
+            let mut hf_log_len = 0;
+            if let Some(h) = &mut hf_log {
+                h.flush()?;
+                hf_log_len = h.get_ref().metadata()?.len();
+            }
             checkpoint(dir, &trainer, w)?;
             let log_len = log.get_ref().metadata()?.len();
             if rollback
@@ -348,6 +380,7 @@ fn run_loop(
             rollback = Some(RollbackPoint {
                 snap: trainer.snapshot(),
                 log_len,
+                hf_log_len,
             });
         }
         if interrupted {
@@ -392,15 +425,26 @@ fn run_loop(
                     ))
                     .into());
                 }
-                let lr = trainer.lr * LR_CUT;
+                // The learning rate and damping carry over the roll-back, so that repeated
+                // failures back off further.
+                let (lr, damping) = (trainer.lr, trainer.hf.as_ref().map(|h| h.damping));
                 trainer.restore(&rb.snap);
                 trainer.lr = lr;
-                log.flush()?;
-                log.get_mut().set_len(rb.log_len)?;
-                log.get_mut().seek(SeekFrom::End(0))?;
+                if let (Some(h), Some(d)) = (&mut trainer.hf, damping) {
+                    h.damping = d;
+                }
+                trainer.back_off(LR_CUT);
+                cut_back(&mut log, rb.log_len)?;
+                if let Some(h) = &mut hf_log {
+                    cut_back(h, rb.hf_log_len)?;
+                }
+                let what = match &trainer.hf {
+                    Some(h) => format!("damping raised x{} to {:e}", 1.0 / LR_CUT, h.damping),
+                    None => format!("learning rate cut x{LR_CUT} to {:e}", trainer.lr),
+                };
                 bar.suspend(|| {
                     eprintln!(
-                        "iteration {}: non-finite loss ({}) or gradient norm ({}); rolled back to iteration {}, learning rate cut x{LR_CUT} to {lr:e}",
+                        "iteration {}: non-finite loss ({}) or gradient norm ({}); rolled back to iteration {}, {what}",
                         bad.iteration, bad.loss, bad.grad_norm, rb.snap.iteration
                     )
                 });
@@ -423,6 +467,21 @@ fn run_loop(
             rec.grad_norm,
             rec.lr
         )?;
+        if let (Some(h), Some(r)) = (&mut hf_log, &rec.hf) {
+            writeln!(
+                h,
+                "{},{:e},{},{},{:.6e},{},{:.8e},{:.8e},{}",
+                rec.iteration,
+                r.damping,
+                r.cg_iterations,
+                r.chosen,
+                r.rho,
+                r.rate,
+                r.model,
+                r.loss_after,
+                r.evaluations
+            )?;
+        }
         times.add(&rec.times);
         tail.push((t.e, t.centre));
         bar.set_message(format!(
@@ -434,6 +493,9 @@ fn run_loop(
     }
     bar.finish_and_clear();
     log.flush()?;
+    if let Some(h) = &mut hf_log {
+        h.flush()?;
+    }
     let wall_s = start.elapsed().as_secs_f64();
     let keep = (tail.len() / 10).max(1).min(tail.len());
     let tail = &tail[tail.len() - keep..];

@@ -1,12 +1,18 @@
-//! The per-step algorithm: fresh trials and noise, forward, lambdas, BPTT, clipping, Adam.
+//! The per-step algorithm: fresh trials and noise, forward, lambdas, BPTT, then Adam (with
+//! clipping) or a Hessian-free update.
 
 use std::time::Instant;
 
+use super::hessian_free::{GradientPoint, HessianFree, HfReport, HfSettings};
 use super::{Adam, LambdaSchedule, clip_global_norm};
-use crate::config::ValidConfig;
-use crate::io::TrainState;
+use crate::config::{OptimizerName, ValidConfig};
+use crate::io::{HfTrainState, TrainState};
 use crate::model::{Ctrnn, Engine, Lambdas, LossTerms, PhaseTimes, Real};
 use crate::task::{Trajectories, TrajectorySpec, write_shard};
+
+/// The noise of a curvature minibatch comes from the stream of iteration key
+/// `iteration | CURVATURE_NOISE`, which no gradient minibatch uses.
+const CURVATURE_NOISE: u64 = 1 << 63;
 
 /// What one iteration measured (a `train_log.csv` row).
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +31,8 @@ pub struct StepRecord {
     pub lr: f64,
     /// Time per phase.
     pub times: PhaseTimes,
+    /// What the Hessian-free update did (None under Adam).
+    pub hf: Option<HfReport>,
 }
 
 /// Training state of one network; `step` is the whole per-iteration algorithm.
@@ -41,6 +49,10 @@ pub struct Trainer<R: Real> {
     pub iteration: u64,
     /// Learning rate now (cut on each divergence roll-back).
     pub lr: f64,
+    /// Hessian-free state (None under Adam).
+    pub hf: Option<HessianFree>,
+    /// The curvature minibatch's engine (Hessian-free only).
+    curvature: Option<Engine<R>>,
 }
 
 /// Everything that changes during training, in memory: what a roll-back restores and what a
@@ -57,6 +69,46 @@ pub struct Snapshot<R> {
     pub iteration: u64,
     /// Learning rate.
     pub lr: f64,
+    /// Hessian-free state.
+    pub hf: Option<HessianFree>,
+}
+
+/// Forward pass of `engine` on trials `0..engine.batch()` of minibatch `iteration`, with the
+/// noise stream of `noise_key` (trials from their streams, or windows of the config's file).
+fn forward_minibatch<R: Real>(
+    engine: &mut Engine<R>,
+    cfg: &ValidConfig,
+    spec: &TrajectorySpec,
+    net: &Ctrnn<R>,
+    iteration: u64,
+    noise_key: u64,
+) -> LossTerms {
+    let seed = cfg.train.seed;
+    let file = cfg.trajectory_file();
+    let cue = cfg.task.start_cue.then_some(cfg.task.cue_steps);
+    let noise = Some((seed, noise_key, net.noise_std));
+    engine.forward(net, noise, |inp| {
+        let tr = match file {
+            Some(f) => f.windows(
+                spec.task.steps,
+                seed,
+                iteration,
+                inp.first_trial,
+                inp.trials,
+            ),
+            None => Trajectories::generate(spec, seed, iteration, inp.first_trial, inp.trials),
+        };
+        write_shard(
+            &tr,
+            0,
+            inp.trials,
+            net.encoding,
+            &net.input_scale,
+            cue,
+            inp.iaug,
+            inp.target,
+        );
+    })
 }
 
 impl<R: Real> Trainer<R> {
@@ -77,6 +129,18 @@ impl<R: Real> Trainer<R> {
             threads,
             true,
         );
+        let hessian_free = cfg.train.optimizer == OptimizerName::HessianFree;
+        let curvature = hessian_free.then(|| {
+            Engine::new(
+                net.n,
+                net.n_in,
+                cfg.task.steps,
+                cfg.train.hf_curvature_batch,
+                cfg.train.shards,
+                threads,
+                true,
+            )
+        });
         Trainer {
             cfg: cfg.clone(),
             spec: TrajectorySpec::from_config(cfg),
@@ -86,37 +150,21 @@ impl<R: Real> Trainer<R> {
             schedule: LambdaSchedule::new(cfg),
             iteration: 0,
             lr: cfg.train.lr,
+            hf: hessian_free.then(|| HessianFree::new(cfg.train.hf_damping)),
+            curvature,
         }
     }
 
     /// Forward pass on minibatch `iteration` (trials and noise from their streams).
     pub fn forward(&mut self, iteration: u64) -> LossTerms {
-        let (spec, seed, net) = (&self.spec, self.cfg.train.seed, &self.net);
-        let file = self.cfg.trajectory_file();
-        let cue = self.cfg.task.start_cue.then_some(self.cfg.task.cue_steps);
-        let noise = Some((seed, iteration, net.noise_std));
-        self.engine.forward(net, noise, |inp| {
-            let tr = match file {
-                Some(f) => f.windows(
-                    spec.task.steps,
-                    seed,
-                    iteration,
-                    inp.first_trial,
-                    inp.trials,
-                ),
-                None => Trajectories::generate(spec, seed, iteration, inp.first_trial, inp.trials),
-            };
-            write_shard(
-                &tr,
-                0,
-                inp.trials,
-                net.encoding,
-                &net.input_scale,
-                cue,
-                inp.iaug,
-                inp.target,
-            );
-        })
+        forward_minibatch(
+            &mut self.engine,
+            &self.cfg,
+            &self.spec,
+            &self.net,
+            iteration,
+            iteration,
+        )
     }
 
     /// The loss and its gradient on minibatch `iteration` with fixed lambdas (no update).
@@ -140,7 +188,11 @@ impl<R: Real> Trainer<R> {
         let (mut g, r_cae) = self.engine.backward(&self.net, &lambdas);
         terms.r_cae = r_cae;
         let loss = terms.loss(&lambdas);
-        let grad_norm = clip_global_norm(&mut g, self.cfg.train.clip);
+        let grad_norm = if self.hf.is_some() {
+            g.norm()
+        } else {
+            clip_global_norm(&mut g, self.cfg.train.clip)
+        };
         let mut times = self.engine.times();
         let tr = &self.cfg.train;
         let rec = StepRecord {
@@ -151,17 +203,56 @@ impl<R: Real> Trainer<R> {
             grad_norm,
             lr: self.lr,
             times,
+            hf: None,
         };
         if !(loss.is_finite() && grad_norm.is_finite()) {
             return Err(Box::new(rec));
         }
         let t0 = Instant::now();
-        self.adam
-            .step(&mut self.net, &g, self.lr, tr.beta1, tr.beta2, tr.eps);
+        let mut hf_report = None;
+        match (&mut self.hf, &mut self.curvature) {
+            (Some(hf), Some(curvature)) => {
+                let (cfg, spec) = (&self.cfg, &self.spec);
+                forward_minibatch(curvature, cfg, spec, &self.net, it, it | CURVATURE_NOISE);
+                let engine = &mut self.engine;
+                let at = GradientPoint {
+                    gradient: &g,
+                    loss,
+                    lambdas: &lambdas,
+                };
+                let report = hf.update(
+                    &mut self.net,
+                    at,
+                    curvature,
+                    &HfSettings::from_config(cfg),
+                    |cand| forward_minibatch(engine, cfg, spec, cand, it, it).loss(&lambdas),
+                );
+                if !self.net.is_finite() {
+                    return Err(Box::new(rec));
+                }
+                hf_report = Some(report);
+            }
+            _ => self
+                .adam
+                .step(&mut self.net, &g, self.lr, tr.beta1, tr.beta2, tr.eps),
+        }
         times.optimiser = t0.elapsed().as_secs_f64();
         self.schedule.after(it, &terms);
         self.iteration += 1;
-        Ok(StepRecord { times, ..rec })
+        Ok(StepRecord {
+            times,
+            hf: hf_report,
+            ..rec
+        })
+    }
+
+    /// After a divergence roll-back: cut the learning rate by `cut` (Adam) and raise the
+    /// damping by its inverse (Hessian-free), so that the retried step is more cautious.
+    pub fn back_off(&mut self, cut: f64) {
+        self.lr *= cut;
+        if let Some(hf) = &mut self.hf {
+            hf.damping /= cut;
+        }
     }
 
     /// A copy of the training state.
@@ -172,6 +263,7 @@ impl<R: Real> Trainer<R> {
             schedule: self.schedule.clone(),
             iteration: self.iteration,
             lr: self.lr,
+            hf: self.hf.clone(),
         }
     }
 
@@ -182,6 +274,7 @@ impl<R: Real> Trainer<R> {
         self.schedule = s.schedule.clone();
         self.iteration = s.iteration;
         self.lr = s.lr;
+        self.hf = s.hf.clone();
     }
 
     /// Optimiser and schedule state, for `ITER.state.npz`.
@@ -201,6 +294,10 @@ impl<R: Real> Trainer<R> {
             schedule_started: self.schedule.started,
             lr: self.lr,
             wall_s,
+            hf: self.hf.as_ref().map(|h| HfTrainState {
+                damping: h.damping,
+                previous: h.previous.clone(),
+            }),
         }
     }
 
@@ -246,6 +343,20 @@ impl<R: Real> Trainer<R> {
         t.schedule.started = st.schedule_started;
         t.iteration = st.iteration;
         t.lr = st.lr;
+        if let Some(hf) = &mut t.hf {
+            let saved = st.hf.as_ref().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the config says hessian-free but the training state has no Hessian-free state"
+                )
+            })?;
+            let params: usize = shapes.iter().sum();
+            anyhow::ensure!(
+                saved.previous.is_empty() || saved.previous.len() == params,
+                "Hessian-free state does not match the network's shape"
+            );
+            hf.damping = saved.damping;
+            hf.previous = saved.previous.clone();
+        }
         Ok(t)
     }
 }
