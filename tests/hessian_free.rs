@@ -4,9 +4,12 @@
 //! that lowers the loss and resumes bit-identically from a checkpoint's state.
 #![allow(clippy::needless_range_loop)]
 
+mod common;
+use common::{bin, ok, tmp};
+
 use gridrnn::config::{ValidConfig, load};
 use gridrnn::io::{read_train_state, write_train_state};
-use gridrnn::model::{Ctrnn, CurvatureWeights, Engine, Gradients};
+use gridrnn::model::{Ctrnn, CurvatureWeights, Engine};
 use gridrnn::task::{Trajectories, TrajectorySpec};
 use gridrnn::train::{CgOptions, Trainer, conjugate_gradient, flatten, unflatten};
 use proptest::prelude::*;
@@ -356,8 +359,55 @@ fn hessian_free_refuses_the_contractive_penalty_before_training() {
     assert!(err.contains("train.hf_curvature_batch"), "{err}");
 }
 
-/// Keep `Gradients` in the public API this test file relies on.
-#[allow(dead_code)]
-fn _uses(g: Gradients<f64>) -> usize {
-    g.w_rec.len()
+/// A killed Hessian-free run (its last checkpoint lost) resumes through the CLI to the same
+/// network and the same `hf_log.csv` as the uninterrupted run; the log reads back.
+#[test]
+fn a_hessian_free_run_resumes_through_the_cli_with_the_same_log() {
+    let d = tmp("hf-resume");
+    let run = d.join("run");
+    let sets = [
+        "model.units=12",
+        "task.steps=30",
+        "train.batch_size=12",
+        "train.shards=2",
+        "train.threads=2",
+        "train.optimizer=hessian-free",
+        "train.hf_curvature_batch=6",
+        "train.hf_max_cg=10",
+        "train.iterations=6",
+        "train.checkpoint_every=2",
+    ];
+    let mut c = bin();
+    c.arg("train").arg("--out").arg(&run);
+    for s in sets {
+        c.args(["--set", s]);
+    }
+    ok(c.output().unwrap());
+    let log = std::fs::read_to_string(run.join("hf_log.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = log.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0].join(","), gridrnn::train::HF_LOG_HEADER);
+    assert_eq!(rows.len(), 7, "{log}");
+    for (i, r) in rows[1..].iter().enumerate() {
+        assert_eq!(r.len(), 9);
+        assert_eq!(r[0].parse::<u64>().unwrap(), i as u64);
+        let damping: f64 = r[1].parse().unwrap();
+        let cg: usize = r[2].parse().unwrap();
+        assert!(damping > 0.0 && (1..=10).contains(&cg), "{r:?}");
+    }
+    let (final_net, _) =
+        gridrnn::io::load_checkpoint(&run.join("checkpoints/00000006.npz")).unwrap();
+    for f in ["00000006.npz", "00000006.safetensors", "00000006.state.npz"] {
+        std::fs::remove_file(run.join("checkpoints").join(f)).unwrap();
+    }
+    std::fs::remove_file(run.join("checkpoints/latest.npz")).unwrap();
+    let out = ok(bin().arg("resume").arg(&run).output().unwrap());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("resuming from iteration 4"));
+    let (again, _) = gridrnn::io::load_checkpoint(&run.join("checkpoints/00000006.npz")).unwrap();
+    assert_eq!(final_net.w_rec, again.w_rec);
+    assert_eq!(final_net.w_out, again.w_out);
+    assert_eq!(
+        std::fs::read_to_string(run.join("hf_log.csv")).unwrap(),
+        log
+    );
+    let _ = std::fs::remove_dir_all(&d);
 }

@@ -420,7 +420,10 @@ fn inconsistent_configs_fail_before_anything_is_written() {
             vec!["loss.lambda_cae", "hessian-free"],
         ),
         (
-            vec!["train.optimizer=hessian-free", "train.hf_curvature_batch=501"],
+            vec![
+                "train.optimizer=hessian-free",
+                "train.hf_curvature_batch=501",
+            ],
             vec!["train.hf_curvature_batch", "batch_size"],
         ),
         (

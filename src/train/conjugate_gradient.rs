@@ -166,7 +166,13 @@ mod tests {
         // Strictly down while CG makes progress; once converged, flat to rounding.
         for (i, w) in res.phi.windows(2).enumerate() {
             let tol = if i < 30 { 0.0 } else { 1e-12 * w[0].abs() };
-            assert!(w[1] < w[0] + tol, "phi rose at {}: {} -> {}", i + 1, w[0], w[1]);
+            assert!(
+                w[1] < w[0] + tol,
+                "phi rose at {}: {} -> {}",
+                i + 1,
+                w[0],
+                w[1]
+            );
         }
         let x = &res.kept.last().unwrap().x;
         let ax = apply(x);

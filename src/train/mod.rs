@@ -14,7 +14,7 @@ pub use conjugate_gradient::{CgIterate, CgOptions, CgResult, conjugate_gradient}
 pub use hessian_free::{GradientPoint, HessianFree, HfReport, HfSettings, flatten, unflatten};
 pub use manifest::Manifest;
 pub use run::{
-    LR_CUT, MAX_ROLLBACKS, Resumed, RunOptions, RunSummary, complete_checkpoints,
+    HF_LOG_HEADER, LR_CUT, MAX_ROLLBACKS, Resumed, RunOptions, RunSummary, complete_checkpoints,
     is_checkpoint_iteration, resume_run, train_run,
 };
 pub use schedule::LambdaSchedule;
