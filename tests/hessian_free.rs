@@ -394,6 +394,14 @@ fn a_hessian_free_run_resumes_through_the_cli_with_the_same_log() {
         let cg: usize = r[2].parse().unwrap();
         assert!(damping > 0.0 && (1..=10).contains(&cg), "{r:?}");
     }
+    // train_log.csv's lr column is the line search's step under Hessian-free.
+    let train_log = std::fs::read_to_string(run.join("train_log.csv")).unwrap();
+    for (t, h) in train_log.lines().skip(1).zip(&rows[1..]) {
+        assert_eq!(
+            t.rsplit(',').next().unwrap().parse::<f64>().unwrap(),
+            h[5].parse::<f64>().unwrap()
+        );
+    }
     let (final_net, _) =
         gridrnn::io::load_checkpoint(&run.join("checkpoints/00000006.npz")).unwrap();
     for f in ["00000006.npz", "00000006.safetensors", "00000006.state.npz"] {

@@ -239,8 +239,11 @@ impl<R: Real> Trainer<R> {
         times.optimiser = t0.elapsed().as_secs_f64();
         self.schedule.after(it, &terms);
         self.iteration += 1;
+        // Under Hessian-free the log's learning-rate column holds the line search's step.
+        let lr = hf_report.as_ref().map_or(rec.lr, |r| r.rate);
         Ok(StepRecord {
             times,
+            lr,
             hf: hf_report,
             ..rec
         })
