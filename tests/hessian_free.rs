@@ -81,6 +81,19 @@ fn outputs(cfg: &ValidConfig, net: &Ctrnn<f64>, traj: &Trajectories) -> (Vec<f64
     (y, u)
 }
 
+/// A gradient-capable engine that has run its forward pass over `traj` with the run's noise.
+fn forwarded(cfg: &ValidConfig, net: &Ctrnn<f64>, traj: &Trajectories) -> Engine<f64> {
+    let mut eng = Engine::<f64>::new(net.n, net.n_in, cfg.task.steps, B, 2, 2, true);
+    eng.forward_on(
+        net,
+        Some((cfg.train.seed, ITERATION, net.noise_std)),
+        traj,
+        0,
+        None,
+    );
+    eng
+}
+
 fn moved(net: &Ctrnn<f64>, p: usize, h: f64) -> Ctrnn<f64> {
     let mut out = net.clone();
     let mut at = p;
@@ -106,14 +119,7 @@ fn check_gauss_newton(extra: &[&str], seed: u64) {
     };
     let v = random_direction(&net, seed);
     // The kernel's product.
-    let mut eng = Engine::<f64>::new(net.n, net.n_in, cfg.task.steps, B, 2, 2, true);
-    eng.forward_on(
-        &net,
-        Some((cfg.train.seed, ITERATION, net.noise_std)),
-        &traj,
-        0,
-        None,
-    );
+    let mut eng = forwarded(&cfg, &net, &traj);
     let gv = flatten(eng.gauss_newton(&net, &unflatten(&net, &v), &w).tensors());
     // The explicit Jacobian, one central difference per parameter.
     let p = v.len();
@@ -229,14 +235,7 @@ fn cg_on_the_gauss_newton_model_decreases_phi_at_every_step() {
     let net = perturbed(&cfg, 7);
     let spec = TrajectorySpec::from_config(&cfg);
     let traj = Trajectories::generate(&spec, cfg.train.seed, ITERATION, 0, B);
-    let mut eng = Engine::<f64>::new(net.n, net.n_in, cfg.task.steps, B, 2, 2, true);
-    eng.forward_on(
-        &net,
-        Some((cfg.train.seed, ITERATION, net.noise_std)),
-        &traj,
-        0,
-        None,
-    );
+    let mut eng = forwarded(&cfg, &net, &traj);
     let w = CurvatureWeights {
         l2: 0.01,
         fr: 0.01,

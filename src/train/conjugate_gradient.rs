@@ -48,7 +48,8 @@ pub struct CgResult {
     pub products: usize,
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
+/// a . b in f64.
+pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 

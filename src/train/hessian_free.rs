@@ -3,7 +3,7 @@
 //! gradient on a curvature minibatch, backtracks over CG's iterates, adapts the damping by the
 //! Levenberg-Marquardt rule and ends with an Armijo line search.
 
-use super::conjugate_gradient::{CgOptions, conjugate_gradient};
+use super::conjugate_gradient::{CgOptions, conjugate_gradient, dot};
 use crate::config::ValidConfig;
 use crate::model::{Ctrnn, CurvatureWeights, Engine, Gradients, Lambdas, Real};
 
@@ -113,10 +113,6 @@ fn moved<R: Real>(net: &Ctrnn<R>, p: &[f64], rate: f64) -> Ctrnn<R> {
         }
     }
     out
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 impl HessianFree {
