@@ -65,8 +65,18 @@ pub fn bench_gridrnn(o: &BenchOptions) -> anyhow::Result<BenchRow> {
     let p = |f: fn(&PhaseTimes) -> f64| median(phases.iter().map(|t| f(t) * 1e3).collect());
     Ok(BenchRow {
         name: format!(
-            "gridrnn (B={}, T={}, N={}, {} threads, {} shards)",
-            cfg.train.batch_size, cfg.task.steps, cfg.model.units, o.threads, cfg.train.shards
+            "gridrnn (B={}, T={}, N={}, {} threads, {} shards{})",
+            cfg.train.batch_size,
+            cfg.task.steps,
+            cfg.model.units,
+            o.threads,
+            cfg.train.shards,
+            // A Hessian-free update's cost grows with its CG steps as the damping falls.
+            if cfg.train.optimizer == crate::config::OptimizerName::HessianFree {
+                format!(", hessian-free, <= {} CG steps", cfg.train.hf_max_cg)
+            } else {
+                String::new()
+            }
         ),
         iter_ms: median(total),
         phases_ms: [
