@@ -13,7 +13,6 @@ use gridrnn::model::{Ctrnn, CurvatureWeights, Engine};
 use gridrnn::task::{Trajectories, TrajectorySpec};
 use gridrnn::train::{CgOptions, Trainer, conjugate_gradient, flatten, unflatten};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -203,13 +202,8 @@ fn check_gauss_newton(extra: &[&str], seed: u64) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 3,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "tests/proptest-regressions/hessian_free.txt",
-        ))),
-        ..ProptestConfig::default()
-    })]
+    // Failing seeds are kept in tests/hessian_free.proptest-regressions and replayed first.
+    #![proptest_config(ProptestConfig::with_cases(3))]
     #[test]
     fn gauss_newton_product_equals_the_explicit_jacobian_product(seed in 0u64..1000) {
         check_gauss_newton(&[], seed);
