@@ -269,7 +269,8 @@ fn cg_on_the_gauss_newton_model_decreases_phi_at_every_step() {
     }
 }
 
-fn hf_config() -> ValidConfig {
+fn hf_config(threads: usize) -> ValidConfig {
+    let threads = format!("train.threads={threads}");
     load(
         None,
         None,
@@ -278,7 +279,7 @@ fn hf_config() -> ValidConfig {
             "task.steps=40",
             "train.batch_size=20",
             "train.shards=2",
-            "train.threads=2",
+            threads.as_str(),
             "train.optimizer=hessian-free",
             "train.hf_curvature_batch=8",
             "train.hf_max_cg=20",
@@ -290,7 +291,7 @@ fn hf_config() -> ValidConfig {
 
 #[test]
 fn hessian_free_lowers_the_loss_and_resumes_bit_identically() {
-    let cfg = hf_config();
+    let cfg = hf_config(2);
     let mut tr = Trainer::<f32>::new(&cfg);
     let mut first = None;
     let mut improved = 0;
@@ -323,6 +324,22 @@ fn hessian_free_lowers_the_loss_and_resumes_bit_identically() {
     }
     assert_eq!(tr.net, again.net);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn hessian_free_updates_do_not_depend_on_the_thread_count() {
+    let one = {
+        let mut tr = Trainer::<f32>::new(&hf_config(1));
+        for _ in 0..3 {
+            tr.step().unwrap();
+        }
+        tr.net
+    };
+    let mut tr = Trainer::<f32>::new(&hf_config(2));
+    for _ in 0..3 {
+        tr.step().unwrap();
+    }
+    assert_eq!(one, tr.net);
 }
 
 #[test]
