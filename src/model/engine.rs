@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use super::gauss_newton::input_weights_k_major;
 use super::gemm::{Mat, matmul};
 use super::kernel::{backward_step, forward_step};
 use super::simd::{SimdPath, path};
@@ -93,6 +92,17 @@ pub struct Lambdas {
     pub fr: f64,
     /// lambda_CAE.
     pub cae: f64,
+}
+
+/// W_in (N x N_in, row-major) transposed to the kernels' k-major layout.
+pub(super) fn input_weights_k_major<R: Real>(w_in: &[R], n: usize, nin: usize) -> Vec<R> {
+    let mut t = vec![R::zero(); nin * n];
+    for i in 0..n {
+        for k in 0..nin {
+            t[k * n + i] = w_in[i * nin + k];
+        }
+    }
+    t
 }
 
 /// What R_FR's weight multiplies in the backward pass.

@@ -2,7 +2,7 @@
 //! optimisation (Martens & Sutskever 2011, section 2.3 of the paper): a forward-mode
 //! R-operator pass through the fused kernel, then the same backward pass as the gradient.
 
-use super::engine::FrSource;
+use super::engine::{FrSource, input_weights_k_major};
 use super::gemm::{Mat, matmul};
 use super::kernel::tangent_step;
 use super::step_gemm::{PackedB, step_matmul};
@@ -20,17 +20,6 @@ pub struct CurvatureWeights {
     /// of a penalty mu lambda / (2 M T) sum_{t,m} ||u_t(theta + p) - u_t(theta)||^2 on the
     /// change of the hidden rates, linearised.
     pub structural: f64,
-}
-
-/// W_in (N x N_in, row-major) transposed to the kernels' k-major layout.
-pub(super) fn input_weights_k_major<R: Real>(w_in: &[R], n: usize, nin: usize) -> Vec<R> {
-    let mut t = vec![R::zero(); nin * n];
-    for i in 0..n {
-        for k in 0..nin {
-            t[k * n + i] = w_in[i * nin + k];
-        }
-    }
-    t
 }
 
 impl<R: Real> Engine<R> {
@@ -51,7 +40,6 @@ impl<R: Real> Engine<R> {
             !self.continuing,
             "Gauss-Newton products need passes that start from x = 0"
         );
-        assert!(self.with_grad, "engine built without gradient buffers");
         let (n, nin, steps, simd) = (self.n, self.n_in, self.steps, self.simd);
         let m_t = (self.batch * steps) as f64;
         let a = R::of(net.alpha);

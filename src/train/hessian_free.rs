@@ -23,8 +23,6 @@ const ARMIJO_TRIES: usize = 60;
 pub struct HfSettings {
     /// mu: structural damping's weight relative to lambda.
     pub structural: f64,
-    /// Trials of the curvature minibatch (the first of each gradient minibatch).
-    pub curvature_batch: usize,
     /// CG's stopping rules.
     pub cg: CgOptions,
 }
@@ -34,7 +32,6 @@ impl HfSettings {
     pub fn from_config(c: &ValidConfig) -> Self {
         HfSettings {
             structural: c.train.hf_structural_damping,
-            curvature_batch: c.train.hf_curvature_batch,
             cg: CgOptions {
                 max_iterations: c.train.hf_max_cg,
                 ..CgOptions::default()

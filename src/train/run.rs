@@ -425,15 +425,7 @@ fn run_loop(
                     ))
                     .into());
                 }
-                // The learning rate and damping carry over the roll-back, so that repeated
-                // failures back off further.
-                let (lr, damping) = (trainer.lr, trainer.hf.as_ref().map(|h| h.damping));
-                trainer.restore(&rb.snap);
-                trainer.lr = lr;
-                if let (Some(h), Some(d)) = (&mut trainer.hf, damping) {
-                    h.damping = d;
-                }
-                trainer.back_off(LR_CUT);
+                trainer.roll_back(&rb.snap, LR_CUT);
                 cut_back(&mut log, rb.log_len)?;
                 if let Some(h) = &mut hf_log {
                     cut_back(h, rb.hf_log_len)?;

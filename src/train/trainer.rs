@@ -249,12 +249,15 @@ impl<R: Real> Trainer<R> {
         })
     }
 
-    /// After a divergence roll-back: cut the learning rate by `cut` (Adam) and raise the
-    /// damping by its inverse (Hessian-free), so that the retried step is more cautious.
-    pub fn back_off(&mut self, cut: f64) {
-        self.lr *= cut;
-        if let Some(hf) = &mut self.hf {
-            hf.damping /= cut;
+    /// Go back to a snapshot after a divergence, keeping the learning rate and damping
+    /// reached so far (so that repeated failures back off further), then cut the learning rate
+    /// by `cut` (Adam) and raise the damping by its inverse (Hessian-free).
+    pub fn roll_back(&mut self, s: &Snapshot<R>, cut: f64) {
+        let (lr, damping) = (self.lr, self.hf.as_ref().map(|h| h.damping));
+        self.restore(s);
+        self.lr = lr * cut;
+        if let (Some(h), Some(d)) = (&mut self.hf, damping) {
+            h.damping = d / cut;
         }
     }
 
