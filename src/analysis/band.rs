@@ -6,6 +6,9 @@
 //! longer side in bins) and measured against all the map's power. The second component is the
 //! strongest at least 30 degrees away, outside the first one's lobe and first sidelobes.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use super::fft2::{fast_len, forward};
 
 /// The Fourier description of one map.
@@ -29,6 +32,41 @@ pub fn line_angle(a: f64, b: f64) -> f64 {
     d.min(180.0 - d)
 }
 
+/// Wave vector of entry i of a length-p transform axis, cycles per bin.
+fn frequency(i: usize, p: usize) -> f64 {
+    let f = if i <= p / 2 {
+        i as f64
+    } else {
+        i as f64 - p as f64
+    };
+    f / p as f64
+}
+
+/// Which entries of a p x p spectrum are waves that repeat at least twice across the map
+/// (|k| >= 2 kmin), cached per thread: every map of a run has the same shape.
+fn band_region(p: usize, kmin: f64) -> Rc<Vec<bool>> {
+    type Regions = RefCell<Vec<((usize, u64), Rc<Vec<bool>>)>>;
+    thread_local! {
+        static CACHE: Regions = const { RefCell::new(Vec::new()) };
+    }
+    CACHE.with(|c| {
+        let key = (p, kmin.to_bits());
+        if let Some((_, v)) = c.borrow().iter().find(|(k, _)| *k == key) {
+            return v.clone();
+        }
+        let v = Rc::new(
+            (0..p * p)
+                .map(|idx| {
+                    let (kx, ky) = (frequency(idx % p, p), frequency(idx / p, p));
+                    (kx * kx + ky * ky).sqrt() >= 2.0 * kmin
+                })
+                .collect::<Vec<bool>>(),
+        );
+        c.borrow_mut().push((key, v.clone()));
+        v
+    })
+}
+
 /// The spectrum of an h x w map (NaN = unvisited); None where it has no power left.
 pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
     let valid: Vec<f64> = map.iter().copied().filter(|v| !v.is_nan()).collect();
@@ -43,41 +81,30 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
         .map(|v| if v.is_nan() { 0.0 } else { v - mean })
         .collect();
     let half = forward(&centred, h, w, p, p);
+    // Main-lobe radius of one plane wave on the map.
+    let kmin = 1.0 / l;
+    let region = band_region(p, kmin);
     // The full power spectrum from its stored half: entry (i, j) of a real image's spectrum
     // is the conjugate of entry (-i, -j).
     let mut power = vec![0.0; p * p];
-    for i in 0..p {
-        for j in 0..p {
-            power[i * p + j] = if j <= p / 2 {
-                half.data[j * p + i].norm_sqr()
-            } else {
-                half.data[(p - j) * p + (p - i) % p].norm_sqr()
-            };
+    for (i, row) in power.chunks_exact_mut(p).enumerate() {
+        for (j, v) in row[..=p / 2].iter_mut().enumerate() {
+            *v = half.data[j * p + i].norm_sqr();
+        }
+        let mirror = (p - i) % p;
+        for (j, v) in row.iter_mut().enumerate().skip(p / 2 + 1) {
+            *v = half.data[(p - j) * p + mirror].norm_sqr();
         }
     }
-    // Wave vector of FFT entry (i, j) in cycles per bin.
-    let freq = |i: usize| {
-        let f = if i <= p / 2 {
-            i as f64
-        } else {
-            i as f64 - p as f64
-        };
-        f / p as f64
-    };
-    // Main-lobe radius of one plane wave on the map.
-    let kmin = 1.0 / l;
+    let freq = |i: usize| frequency(i, p);
     let mut total = 0.0;
     let mut best = (0.0, 0usize);
-    for i in 0..p {
-        for j in 0..p {
-            let (ky, kx) = (freq(i), freq(j));
-            let pw = power[i * p + j];
-            total += pw;
-            // A band repeats at least twice across the map; slower waves (ramps, edges, the
-            // arena's outline) count in the total but cannot be the dominant component.
-            if (kx * kx + ky * ky).sqrt() >= 2.0 * kmin && pw > best.0 {
-                best = (pw, i * p + j);
-            }
+    for (idx, (&pw, &inside)) in power.iter().zip(region.iter()).enumerate() {
+        total += pw;
+        // A band repeats at least twice across the map; slower waves (ramps, edges, the
+        // arena's outline) count in the total but cannot be the dominant component.
+        if inside && pw > best.0 {
+            best = (pw, idx);
         }
     }
     if total <= 0.0 || best.0 <= 0.0 {
@@ -115,10 +142,7 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
     };
     // A component's power: its lobe, within the band region only, so that the slow power of a
     // ramp or edge next to the region never counts as a band.
-    let in_region = |idx: usize| {
-        let (kx, ky) = k_of(idx);
-        (kx * kx + ky * ky).sqrt() >= 2.0 * kmin
-    };
+    let in_region = |idx: usize| region[idx];
     let component = |power: &[f64], k: (f64, f64)| {
         disc(k, kmin)
             .iter()

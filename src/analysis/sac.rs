@@ -1,7 +1,7 @@
 //! Spatial autocorrelograms by FFT (`rustfft`): the masked one of DeepMind (Banino et al. 2018)
 //! and opexebo's (BNT's), which treats unvisited bins as zeros (design section 7).
 
-use super::fft2::{HalfSpectrum, correlate, fast_len, forward};
+use super::fft2::{HalfSpectrum, correlate, fast_len, forward, inverse};
 
 /// Axis geometry of a centred autocorrelogram of a map `n` bins long, transformed at length
 /// `p`: output index `o` (0 ..= 2n-2) is the shift o - (n-1); returns where that shift sits in
@@ -75,51 +75,6 @@ impl OverlapSums {
         }
     }
 
-    /// The same for a map whose every bin counts (opexebo's, unvisited bins as zeros): the
-    /// counts are known, the sums of each copy are rectangle sums of an integral image, and
-    /// only the product needs a transform.
-    fn full(values: &[f64], h: usize, w: usize) -> OverlapSums {
-        let (ph, pw) = (fast_len(2 * h - 1), fast_len(2 * w - 1));
-        let xs = forward(values, h, w, ph, pw);
-        // Integral images of x and x^2, (h+1) x (w+1).
-        let iw = w + 1;
-        let mut i1 = vec![0.0; (h + 1) * iw];
-        let mut i2 = vec![0.0; (h + 1) * iw];
-        for y in 0..h {
-            for x in 0..w {
-                let v = values[y * w + x];
-                let k = (y + 1) * iw + x + 1;
-                i1[k] = v + i1[k - 1] + i1[k - iw] - i1[k - iw - 1];
-                i2[k] = v * v + i2[k - 1] + i2[k - iw] - i2[k - iw - 1];
-            }
-        }
-        let rect = |img: &[f64], r0: usize, r1: usize, c0: usize, c1: usize| {
-            img[r1 * iw + c1] - img[r0 * iw + c1] - img[r1 * iw + c0] + img[r0 * iw + c0]
-        };
-        let (oh, ow) = (2 * h - 1, 2 * w - 1);
-        let mut out = OverlapSums {
-            n: vec![0.0; oh * ow],
-            s1: vec![0.0; oh * ow],
-            s2: vec![0.0; oh * ow],
-            s11: vec![0.0; oh * ow],
-            s22: vec![0.0; oh * ow],
-            s12: centred(&correlate(&xs, &xs), h, w, ph, pw),
-        };
-        for oy in 0..oh {
-            let (_, r0, r1) = shift_axis(oy, h, ph);
-            for ox in 0..ow {
-                let (_, c0, c1) = shift_axis(ox, w, pw);
-                let k = oy * ow + ox;
-                out.n[k] = ((r1 - r0) * (c1 - c0)) as f64;
-                out.s1[k] = rect(&i1, r0, r1, c0, c1);
-                out.s11[k] = rect(&i2, r0, r1, c0, c1);
-            }
-        }
-        out.s2 = mirrored(&out.s1);
-        out.s22 = mirrored(&out.s11);
-        out
-    }
-
     /// Numerator and the two variance terms (times the count) of the Pearson r at shift `i`.
     fn terms(&self, i: usize) -> (f64, f64, f64) {
         let n = self.n[i];
@@ -166,46 +121,134 @@ pub struct Autocorrelogram {
     pub w: usize,
 }
 
+/// Integral images of x and x^2 of an h x w map, (h+1) x (w+1): any rectangle's sum of
+/// either in four reads.
+struct Integral {
+    w: usize,
+    sum: Vec<f64>,
+    squares: Vec<f64>,
+}
+
+impl Integral {
+    fn new(values: &[f64], h: usize, w: usize) -> Integral {
+        let iw = w + 1;
+        let mut sum = vec![0.0; (h + 1) * iw];
+        let mut squares = vec![0.0; (h + 1) * iw];
+        for y in 0..h {
+            for x in 0..w {
+                let v = values[y * w + x];
+                let k = (y + 1) * iw + x + 1;
+                sum[k] = v + sum[k - 1] + sum[k - iw] - sum[k - iw - 1];
+                squares[k] = v * v + squares[k - 1] + squares[k - iw] - squares[k - iw - 1];
+            }
+        }
+        Integral { w, sum, squares }
+    }
+
+    /// Sums of x and x^2 over rows [r0, r1) and columns [c0, c1).
+    #[inline]
+    fn rect(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> (f64, f64) {
+        let iw = self.w + 1;
+        let at = |img: &[f64]| {
+            img[r1 * iw + c1] - img[r0 * iw + c1] - img[r1 * iw + c0] + img[r0 * iw + c0]
+        };
+        (at(&self.sum), at(&self.squares))
+    }
+}
+
 /// opexebo 0.7.2's `autocorrelation` (BNT's): unvisited bins set to 0, then
 /// `normxcorr2_general` (Pearson r over each shift's overlap, 0 where the variance term is
 /// within 1000 ulps of zero), cropped to the central 80 % overlap (odd sizes, e.g. 35 x 35 for
 /// a 20 x 20 map).
+///
+/// Every bin counts, so each shift's count is known and the sums of each copy are rectangle
+/// sums of integral images; only the product needs a transform (of the power spectrum). The
+/// tolerance depends on the largest variance term over every shift, so those are computed
+/// everywhere, the correlations only inside the crop.
 pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogram {
     let zeroed: Vec<f64> = map
         .iter()
         .map(|v| if v.is_nan() { 0.0 } else { *v })
         .collect();
-    let sums = OverlapSums::full(&zeroed, h, w);
+    let (ph, pw) = (fast_len(2 * h - 1), fast_len(2 * w - 1));
+    let mut spec = forward(&zeroed, h, w, ph, pw);
+    // conj(x) x, exactly as the general correlation computes it.
+    for z in spec.data.iter_mut() {
+        *z = z.conj() * *z;
+    }
+    let circular = inverse(spec);
+    let sums = Integral::new(&zeroed, h, w);
+    let (oh, ow) = (2 * h - 1, 2 * w - 1);
+    let ((r0, r1), (c0, c1)) = (crop_span(h), crop_span(w));
+    let cw = c1 - c0;
     // normxcorr2 divides the local sums by the count before subtracting; the same terms.
-    let parts: Vec<(f64, f64)> = (0..sums.n.len())
-        .map(|i| {
-            let (num, va, vb) = sums.terms(i);
-            let n = sums.n[i];
-            (num / n, (va.max(0.0) / n * (vb.max(0.0) / n)).sqrt())
-        })
-        .collect();
-    let max_den = parts.iter().map(|p| p.1).fold(0.0, f64::max);
+    // A row's sums are gathered first so that the divisions and square roots run as vector
+    // loops; sqrt is monotone, so the largest variance product gives the largest term.
+    let mut num = vec![0.0; (r1 - r0) * cw];
+    let mut den = vec![0.0; (r1 - r0) * cw];
+    let mut max_product = 0.0f64;
+    let (mut count, mut cross, mut product) = (vec![0.0; ow], vec![0.0; ow], vec![0.0; ow]);
+    let mut var = vec![0.0; ow];
+    for oy in 0..oh {
+        let (row, a0, a1) = shift_axis(oy, h, ph);
+        // The second copy's bins: the first's moved by the shift.
+        let (b0, b1) = (a0 + oy + 1 - h, a1 + oy + 1 - h);
+        for ox in 0..ow {
+            let (col, d0, d1) = shift_axis(ox, w, pw);
+            let (e0, e1) = (d0 + ox + 1 - w, d1 + ox + 1 - w);
+            let n = ((a1 - a0) * (d1 - d0)) as f64;
+            let (s1, s11) = sums.rect(a0, a1, d0, d1);
+            let (s2, s22) = sums.rect(b0, b1, e0, e1);
+            count[ox] = n;
+            cross[ox] = s1 * s2;
+            product[ox] = circular[row * pw + col];
+            var[ox] = (n * s11 - s1 * s1).max(0.0) / n * ((n * s22 - s2 * s2).max(0.0) / n);
+        }
+        max_product = var.iter().copied().fold(max_product, f64::max);
+        if (r0..r1).contains(&oy) {
+            let k = (oy - r0) * cw;
+            for (((((m, d), n), c), p), v) in num[k..k + cw]
+                .iter_mut()
+                .zip(&mut den[k..k + cw])
+                .zip(&count[c0..c1])
+                .zip(&cross[c0..c1])
+                .zip(&product[c0..c1])
+                .zip(&var[c0..c1])
+            {
+                *m = (n * p - c) / n;
+                *d = v.sqrt();
+            }
+        }
+    }
+    let max_den = max_product.sqrt();
     let tol = 1000.0 * (f64::from_bits(max_den.to_bits() + 1) - max_den);
-    let full: Vec<f64> = parts
-        .iter()
-        .map(|&(num, den)| if den > tol { num / den } else { 0.0 })
-        .collect();
-    crop_central(&full, h, w)
+    Autocorrelogram {
+        values: num
+            .iter()
+            .zip(&den)
+            .map(|(&a, &d)| if d > tol { a / d } else { 0.0 })
+            .collect(),
+        h: r1 - r0,
+        w: cw,
+    }
+}
+
+/// The rows (or columns) [start, end) of a (2d-1)-long autocorrelogram axis that opexebo's
+/// crop keeps: shifts with at least about 80 % overlap, an odd count.
+fn crop_span(d: usize) -> (usize, usize) {
+    let full = 2 * d - 1;
+    let mut new = (d as f64 * 1.8).round_ties_even() as usize;
+    if new % 2 == 0 {
+        new -= 1;
+    }
+    let offset = ((full - new) as f64 / 2.0 + 1.0).round_ties_even() as usize;
+    (offset - 1, full - offset + 1)
 }
 
 /// The central part of a (2h-1) x (2w-1) autocorrelogram that opexebo keeps: shifts with at
 /// least about 80 % overlap, odd sizes (35 x 35 for a 20 x 20 map).
 pub fn crop_central(full: &[f64], h: usize, w: usize) -> Autocorrelogram {
-    let crop = |d: usize| {
-        let full = 2 * d - 1;
-        let mut new = (d as f64 * 1.8).round_ties_even() as usize;
-        if new % 2 == 0 {
-            new -= 1;
-        }
-        let offset = ((full - new) as f64 / 2.0 + 1.0).round_ties_even() as usize;
-        (offset - 1, full - offset + 1)
-    };
-    let ((r0, r1), (c0, c1)) = (crop(h), crop(w));
+    let ((r0, r1), (c0, c1)) = (crop_span(h), crop_span(w));
     let pw = 2 * w - 1;
     let mut values = Vec::with_capacity((r1 - r0) * (c1 - c0));
     for r in r0..r1 {
@@ -264,22 +307,22 @@ mod tests {
     }
 
     #[test]
-    fn integral_image_sums_equal_the_transformed_ones() {
+    fn opexebo_autocorrelogram_is_the_pearson_r_of_the_zero_filled_map() {
+        // Rectangle sums and the power spectrum's transform against the masked
+        // autocorrelogram's six transforms, on the zero-filled map where every bin counts.
         let (h, w) = (7, 9);
-        let map: Vec<f64> = (0..h * w).map(|i| ((i * 31 % 11) as f64).cos()).collect();
-        let a = OverlapSums::full(&map, h, w);
-        let b = OverlapSums::new(&map, &vec![true; h * w], h, w);
-        for (x, y) in [
-            (&a.n, &b.n),
-            (&a.s1, &b.s1),
-            (&a.s2, &b.s2),
-            (&a.s11, &b.s11),
-            (&a.s22, &b.s22),
-            (&a.s12, &b.s12),
-        ] {
-            for (p, q) in x.iter().zip(y) {
-                assert!((p - q).abs() < 1e-9, "{p} vs {q}");
-            }
+        let mut map: Vec<f64> = (0..h * w).map(|i| ((i * 31 % 11) as f64).cos()).collect();
+        map[10] = f64::NAN;
+        let zeroed: Vec<f64> = map
+            .iter()
+            .map(|v| if v.is_nan() { 0.0 } else { *v })
+            .collect();
+        let got = opexebo_autocorrelogram(&map, h, w);
+        let want = crop_central(&masked_autocorrelogram(&zeroed, h, w, 1), h, w);
+        assert_eq!((got.h, got.w), (want.h, want.w));
+        for (p, q) in got.values.iter().zip(&want.values) {
+            let q = if q.is_nan() { 0.0 } else { *q };
+            assert!((p - q).abs() < 1e-9, "{p} vs {q}");
         }
     }
 }
