@@ -289,7 +289,7 @@ impl<'a> Grower<'a> {
         let cut = self.peak_value * threshold;
         // The image is finite (NaN bins were set to 0), so this is the negation of >=.
         if self.peak_value < cut {
-            return self.slow(threshold).map(|f| area(&f));
+            return self.below_peak_area(threshold);
         }
         if cut <= self.blocked {
             return None;
@@ -442,6 +442,65 @@ impl<'a> Grower<'a> {
             return None;
         }
         Some(field)
+    }
+
+    /// [`Grower::slow`]'s area without building its images, for a cut above the peak's own
+    /// value (the only case `slow` serves): the field is then the background {img < cut},
+    /// and it is bad where a 4-connected part of {img >= cut} cut off from the image's edge
+    /// (a hole) holds a visited bin, or where another peak lies in it. The image is copied
+    /// into a state array with a ring of edge cells around it and flooded from that ring.
+    fn below_peak_area(&mut self, threshold: f64) -> Option<f64> {
+        let (h, w) = self.hw;
+        let cut = self.peak_value * threshold;
+        if self.img[self.peak] >= cut {
+            return self.slow(threshold).map(|f| area(&f));
+        }
+        if self.others.iter().any(|&o| self.img[o] < cut) {
+            return None;
+        }
+        const FIELD: u8 = 0;
+        const ABOVE: u8 = 1;
+        const REACHED: u8 = 2;
+        let pw = w + 2;
+        let mut state = std::mem::take(&mut self.s.state);
+        state.clear();
+        state.resize((h + 2) * pw, REACHED);
+        let mut inside = 0usize;
+        for r in 0..h {
+            let row = &mut state[(r + 1) * pw + 1..(r + 1) * pw + 1 + w];
+            for (st, v) in row.iter_mut().zip(&self.img[r * w..(r + 1) * w]) {
+                *st = if *v >= cut {
+                    ABOVE
+                } else {
+                    inside += 1;
+                    FIELD
+                };
+            }
+        }
+        let mut stack = std::mem::take(&mut self.s.stack);
+        stack.clear();
+        // The ring's inner neighbours: cells on the image's edge.
+        for r in 1..=h {
+            for c in 1..=w {
+                if (r == 1 || c == 1 || r == h || c == w) && state[r * pw + c] == ABOVE {
+                    state[r * pw + c] = REACHED;
+                    stack.push(r * pw + c);
+                }
+            }
+        }
+        while let Some(p) = stack.pop() {
+            for q in [p - 1, p + 1, p - pw, p + pw] {
+                if state[q] == ABOVE {
+                    state[q] = REACHED;
+                    stack.push(q);
+                }
+            }
+        }
+        let hole_visited =
+            (0..h * w).any(|i| state[(i / w + 1) * pw + i % w + 1] == ABOVE && !self.unvisited[i]);
+        self.s.state = state;
+        self.s.stack = stack;
+        (!hole_visited).then_some(inside as f64)
     }
 
     /// `_area_change`: the ratio of the areas at two thresholds and the second area, or None
@@ -749,6 +808,53 @@ mod tests {
             }
         }
         assert!(lazy_used > 40, "only {lazy_used} cases took the lazy path");
+    }
+
+    #[test]
+    fn a_peak_below_zero_gets_slow_s_fields() {
+        // The background field of a peak whose opened value is negative: the flood-free
+        // verdict against `slow`'s images, with and without other peaks and unvisited bins,
+        // at every threshold the expansion can ask for.
+        let (h, w) = (13, 16);
+        let mut rnd = crate::rng::synthetic_uniform(11);
+        let mut bad = 0;
+        for case in 0..60 {
+            let mut img: Vec<f64> = (0..h * w).map(|_| rnd() - 0.5).collect();
+            if case % 2 == 1 {
+                img = smoothed(&img, h, w);
+            }
+            let peak = (case * 37) % (h * w);
+            img[peak] = -0.05 - 0.2 * rnd();
+            let unvisited: Vec<bool> = (0..h * w).map(|i| case % 3 == 0 && i % 17 == 3).collect();
+            let others: Vec<usize> = if case % 4 == 0 {
+                vec![(peak + 5) % (h * w)]
+            } else {
+                vec![]
+            };
+            let mut peak_count = vec![0u32; h * w];
+            for &p in others.iter().chain([&peak]) {
+                peak_count[p] += 1;
+            }
+            let mut g = Grower::new(
+                &img,
+                img[peak],
+                &unvisited,
+                (h, w),
+                peak,
+                &others,
+                &peak_count,
+            );
+            for k in 0..=80 {
+                let th = 1.0 - k as f64 * 0.01;
+                let want = g.slow(th).map(|f| area(&f));
+                bad += usize::from(want.is_none());
+                assert_eq!(g.below_peak_area(th), want, "case {case}, threshold {th}");
+            }
+        }
+        assert!(
+            bad > 100,
+            "only {bad} bad fields: the hole and peak checks went untested"
+        );
     }
 
     #[test]
