@@ -159,10 +159,19 @@ pub fn bare_axes<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The legend every chart with several series draws, in the upper right.
+/// The legend every chart with several series draws, at the middle of its right edge.
 pub fn legend<'a, 'b: 'a>(chart: &mut Chart<'a, 'b>) -> anyhow::Result<()> {
+    legend_at(chart, SeriesLabelPosition::MiddleRight)
+}
+
+/// [`legend`] at a chosen corner, for charts that leave that corner free of data.
+pub fn legend_at<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    position: SeriesLabelPosition,
+) -> anyhow::Result<()> {
     chart
         .configure_series_labels()
+        .position(position)
         .border_style(BLACK)
         .background_style(WHITE.mix(0.8))
         .label_font(text(10))

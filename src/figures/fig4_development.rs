@@ -5,7 +5,7 @@
 use plotters::prelude::*;
 
 use super::FigureData;
-use super::canvas::{bare_axes, finite_range, heatmap, legend, render, text};
+use super::canvas::{bare_axes, finite_range, heatmap, legend_at, render, text};
 use super::colormap::Colormap;
 use super::type_score;
 use crate::analysis::{CellType, Development};
@@ -80,7 +80,8 @@ pub fn fig4_development(
             let mut chart = ChartBuilder::on(&left)
                 .caption(title, text(13))
                 .margin(8)
-                .build_cartesian_2d(x0 - px..x1 + px, y0 - py..y1 + py)?;
+                // A band above the points, empty, holds the legend.
+                .build_cartesian_2d(x0 - px..x1 + px, y0 - py..y1 + 6.0 * py)?;
             bare_axes(&mut chart)?;
             for (s, (points, it)) in dev.embedding.chunks(n).zip(&its).enumerate() {
                 let c = stage_colour(s, stages);
@@ -100,7 +101,7 @@ pub fn fig4_development(
                         .map(|(s, &p)| Circle::new(p, 4, stage_colour(s, stages).filled())),
                 )?;
             }
-            legend(&mut chart)?;
+            legend_at(&mut chart, SeriesLabelPosition::UpperRight)?;
             // Rate maps: a row per followed unit, a column per stage.
             let cells = right.margin(24, 4, 8, 8).split_evenly((FOLLOWED, stages));
             for (i, &u) in units.iter().enumerate() {
