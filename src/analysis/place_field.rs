@@ -361,53 +361,18 @@ impl<'a> Grower<'a> {
         if count <= self.first_closing {
             return Some(count as f64);
         }
-        // Another peak inside was ruled out by `blocked`.
-        let w = self.hw.1;
-        let (r0, r1, c0, c1) = self.s.boxes[count - 1];
-        // Holes lie inside the field's bounding box. The box is copied with a ring of
-        // outside bins around it (the rest of the image, or beyond its border, both of which
-        // reach the border without crossing the field) and flooded from that ring.
-        let (bh, bw) = (r1 - r0 + 3, c1 - c0 + 3);
-        const OPEN: u8 = 0;
-        const FIELD: u8 = 1;
-        const REACHED: u8 = 2;
-        let mut state = std::mem::take(&mut self.s.state);
-        state.clear();
-        state.resize(bh * bw, REACHED);
-        for r in r0..=r1 {
-            let row = (r - r0 + 1) * bw + 1;
-            for c in c0..=c1 {
-                state[row + c - c0] = if self.s.entry[r * w + c] >= cut {
-                    FIELD
-                } else {
-                    OPEN
-                };
-            }
-        }
-        let mut stack = std::mem::take(&mut self.s.stack);
-        stack.clear();
-        stack.extend((0..bh * bw).filter(|&i| state[i] == REACHED));
-        while let Some(p) = stack.pop() {
-            for q in [p.wrapping_sub(1), p + 1, p.wrapping_sub(bw), p + bw] {
-                if q < state.len() && state[q] == OPEN {
-                    state[q] = REACHED;
-                    stack.push(q);
-                }
-            }
-        }
-        let mut good = true;
-        'scan: for r in r0..=r1 {
-            let row = (r - r0 + 1) * bw + 1;
-            for c in c0..=c1 {
-                if state[row + c - c0] == OPEN && !self.unvisited[r * w + c] {
-                    good = false;
-                    break 'scan;
-                }
-            }
-        }
-        self.s.state = state;
-        self.s.stack = stack;
-        good.then_some(count as f64)
+        // Another peak inside was ruled out by `blocked`; holes lie inside the field's
+        // bounding box.
+        let entry = &self.s.entry;
+        let hole = encloses_visited(
+            &mut self.s.state,
+            &mut self.s.stack,
+            self.hw.1,
+            self.unvisited,
+            self.s.boxes[count - 1],
+            |i| entry[i] >= cut,
+        );
+        (!hole).then_some(count as f64)
     }
 
     /// The field's bins at `threshold` (for a threshold whose area was good).
@@ -447,8 +412,7 @@ impl<'a> Grower<'a> {
     /// [`Grower::slow`]'s area without building its images, for a cut above the peak's own
     /// value (the only case `slow` serves): the field is then the background {img < cut},
     /// and it is bad where a 4-connected part of {img >= cut} cut off from the image's edge
-    /// (a hole) holds a visited bin, or where another peak lies in it. The image is copied
-    /// into a state array with a ring of edge cells around it and flooded from that ring.
+    /// (a hole) holds a visited bin, or where another peak lies in it.
     fn below_peak_area(&mut self, threshold: f64) -> Option<f64> {
         let (h, w) = self.hw;
         let cut = self.peak_value * threshold;
@@ -458,49 +422,16 @@ impl<'a> Grower<'a> {
         if self.others.iter().any(|&o| self.img[o] < cut) {
             return None;
         }
-        const FIELD: u8 = 0;
-        const ABOVE: u8 = 1;
-        const REACHED: u8 = 2;
-        let pw = w + 2;
-        let mut state = std::mem::take(&mut self.s.state);
-        state.clear();
-        state.resize((h + 2) * pw, REACHED);
-        let mut inside = 0usize;
-        for r in 0..h {
-            let row = &mut state[(r + 1) * pw + 1..(r + 1) * pw + 1 + w];
-            for (st, v) in row.iter_mut().zip(&self.img[r * w..(r + 1) * w]) {
-                *st = if *v >= cut {
-                    ABOVE
-                } else {
-                    inside += 1;
-                    FIELD
-                };
-            }
-        }
-        let mut stack = std::mem::take(&mut self.s.stack);
-        stack.clear();
-        // The ring's inner neighbours: cells on the image's edge.
-        for r in 1..=h {
-            for c in 1..=w {
-                if (r == 1 || c == 1 || r == h || c == w) && state[r * pw + c] == ABOVE {
-                    state[r * pw + c] = REACHED;
-                    stack.push(r * pw + c);
-                }
-            }
-        }
-        while let Some(p) = stack.pop() {
-            for q in [p - 1, p + 1, p - pw, p + pw] {
-                if state[q] == ABOVE {
-                    state[q] = REACHED;
-                    stack.push(q);
-                }
-            }
-        }
-        let hole_visited =
-            (0..h * w).any(|i| state[(i / w + 1) * pw + i % w + 1] == ABOVE && !self.unvisited[i]);
-        self.s.state = state;
-        self.s.stack = stack;
-        (!hole_visited).then_some(inside as f64)
+        let img = self.img;
+        let hole = encloses_visited(
+            &mut self.s.state,
+            &mut self.s.stack,
+            w,
+            self.unvisited,
+            (0, h - 1, 0, w - 1),
+            |i| img[i] < cut,
+        );
+        (!hole).then(|| img.iter().filter(|v| **v < cut).count() as f64)
     }
 
     /// `_area_change`: the ratio of the areas at two thresholds and the second area, or None
@@ -510,6 +441,48 @@ impl<'a> Grower<'a> {
         let a2 = self.area(thresholds[1])?;
         Some((a2 / a1, a2))
     }
+}
+
+/// Whether the field encloses a visited bin (a hole `binary_fill_holes` would fill, its
+/// background 4-connected): rows r0..=r1 and columns c0..=c1 of an image `w` wide, which hold
+/// every hole, are copied into `state` with a ring of outside bins around them (the rest of
+/// the image, or beyond its border, both of which reach the border without crossing the
+/// field) and flooded from that ring through the background. `state` and `stack` are
+/// scratch, kept by the caller between calls.
+fn encloses_visited(
+    state: &mut Vec<u8>,
+    stack: &mut Vec<usize>,
+    w: usize,
+    unvisited: &[bool],
+    (r0, r1, c0, c1): (usize, usize, usize, usize),
+    in_field: impl Fn(usize) -> bool,
+) -> bool {
+    const OPEN: u8 = 0;
+    const FIELD: u8 = 1;
+    const REACHED: u8 = 2;
+    let (bh, bw) = (r1 - r0 + 3, c1 - c0 + 3);
+    state.clear();
+    state.resize(bh * bw, REACHED);
+    for r in r0..=r1 {
+        let row = (r - r0 + 1) * bw + 1;
+        for c in c0..=c1 {
+            state[row + c - c0] = if in_field(r * w + c) { FIELD } else { OPEN };
+        }
+    }
+    stack.clear();
+    stack.extend((0..bh * bw).filter(|&i| state[i] == REACHED));
+    while let Some(p) = stack.pop() {
+        for q in [p.wrapping_sub(1), p + 1, p.wrapping_sub(bw), p + bw] {
+            if q < state.len() && state[q] == OPEN {
+                state[q] = REACHED;
+                stack.push(q);
+            }
+        }
+    }
+    (r0..=r1).any(|r| {
+        let row = (r - r0 + 1) * bw + 1;
+        (c0..=c1).any(|c| state[row + c - c0] == OPEN && !unvisited[r * w + c])
+    })
 }
 
 fn area(field: &[bool]) -> f64 {

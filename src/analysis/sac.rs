@@ -1,7 +1,7 @@
 //! Spatial autocorrelograms by FFT (`rustfft`): the masked one of DeepMind (Banino et al. 2018)
 //! and opexebo's (BNT's), which treats unvisited bins as zeros (design section 7).
 
-use super::fft2::{HalfSpectrum, correlate, fast_len, forward, inverse};
+use super::fft2::{HalfSpectrum, correlate, fast_len, forward};
 
 /// Axis geometry of a centred autocorrelogram of a map `n` bins long, transformed at length
 /// `p`: output index `o` (0 ..= 2n-2) is the shift o - (n-1); returns where that shift sits in
@@ -171,24 +171,17 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
         .map(|v| if v.is_nan() { 0.0 } else { *v })
         .collect();
     let (ph, pw) = (fast_len(2 * h - 1), fast_len(2 * w - 1));
-    let mut spec = forward(&zeroed, h, w, ph, pw);
-    // conj(x) x, exactly as the general correlation computes it.
-    for z in spec.data.iter_mut() {
-        *z = z.conj() * *z;
-    }
-    let circular = inverse(spec);
+    let spec = forward(&zeroed, h, w, ph, pw);
+    let circular = correlate(&spec, &spec);
     let sums = Integral::new(&zeroed, h, w);
     let (oh, ow) = (2 * h - 1, 2 * w - 1);
     let ((r0, r1), (c0, c1)) = (crop_span(h), crop_span(w));
     let cw = c1 - c0;
     // normxcorr2 divides the local sums by the count before subtracting; the same terms.
-    // A row's sums are gathered first so that the divisions and square roots run as vector
-    // loops; sqrt is monotone, so the largest variance product gives the largest term.
+    // sqrt is monotone, so the largest variance product gives the largest term.
     let mut num = vec![0.0; (r1 - r0) * cw];
     let mut den = vec![0.0; (r1 - r0) * cw];
     let mut max_product = 0.0f64;
-    let (mut count, mut cross, mut product) = (vec![0.0; ow], vec![0.0; ow], vec![0.0; ow]);
-    let mut var = vec![0.0; ow];
     for oy in 0..oh {
         let (row, a0, a1) = shift_axis(oy, h, ph);
         // The second copy's bins: the first's moved by the shift.
@@ -199,24 +192,12 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
             let n = ((a1 - a0) * (d1 - d0)) as f64;
             let (s1, s11) = sums.rect(a0, a1, d0, d1);
             let (s2, s22) = sums.rect(b0, b1, e0, e1);
-            count[ox] = n;
-            cross[ox] = s1 * s2;
-            product[ox] = circular[row * pw + col];
-            var[ox] = (n * s11 - s1 * s1).max(0.0) / n * ((n * s22 - s2 * s2).max(0.0) / n);
-        }
-        max_product = var.iter().copied().fold(max_product, f64::max);
-        if (r0..r1).contains(&oy) {
-            let k = (oy - r0) * cw;
-            for (((((m, d), n), c), p), v) in num[k..k + cw]
-                .iter_mut()
-                .zip(&mut den[k..k + cw])
-                .zip(&count[c0..c1])
-                .zip(&cross[c0..c1])
-                .zip(&product[c0..c1])
-                .zip(&var[c0..c1])
-            {
-                *m = (n * p - c) / n;
-                *d = v.sqrt();
+            let var = (n * s11 - s1 * s1).max(0.0) / n * ((n * s22 - s2 * s2).max(0.0) / n);
+            max_product = max_product.max(var);
+            if (r0..r1).contains(&oy) && (c0..c1).contains(&ox) {
+                let k = (oy - r0) * cw + ox - c0;
+                num[k] = (n * circular[row * pw + col] - s1 * s2) / n;
+                den[k] = var.sqrt();
             }
         }
     }
