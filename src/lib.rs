@@ -17,6 +17,7 @@ pub mod fuzz;
 pub mod io;
 pub mod model;
 pub mod report;
+pub mod reproduce;
 pub mod rng;
 pub mod sweep;
 pub mod task;

@@ -142,7 +142,6 @@ enum Cmd {
         #[arg(long, default_value = "0.02,0.2,1")]
         stages: String,
     },
-    /// Score anyone's rate maps (.npy, maps x rows x columns or one map; NaN = unvisited).
     /// Run a sweep: a base config plus axes (sweep file, see sweeps/), one run per point, on
     /// a local pool or (`--emit slurm`) as a SLURM job array; finished points are skipped and
     /// interrupted ones resumed.
@@ -190,6 +189,7 @@ enum Cmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Score anyone's rate maps (.npy, maps x rows x columns or one map; NaN = unvisited).
     #[command(
         after_help = "Maps alone have no time series: the null is a mask-preserving shuffle of each map's\nvisited bins, and without split halves the irregular and non-spatial types are\n`unclassified`.\n\nExample:\n  gridrnn score runs/x/analysis/ratemaps.npy --out scores.csv"
     )]
@@ -219,6 +219,32 @@ enum Cmd {
         /// Worker threads (0 = all cores).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+    },
+    /// The whole paper, claim by claim: train every condition the paper trained (the studies
+    /// of reproduce/studies.toml), analyze every run, judge every claim by the rules of
+    /// reproduce/claims.toml and write DIR/paper.html. Resumable: run it again to go on.
+    #[command(
+        after_help = "Examples:\n  gridrnn reproduce --out runs/paper-fast\n  gridrnn reproduce --budget paper --out /scratch/paper --plan"
+    )]
+    Reproduce {
+        /// fast (about an hour on 2 cores) | paper (the authors' 1900 Hessian-free updates per run).
+        #[arg(long, default_value = "fast")]
+        budget: String,
+        /// Output directory: a sweep directory per study, claims.csv/.json and paper.html.
+        #[arg(long)]
+        out: PathBuf,
+        /// Runs at once (0 = one per core); with more than one, each runs on one thread.
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
+        /// Override keys of every run (applied after the budget's and the study's).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Print the studies and their runs, and stop.
+        #[arg(long)]
+        plan: bool,
+        /// Only judge the runs already in DIR and rewrite the page (train nothing).
+        #[arg(long)]
+        judge_only: bool,
     },
     /// Print the resolved config with a comment per key.
     #[command(after_help = "Example:\n  gridrnn config --preset authors-code > my.toml")]
@@ -746,6 +772,101 @@ fn main_inner() -> anyhow::Result<()> {
                         ));
                     }
                 }
+            }
+        }
+        Cmd::Reproduce {
+            budget,
+            out,
+            jobs,
+            sets,
+            plan,
+            judge_only,
+        } => {
+            use gridrnn::reproduce as rp;
+            let budget: rp::Budget = budget.parse()?;
+            let studies = rp::Plan::parse(rp::STUDIES_TOML, budget, &sets)?;
+            let claims = rp::parse_claims(rp::CLAIMS_TOML, &studies.names())?;
+            println!(
+                "reproduce, budget {}: {} runs in {} studies, {} claims, into {}",
+                budget.name(),
+                studies.runs(),
+                studies.studies.len(),
+                claims.len(),
+                out.display()
+            );
+            if plan {
+                for s in &studies.studies {
+                    println!("  {} ({}):", s.name, s.about);
+                    for p in &s.sweep.points {
+                        println!(
+                            "    {}: {} updates ({:?}), {} units, T {}",
+                            p.name,
+                            p.config.train.iterations,
+                            p.config.train.optimizer,
+                            p.config.model.units,
+                            p.config.task.steps
+                        );
+                    }
+                }
+                return Ok(());
+            }
+            let (judgements, runs, page, failures) = if judge_only {
+                let (j, n, page) = rp::write_verdicts(&studies, &claims, &out)?;
+                (j, n, page, Vec::new())
+            } else {
+                let cores = resolve_threads(0);
+                let o = rp::ReproduceOptions {
+                    out: out.clone(),
+                    jobs: if jobs == 0 { cores } else { jobs },
+                    cores,
+                    interrupt: Some(interrupt_flag()),
+                };
+                let progress = |p: &rp::Progress| {
+                    let what = match &p.outcome {
+                        Ok(gridrnn::sweep::PointOutcome::Skipped) => "already done".to_string(),
+                        Ok(gridrnn::sweep::PointOutcome::Done) => "done".to_string(),
+                        Err(e) => format!("FAILED: {e}"),
+                    };
+                    let eta = p.elapsed_s / p.done as f64 * (p.total - p.done) as f64;
+                    println!(
+                        "[{}/{}] {}/{}: {what} ({:.0} s elapsed, about {:.0} s to go)",
+                        p.done, p.total, p.study, p.point, p.elapsed_s, eta
+                    );
+                };
+                let r = rp::reproduce(
+                    &studies,
+                    &claims,
+                    rp::CLAIMS_TOML,
+                    rp::STUDIES_TOML,
+                    &o,
+                    &progress,
+                )?;
+                (r.judgements, r.runs, r.page, r.failures)
+            };
+            println!("{runs} analyzed runs judged:");
+            for j in &judgements {
+                println!(
+                    "  {:<18} {}{}",
+                    j.verdict.label(),
+                    j.claim,
+                    if j.verdict.reason().is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", j.verdict.reason())
+                    }
+                );
+            }
+            println!("page: {}", page.display());
+            if !failures.is_empty() {
+                return Err(anyhow::anyhow!(
+                    "{} runs failed (run the same command again to retry): {}",
+                    failures.len(),
+                    failures
+                        .iter()
+                        .map(|f| format!("{} ({})", f.0, f.1))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ));
             }
         }
         Cmd::SweepPoint { dir, name, threads } => {

@@ -108,14 +108,8 @@ fn solstad(
     if fields.is_empty() {
         return -1.0;
     }
-    let coverage = fields
-        .iter()
-        .flat_map(|f| {
-            geometry.wall_bins.iter().map(move |wall| {
-                let covered = wall.iter().filter(|b| f.binary_search(b).is_ok()).count();
-                covered as f64 / wall.len().max(1) as f64
-            })
-        })
+    let coverage = coverage_by_wall(&fields, geometry)
+        .into_iter()
         .fold(0.0, f64::max);
     let distance = &geometry.distance;
     let in_field: Vec<usize> = {
@@ -135,6 +129,38 @@ fn solstad(
     (coverage - dm) / (coverage + dm)
 }
 
+/// The largest fraction of each wall that one field covers (CM is their maximum).
+fn coverage_by_wall(fields: &[Vec<usize>], geometry: &BorderGeometry) -> Vec<f64> {
+    geometry
+        .wall_bins
+        .iter()
+        .map(|wall| {
+            fields
+                .iter()
+                .map(|f| {
+                    let covered = wall.iter().filter(|b| f.binary_search(b).is_ok()).count();
+                    covered as f64 / wall.len().max(1) as f64
+                })
+                .fold(0.0, f64::max)
+        })
+        .collect()
+}
+
+/// Solstad's CM before its maximum over walls: for each wall of `geometry`, the largest
+/// fraction of it that one of the map's fields covers (fields as [`border_score`] finds them
+/// on the min-shifted map; all 0 for a flat map). Paper section 3.1.1 says border units
+/// "typically only encode ... one piece of wall"; this is how many they cover.
+pub fn wall_coverage(map: &[f64], h: usize, w: usize, geometry: &BorderGeometry) -> Vec<f64> {
+    let Some(m) = super::shifted(map) else {
+        return vec![0.0; geometry.wall_bins.len()];
+    };
+    let fields: Vec<Vec<usize>> = place_field(&m, h, w, &FieldOptions::BORDER, None)
+        .into_iter()
+        .map(|f| f.bins)
+        .collect();
+    coverage_by_wall(&fields, geometry)
+}
+
 /// Border score of a min-shifted map on any arena (fields without opexebo's peak-search bug,
 /// CM over the arena's walls).
 pub fn border_score(map: &[f64], h: usize, w: usize, geometry: &BorderGeometry) -> f64 {
@@ -146,4 +172,34 @@ pub fn border_score(map: &[f64], h: usize, w: usize, geometry: &BorderGeometry) 
 /// None finds the peaks without opexebo's peak-search bug.
 pub fn border_score_opexebo(map: &[f64], h: usize, w: usize, peaks: Option<&[usize]>) -> f64 {
     solstad(map, h, w, peaks, &BorderGeometry::opexebo_square(h, w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_along_one_wall_covers_that_wall_only() {
+        let (h, w) = (20, 20);
+        let geometry = BorderGeometry::rectangle(h, w);
+        // Rate falls off with the distance from column 0: one field along that wall.
+        let map: Vec<f64> = (0..h * w)
+            .map(|i| (-((i % w) as f64) / 2.0).exp())
+            .collect();
+        let c = wall_coverage(&map, h, w, &geometry);
+        assert_eq!(c.len(), 4);
+        let mut sorted = c.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert!(sorted[3] > 0.9, "{c:?}");
+        assert!(sorted[2] < 0.2, "{c:?}");
+        // The wall it covers is the one that holds column 0's bins.
+        let k = c.iter().position(|&v| v == sorted[3]).unwrap();
+        assert!(geometry.wall_bins[k].iter().all(|b| b % w == 0), "{c:?}");
+        // A flat map has no fields.
+        assert!(
+            wall_coverage(&vec![1.0; h * w], h, w, &geometry)
+                .iter()
+                .all(|&v| v == 0.0)
+        );
+    }
 }

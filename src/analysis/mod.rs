@@ -31,7 +31,7 @@ mod stats;
 
 pub use band::{Spectrum, line_angle, spectrum};
 pub use bins::SpatialBins;
-pub use border::{BorderGeometry, border_score, border_score_opexebo};
+pub use border::{BorderGeometry, border_score, border_score_opexebo, wall_coverage};
 pub use boundary_events::{EventCurves, EventStream, GROUP_LABELS, HALF_WINDOW, WINDOW};
 pub use cell_types::{
     BAND_FLOOR, CellEvidence, CellType, DEFAULT_PERCENTILE, DEFAULT_SHUFFLES, FIXED_LEVELS,

@@ -32,10 +32,19 @@ pub struct ReportPage<'a> {
     pub development: Option<&'a DevelopmentSummary>,
 }
 
-const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
+/// The pages' shared style sheet.
+pub(crate) const STYLE: &str = "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:0.5em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\
 th{background:#f3f3f3}figure{margin:1.5em 0}img{max-width:100%;border:1px solid #ddd}\
 pre{background:#f7f7f7;padding:0.8em;overflow-x:auto;font-size:12px}figcaption{color:#555;font-size:14px}";
+
+/// A PNG embedded in the page (the pages are self-contained).
+pub(crate) fn png_data_uri(png: &[u8]) -> String {
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
 
 fn num(v: f64, digits: usize) -> String {
     if v.is_finite() {
@@ -143,7 +152,7 @@ pub fn report_html(p: &ReportPage) -> String {
                 @for f in p.figures {
                     figure id=(f.name) {
                         h3 { (f.title) }
-                        img alt=(f.title) src={ "data:image/png;base64," (base64::engine::general_purpose::STANDARD.encode(&f.png)) };
+                        img alt=(f.title) src=(png_data_uri(&f.png));
                         figcaption { (f.caption) }
                     }
                 }

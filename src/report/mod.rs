@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 pub use html::{ReportPage, report_html};
+pub(crate) use html::{STYLE, png_data_uri};
 pub use run_log::{TrainingSummary, read_log, summarise};
 
 use crate::analysis::{

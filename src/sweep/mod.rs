@@ -12,5 +12,5 @@ pub use pool::{
     run_prepared_point, run_sweep,
 };
 pub use slurm::emit_slurm;
-pub use spec::{Point, Sweep, SweepAnalysis};
+pub use spec::{Point, Sweep, SweepAnalysis, SweepSpec};
 pub use summary::{RunRow, Summary, collect, pooled_emergence, summary_csv, summary_figure};

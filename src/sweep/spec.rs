@@ -48,23 +48,31 @@ impl Default for SweepAnalysis {
     }
 }
 
-/// The sweep file as written.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+/// A sweep as its file writes it, before validation (`gridrnn reproduce` builds these in
+/// memory).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-struct SweepFile {
-    name: String,
+pub struct SweepSpec {
+    /// Its name (a directory name).
+    pub name: String,
+    /// Preset the points start from.
     #[serde(default)]
-    preset: Option<String>,
+    pub preset: Option<String>,
+    /// Config file the points start from (relative to the sweep file).
     #[serde(default)]
-    config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    /// Fixed overrides, `section.key=value`.
     #[serde(default)]
-    set: Vec<String>,
+    pub set: Vec<String>,
+    /// Seeds, the last axis.
     #[serde(default)]
-    seeds: Vec<u64>,
+    pub seeds: Vec<u64>,
+    /// Axes: key -> list of values.
     #[serde(default)]
-    axes: toml::Table,
+    pub axes: toml::Table,
+    /// Each run's analysis.
     #[serde(default)]
-    analysis: SweepAnalysis,
+    pub analysis: SweepAnalysis,
 }
 
 /// One point of the sweep.
@@ -114,13 +122,19 @@ impl Sweep {
     pub fn load(path: &Path) -> anyhow::Result<Sweep> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| bad_config(format!("cannot read sweep file {}: {e}", path.display())))?;
-        let f: SweepFile = toml::from_str(&text).map_err(|e| {
+        let f: SweepSpec = toml::from_str(&text).map_err(|e| {
             bad_config(format!(
                 "sweep file {}: {} (keys: name, preset, config, set, seeds, [axes], [analysis])",
                 path.display(),
                 e.message()
             ))
         })?;
+        Sweep::from_spec(f, path)
+    }
+
+    /// Validate `f`, read from (or standing for) the file `path`: every point's config must
+    /// load, or nothing runs.
+    pub fn from_spec(f: SweepSpec, path: &Path) -> anyhow::Result<Sweep> {
         if f.name.is_empty() || f.name.contains('/') {
             return Err(bad_config(format!(
                 "sweep file {}: `name` must be a non-empty name without '/'",

@@ -1,0 +1,611 @@
+//! The paper's claims and their verdict rules (`reproduce/claims.toml`, issue 13), checked
+//! once into [`Claim`]s, and the verdicts they give on a set of analyzed runs.
+
+use serde::{Deserialize, Serialize};
+
+use super::measure::{Measured, RunData, pooled_measure, run_measure};
+use crate::analysis::CellType;
+use crate::error::bad_config;
+
+/// The rules committed with the code (`reproduce/claims.toml`).
+pub const CLAIMS_TOML: &str = include_str!("../../reproduce/claims.toml");
+
+/// A comparison of a measure with a value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// >=
+    AtLeast,
+    /// >
+    Above,
+    /// <=
+    AtMost,
+    /// <
+    Below,
+}
+
+impl Op {
+    fn parse(s: &str) -> Option<Op> {
+        Some(match s {
+            ">=" => Op::AtLeast,
+            ">" => Op::Above,
+            "<=" => Op::AtMost,
+            "<" => Op::Below,
+            _ => return None,
+        })
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            Op::AtLeast => ">=",
+            Op::Above => ">",
+            Op::AtMost => "<=",
+            Op::Below => "<",
+        }
+    }
+
+    /// Whether `x op value`; NaN never passes.
+    pub fn pass(self, x: f64, value: f64) -> bool {
+        match self {
+            Op::AtLeast => x >= value,
+            Op::Above => x > value,
+            Op::AtMost => x <= value,
+            Op::Below => x < value,
+        }
+    }
+}
+
+/// How a claim is judged (see the head of claims.toml).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rule {
+    /// The measure run by run.
+    EachRun {
+        /// Per-run measure.
+        measure: String,
+        /// Comparison.
+        op: Op,
+        /// Against.
+        value: f64,
+        /// Fraction of runs that must pass.
+        min_fraction: f64,
+    },
+    /// The measure over the runs' units pooled.
+    Pooled {
+        /// Pooled measure.
+        measure: String,
+        /// Comparison.
+        op: Op,
+        /// Against.
+        value: f64,
+    },
+    /// Grid units fall without an ingredient.
+    Ablation {
+        /// The study with everything on.
+        control: String,
+        /// Largest ratio of the means that still holds.
+        max_ratio: f64,
+        /// Fewest grid units per 100 (control mean) that make the test mean something.
+        min_control: f64,
+    },
+    /// Grid units stay with a change.
+    Robust {
+        /// The study with everything on.
+        control: String,
+        /// Smallest ratio of the means that still holds.
+        keep_ratio: f64,
+        /// As for [`Rule::Ablation`].
+        min_control: f64,
+    },
+    /// E and the cell-type counts stay with a change.
+    Insensitive {
+        /// The reference study.
+        control: String,
+        /// Largest factor between the mean E / baseline of the two.
+        e_ratio: f64,
+        /// Largest change of a type's mean count per 100 units.
+        max_count_change: f64,
+    },
+    /// A pooled measure is smaller in the study than in the control.
+    Smaller {
+        /// The reference study.
+        control: String,
+        /// Pooled measure.
+        measure: String,
+    },
+    /// Not a model output.
+    NotReproducible {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One claim, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claim {
+    /// Short name.
+    pub id: String,
+    /// The claim in one line.
+    pub claim: String,
+    /// Where the paper makes it.
+    pub section: String,
+    /// The study whose runs test it (empty for a claim that is not reproducible).
+    pub study: String,
+    /// Arenas the runs are restricted to (empty: all).
+    pub arenas: Vec<String>,
+    /// Its rule.
+    pub rule: Rule,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimsFile {
+    claim: Vec<RawClaim>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClaim {
+    id: String,
+    claim: String,
+    section: String,
+    kind: String,
+    #[serde(default)]
+    study: Option<String>,
+    #[serde(default)]
+    control: Option<String>,
+    #[serde(default)]
+    arenas: Vec<String>,
+    #[serde(default)]
+    measure: Option<String>,
+    #[serde(default)]
+    op: Option<String>,
+    #[serde(default)]
+    value: Option<f64>,
+    #[serde(default)]
+    min_fraction: Option<f64>,
+    #[serde(default)]
+    max_ratio: Option<f64>,
+    #[serde(default)]
+    keep_ratio: Option<f64>,
+    #[serde(default)]
+    min_control: Option<f64>,
+    #[serde(default)]
+    e_ratio: Option<f64>,
+    #[serde(default)]
+    max_count_change: Option<f64>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Parse and check `text` (claims.toml): every claim names a known kind with its fields,
+/// known measures and, in `studies`, known studies.
+pub fn parse_claims(text: &str, studies: &[String]) -> anyhow::Result<Vec<Claim>> {
+    let f: ClaimsFile =
+        toml::from_str(text).map_err(|e| bad_config(format!("claims.toml: {}", e.message())))?;
+    let mut out: Vec<Claim> = Vec::new();
+    for c in f.claim {
+        let id = c.id.clone();
+        let err = |what: &str| bad_config(format!("claims.toml, claim `{id}`: {what}"));
+        if out.iter().any(|o| o.id == c.id) {
+            return Err(err("the id is used twice"));
+        }
+        let need_str = |v: &Option<String>, key: &str| {
+            v.clone()
+                .ok_or_else(|| err(&format!("kind `{}` needs `{key}`", c.kind)))
+        };
+        let need = |v: Option<f64>, key: &str| {
+            v.filter(|x| x.is_finite())
+                .ok_or_else(|| err(&format!("kind `{}` needs a number `{key}`", c.kind)))
+        };
+        let known_study = |s: String| {
+            if studies.contains(&s) {
+                Ok(s)
+            } else {
+                Err(err(&format!(
+                    "no study `{s}` in studies.toml (there: {})",
+                    studies.join(", ")
+                )))
+            }
+        };
+        let op = || {
+            let s = need_str(&c.op, "op")?;
+            Op::parse(&s).ok_or_else(|| err(&format!("op `{s}`: give one of >=, >, <=, <")))
+        };
+        let pooled = |m: String| {
+            if pooled_measure(&m, &[]).is_some() {
+                Ok(m)
+            } else {
+                Err(err(&format!("no pooled measure `{m}`")))
+            }
+        };
+        let rule = match c.kind.as_str() {
+            "each_run" => {
+                let measure = need_str(&c.measure, "measure")?;
+                if run_measure(&measure).is_none() {
+                    return Err(err(&format!("no per-run measure `{measure}`")));
+                }
+                let min_fraction = need(c.min_fraction, "min_fraction")?;
+                if !(min_fraction > 0.5 && min_fraction <= 1.0) {
+                    return Err(err("min_fraction must lie in (0.5, 1]"));
+                }
+                Rule::EachRun {
+                    measure,
+                    op: op()?,
+                    value: need(c.value, "value")?,
+                    min_fraction,
+                }
+            }
+            "pooled" => Rule::Pooled {
+                measure: pooled(need_str(&c.measure, "measure")?)?,
+                op: op()?,
+                value: need(c.value, "value")?,
+            },
+            "ablation" => Rule::Ablation {
+                control: known_study(need_str(&c.control, "control")?)?,
+                max_ratio: need(c.max_ratio, "max_ratio")?,
+                min_control: need(c.min_control, "min_control")?,
+            },
+            "robust" => Rule::Robust {
+                control: known_study(need_str(&c.control, "control")?)?,
+                keep_ratio: need(c.keep_ratio, "keep_ratio")?,
+                min_control: need(c.min_control, "min_control")?,
+            },
+            "insensitive" => Rule::Insensitive {
+                control: known_study(need_str(&c.control, "control")?)?,
+                e_ratio: need(c.e_ratio, "e_ratio")?,
+                max_count_change: need(c.max_count_change, "max_count_change")?,
+            },
+            "smaller" => Rule::Smaller {
+                control: known_study(need_str(&c.control, "control")?)?,
+                measure: pooled(need_str(&c.measure, "measure")?)?,
+            },
+            "not_reproducible" => Rule::NotReproducible {
+                reason: need_str(&c.reason, "reason")?,
+            },
+            other => {
+                return Err(err(&format!(
+                    "kind `{other}`: give each_run, pooled, ablation, robust, insensitive, smaller or not_reproducible"
+                )));
+            }
+        };
+        let study = match &rule {
+            Rule::NotReproducible { .. } => String::new(),
+            _ => known_study(need_str(&c.study, "study")?)?,
+        };
+        out.push(Claim {
+            id: c.id,
+            claim: c.claim,
+            section: c.section,
+            study,
+            arenas: c.arenas,
+            rule,
+        });
+    }
+    Ok(out)
+}
+
+/// A verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "verdict", content = "reason", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The measurement passes the rule.
+    Holds,
+    /// It fails.
+    DoesNotHold,
+    /// The runs cannot decide; the reason.
+    Inconclusive(String),
+    /// Not a model output; the reason.
+    NotReproducible(String),
+}
+
+impl Verdict {
+    /// As the claims table shows it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::DoesNotHold => "does not hold",
+            Verdict::Inconclusive(_) => "inconclusive",
+            Verdict::NotReproducible(_) => "not reproducible",
+        }
+    }
+
+    /// The reason, where the verdict has one.
+    pub fn reason(&self) -> &str {
+        match self {
+            Verdict::Inconclusive(r) | Verdict::NotReproducible(r) => r,
+            _ => "",
+        }
+    }
+}
+
+/// A claim judged.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Judgement {
+    /// The claim's id.
+    pub id: String,
+    /// The claim.
+    pub claim: String,
+    /// Where the paper makes it.
+    pub section: String,
+    /// What was measured and the rule.
+    pub measurement: String,
+    /// The number we got with its spread over seeds.
+    pub result: String,
+    /// The verdict.
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
+fn fmt(v: f64) -> String {
+    if !v.is_finite() {
+        "NaN".into()
+    } else if v.fract() == 0.0 && v.abs() < 1e4 {
+        format!("{v:.0}")
+    } else if v != 0.0 && (v.abs() < 0.01 || v.abs() >= 1e4) {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// Mean and range of `v` as "m (lo-hi, n runs)".
+fn spread(v: &[f64]) -> String {
+    if v.is_empty() {
+        return "no runs".into();
+    }
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!(
+        "mean {} (range {} to {}, {} runs)",
+        fmt(mean),
+        fmt(lo),
+        fmt(hi),
+        v.len()
+    )
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// Grid units per 100 of each run.
+fn grid_per_100(runs: &[&RunData]) -> Vec<f64> {
+    let m = run_measure("grid_units_per_100").expect("a known measure");
+    runs.iter().filter_map(|r| m(r).ok()).collect()
+}
+
+/// Judge `claim` on `runs` (every analyzed run of every study).
+pub fn judge(claim: &Claim, runs: &[RunData]) -> Judgement {
+    let of = |study: &str| -> Vec<&RunData> {
+        runs.iter()
+            .filter(|r| {
+                r.study == study && (claim.arenas.is_empty() || claim.arenas.contains(&r.arena))
+            })
+            .collect()
+    };
+    let where_ = if claim.arenas.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", claim.arenas.join(", "))
+    };
+    let study = of(&claim.study);
+    let (measurement, result, verdict) = match &claim.rule {
+        Rule::NotReproducible { reason } => (
+            String::new(),
+            String::new(),
+            Verdict::NotReproducible(reason.clone()),
+        ),
+        Rule::EachRun {
+            measure,
+            op,
+            value,
+            min_fraction,
+        } => {
+            let m = run_measure(measure).expect("checked when parsed");
+            let taken: Vec<Measured> = study.iter().map(|r| m(r)).collect();
+            let values: Vec<f64> = taken.iter().filter_map(|t| t.clone().ok()).collect();
+            let pass = values.iter().filter(|&&v| op.pass(v, *value)).count();
+            let n = values.len();
+            let verdict = if n == 0 {
+                Verdict::Inconclusive(
+                    taken
+                        .iter()
+                        .find_map(|t| t.clone().err())
+                        .unwrap_or_else(|| format!("no analyzed runs of `{}`", claim.study)),
+                )
+            } else if pass as f64 >= min_fraction * n as f64 {
+                Verdict::Holds
+            } else if pass as f64 <= (1.0 - min_fraction) * n as f64 {
+                Verdict::DoesNotHold
+            } else {
+                Verdict::Inconclusive(format!("the runs disagree: {pass} of {n} pass"))
+            };
+            (
+                format!(
+                    "{measure} {} {} in at least {:.0} % of the `{}` runs{where_}",
+                    op.symbol(),
+                    fmt(*value),
+                    100.0 * min_fraction,
+                    claim.study
+                ),
+                format!("{}; {pass} of {n} pass", spread(&values)),
+                verdict,
+            )
+        }
+        Rule::Pooled { measure, op, value } => {
+            let m = pooled_measure(measure, &study).expect("checked when parsed");
+            let units: usize = study.iter().map(|r| r.units.len()).sum();
+            let (result, verdict) = match m {
+                Ok(v) => (
+                    format!("{} over {} runs ({units} units)", fmt(v), study.len()),
+                    if op.pass(v, *value) {
+                        Verdict::Holds
+                    } else {
+                        Verdict::DoesNotHold
+                    },
+                ),
+                Err(why) => (
+                    format!("not taken over {} runs", study.len()),
+                    Verdict::Inconclusive(why),
+                ),
+            };
+            (
+                format!(
+                    "{measure} {} {}, units of the `{}` runs{where_} pooled",
+                    op.symbol(),
+                    fmt(*value),
+                    claim.study
+                ),
+                result,
+                verdict,
+            )
+        }
+        Rule::Ablation {
+            control,
+            max_ratio,
+            min_control,
+        }
+        | Rule::Robust {
+            control,
+            keep_ratio: max_ratio,
+            min_control,
+        } => {
+            let ablation = matches!(claim.rule, Rule::Ablation { .. });
+            let (s, c) = (grid_per_100(&study), grid_per_100(&of(control)));
+            let result = format!(
+                "`{}`: {}; `{control}`: {}",
+                claim.study,
+                spread(&s),
+                spread(&c)
+            );
+            let verdict = if s.is_empty() || c.is_empty() {
+                Verdict::Inconclusive("a study has no analyzed runs".into())
+            } else if mean(&c) < *min_control {
+                Verdict::Inconclusive(format!(
+                    "the control `{control}` averages {} grid units per 100, fewer than {}: no grid units to {}",
+                    fmt(mean(&c)),
+                    fmt(*min_control),
+                    if ablation { "lose" } else { "keep" }
+                ))
+            } else if (mean(&s) <= max_ratio * mean(&c)) == ablation {
+                Verdict::Holds
+            } else {
+                Verdict::DoesNotHold
+            };
+            (
+                format!(
+                    "mean grid units per 100 of `{}` {} {} x those of `{control}`{where_}",
+                    claim.study,
+                    if ablation { "<=" } else { ">=" },
+                    fmt(*max_ratio)
+                ),
+                result,
+                verdict,
+            )
+        }
+        Rule::Insensitive {
+            control,
+            e_ratio,
+            max_count_change,
+        } => {
+            let c = of(control);
+            let e = |runs: &[&RunData]| mean(&runs.iter().map(|r| r.e_ratio()).collect::<Vec<_>>());
+            let count = |runs: &[&RunData], t: CellType| {
+                mean(
+                    &runs
+                        .iter()
+                        .map(|r| 100.0 * r.count(t) as f64 / r.units.len().max(1) as f64)
+                        .collect::<Vec<_>>(),
+                )
+            };
+            let (factor, change, verdict) = if study.is_empty() || c.is_empty() {
+                (
+                    f64::NAN,
+                    f64::NAN,
+                    Verdict::Inconclusive("a study has no analyzed runs".into()),
+                )
+            } else {
+                let factor = e(&study) / e(&c);
+                let change = CellType::ALL
+                    .iter()
+                    .map(|&t| (count(&study, t) - count(&c, t)).abs())
+                    .fold(0.0, f64::max);
+                let ok =
+                    factor <= *e_ratio && factor >= 1.0 / e_ratio && change <= *max_count_change;
+                (
+                    factor,
+                    change,
+                    if ok {
+                        Verdict::Holds
+                    } else {
+                        Verdict::DoesNotHold
+                    },
+                )
+            };
+            let types = |runs: &[&RunData]| {
+                CellType::ALL[..5]
+                    .iter()
+                    .map(|&t| format!("{} {}", t.name(), fmt(count(runs, t))))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            (
+                format!(
+                    "held-out E / baseline of `{}` within x{} of `{control}`'s and every type's mean count per 100 within {}{where_}",
+                    claim.study,
+                    fmt(*e_ratio),
+                    fmt(*max_count_change)
+                ),
+                format!(
+                    "E factor {} (`{}` {}, `{control}` {}); largest count change {} (`{}`: {}; `{control}`: {})",
+                    fmt(factor),
+                    claim.study,
+                    fmt(e(&study)),
+                    fmt(e(&c)),
+                    fmt(change),
+                    claim.study,
+                    types(&study),
+                    types(&c)
+                ),
+                verdict,
+            )
+        }
+        Rule::Smaller { control, measure } => {
+            let s = pooled_measure(measure, &study).expect("checked when parsed");
+            let c = pooled_measure(measure, &of(control)).expect("checked when parsed");
+            let shown = |m: &Measured| m.as_ref().map_or_else(|e| e.clone(), |v| fmt(*v));
+            let verdict = match (&s, &c) {
+                (Ok(a), Ok(b)) => {
+                    if a < b {
+                        Verdict::Holds
+                    } else {
+                        Verdict::DoesNotHold
+                    }
+                }
+                (Err(e), _) => Verdict::Inconclusive(format!("`{}`: {e}", claim.study)),
+                (_, Err(e)) => Verdict::Inconclusive(format!("`{control}`: {e}")),
+            };
+            (
+                format!(
+                    "{measure} of `{}` below that of `{control}`{where_}, units pooled",
+                    claim.study
+                ),
+                format!(
+                    "`{}`: {}; `{control}`: {}",
+                    claim.study,
+                    shown(&s),
+                    shown(&c)
+                ),
+                verdict,
+            )
+        }
+    };
+    Judgement {
+        id: claim.id.clone(),
+        claim: claim.claim.clone(),
+        section: claim.section.clone(),
+        measurement,
+        result,
+        verdict,
+    }
+}

@@ -1,0 +1,323 @@
+//! `paper.html` (issue 13): one self-contained page laid out like the paper: the claims table
+//! first, then Fig. 1 to 6 and appendices A to D, each figure drawn from the runs of the study
+//! that illustrates it and placed next to the paper's words and the verdicts of its claims.
+
+use std::path::Path;
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::claims::{Judgement, Verdict};
+use super::measure::RunData;
+use super::plan::Plan;
+use crate::analysis::CellType;
+use crate::report::{STYLE, png_data_uri};
+
+/// One panel: a figure file of the first-seed run of a study (in an arena).
+struct Panel {
+    study: &'static str,
+    arena: Option<&'static str>,
+    figure: &'static str,
+    label: &'static str,
+}
+
+/// One section of the page.
+struct Section {
+    title: &'static str,
+    /// The paper's words.
+    paper: &'static str,
+    panels: &'static [Panel],
+    /// The claims it illustrates.
+    claims: &'static [&'static str],
+}
+
+const fn panel(
+    study: &'static str,
+    arena: Option<&'static str>,
+    figure: &'static str,
+    label: &'static str,
+) -> Panel {
+    Panel {
+        study,
+        arena,
+        figure,
+        label,
+    }
+}
+
+const SECTIONS: &[Section] = &[
+    Section {
+        title: "Fig. 1a: grid cells in rats",
+        paper: "Recordings replotted from Hafting et al. (2005) and others.",
+        panels: &[],
+        claims: &["fig1a"],
+    },
+    Section {
+        title: "Fig. 1c: the network's estimate of position",
+        paper: "The RNN receives speed and direction and reports the animal's position.",
+        panels: &[panel("arenas", Some("square"), "fig1c_paths", "square")],
+        claims: &[],
+    },
+    Section {
+        title: "Fig. 2: spatial responses in the three arenas",
+        paper: "Grid-like, band-like and border responses; square arenas tend to give \
+                rectangular grids, hexagonal and triangular ones grids closer to triangular.",
+        panels: &[
+            panel("arenas", Some("square"), "fig2_best_units", "square"),
+            panel("arenas", Some("triangle"), "fig2_best_units", "triangle"),
+            panel("arenas", Some("hexagon"), "fig2_best_units", "hexagon"),
+        ],
+        claims: &[
+            "grid_units_emerge",
+            "square_lattices",
+            "triangular_lattices",
+            "border_units_emerge",
+            "border_one_wall",
+            "band_units_emerge",
+            "bands_parallel",
+        ],
+    },
+    Section {
+        title: "Fig. 3: direction and speed tuning (triangular arena)",
+        paper: "The most direction-tuned units are spatially weak and irregular; border cells \
+                show almost no speed tuning.",
+        panels: &[panel(
+            "arenas",
+            Some("triangle"),
+            "fig3_example_units",
+            "triangle",
+        )],
+        claims: &["border_no_speed_tuning", "direction_units_irregular"],
+    },
+    Section {
+        title: "Fig. 4: development over training",
+        paper: "Border cells emerge first; grid-like cells change substantially during training \
+                before settling.",
+        panels: &[panel(
+            "arenas",
+            Some("square"),
+            "fig4_development",
+            "square",
+        )],
+        claims: &["border_before_grid"],
+    },
+    Section {
+        title: "Fig. 5: with and without the metabolic cost",
+        paper: "Grid-like representations did not emerge without the metabolic cost.",
+        panels: &[
+            panel("arenas", Some("square"), "fig5_rate_maps", "with (square)"),
+            panel("no_metabolic", None, "fig5_rate_maps", "without (square)"),
+        ],
+        claims: &["no_grids_without_metabolic"],
+    },
+    Section {
+        title: "Fig. 6: error correction at the boundary",
+        paper: "The error is corrected at the boundary and stays stable over runs four orders \
+                of magnitude longer than training trials; rate maps stay stable.",
+        panels: &[panel(
+            "arenas",
+            Some("square"),
+            "fig6_error_correction",
+            "square",
+        )],
+        claims: &[
+            "error_stable",
+            "boundary_corrects_error",
+            "rate_maps_stable",
+        ],
+    },
+    Section {
+        title: "Appendix A: the role of noise",
+        paper: "Grid-like units need noise in the units; its level and the way speed is zeroed \
+                are not crucial.",
+        panels: &[
+            panel("no_noise", None, "fig5_rate_maps", "no noise"),
+            panel(
+                "no_regularisation",
+                None,
+                "fig5_rate_maps",
+                "neither noise nor metabolic cost",
+            ),
+        ],
+        claims: &[
+            "no_grids_without_noise",
+            "no_grids_without_regularisation",
+            "noise_level_not_crucial",
+            "speed_zeroing_not_crucial",
+        ],
+    },
+    Section {
+        title: "Appendix B: direction tuning of every unit",
+        paper: "A substantial portion of the units are direction tuned.",
+        panels: &[panel(
+            "arenas",
+            Some("square"),
+            "appendix_b_direction_tuning",
+            "square",
+        )],
+        claims: &[],
+    },
+    Section {
+        title: "Appendix C: speed tuning of every unit",
+        paper: "Many units respond linearly to speed.",
+        panels: &[panel(
+            "arenas",
+            Some("square"),
+            "appendix_c_speed_tuning",
+            "square",
+        )],
+        claims: &[],
+    },
+    Section {
+        title: "Appendix D: spatial, direction and speed selectivity",
+        paper: "The relation between the tuning properties at the population level.",
+        panels: &[panel(
+            "arenas",
+            Some("square"),
+            "appendix_d_selectivity",
+            "square",
+        )],
+        claims: &[],
+    },
+    Section {
+        title: "Sections 2.2, 2.3 and 3.1.1: what should not matter, and larger networks",
+        paper: "Results are insensitive to the W_rec initialisation and to the start location; \
+                a larger network might reveal finer grids.",
+        panels: &[panel(
+            "units_256",
+            None,
+            "fig2_best_units",
+            "256 units (square)",
+        )],
+        claims: &[
+            "init_insensitive",
+            "start_insensitive",
+            "larger_networks_finer_grids",
+        ],
+    },
+];
+
+fn verdict_colour(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Holds => "#d8f0d8",
+        Verdict::DoesNotHold => "#f6d5d5",
+        Verdict::Inconclusive(_) => "#f6ecc8",
+        Verdict::NotReproducible(_) => "#e8e8e8",
+    }
+}
+
+/// The first-seed run of `study` (in `arena`).
+fn first_run<'a>(runs: &'a [RunData], study: &str, arena: Option<&str>) -> Option<&'a RunData> {
+    runs.iter()
+        .filter(|r| r.study == study && arena.is_none_or(|a| r.arena == a))
+        .min_by_key(|r| r.seed)
+}
+
+/// The page, from the judgements and the runs' files under `out`.
+pub fn paper_html(
+    plan: &Plan,
+    judgements: &[Judgement],
+    runs: &[RunData],
+    out: &Path,
+) -> anyhow::Result<String> {
+    let mut figures: Vec<Vec<Option<(String, String)>>> = Vec::new();
+    for s in SECTIONS {
+        let mut row = Vec::new();
+        for p in s.panels {
+            row.push(match first_run(runs, p.study, p.arena) {
+                Some(r) => {
+                    let file = r
+                        .dir
+                        .join("analysis")
+                        .join("figures")
+                        .join(format!("{}.png", p.figure));
+                    std::fs::read(&file).ok().map(|png| {
+                        let shown = r.dir.strip_prefix(out).unwrap_or(&r.dir);
+                        (png_data_uri(&png), shown.display().to_string())
+                    })
+                }
+                None => None,
+            });
+        }
+        figures.push(row);
+    }
+    let by_id = |id: &str| judgements.iter().find(|j| j.id == id);
+    let counts = |verdict: &str| {
+        judgements
+            .iter()
+            .filter(|j| j.verdict.label() == verdict)
+            .count()
+    };
+    let page: Markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "gridrnn reproduce: Cueva & Wei (ICLR 2018)" }
+                style { (PreEscaped(STYLE)) "td.l{text-align:left}.panels{display:flex;gap:8px;flex-wrap:wrap}.panels figure{flex:1;min-width:300px;margin:0.5em 0}" }
+            }
+            body {
+                h1 { "Cueva & Wei (ICLR 2018), claim by claim" }
+                p { "Emergence of grid-like representations by training recurrent neural networks to perform spatial localization. "
+                    "Reproduced by gridrnn " (env!("CARGO_PKG_VERSION")) " at the `" (plan.budget.name()) "` budget: "
+                    (runs.len()) " analyzed runs of " (plan.runs()) " planned in " (plan.studies.len()) " studies. "
+                    "Verdicts: " (counts("holds")) " hold, " (counts("does not hold")) " do not hold, "
+                    (counts("inconclusive")) " inconclusive, " (counts("not reproducible")) " not reproducible. "
+                    "The rules are in claims.toml, the runs in studies.toml (both copied beside this page); "
+                    "cell types are those of the time-shift null (design section 7)." }
+                h2 { "Claims" }
+                table {
+                    tr { th { "claim" } th { "paper" } th { "measurement and rule" } th { "result" } th { "verdict" } }
+                    @for j in judgements {
+                        tr style={ "background:" (verdict_colour(&j.verdict)) } {
+                            td.l { (j.claim) } td.l { (j.section) } td.l { (j.measurement) } td.l { (j.result) }
+                            td.l { b { (j.verdict.label()) } @if !j.verdict.reason().is_empty() { br; (j.verdict.reason()) } }
+                        }
+                    }
+                }
+                @for (s, row) in SECTIONS.iter().zip(&figures) {
+                    h2 { (s.title) }
+                    p { i { "The paper: " } (s.paper) }
+                    @if !s.claims.is_empty() {
+                        ul {
+                            @for id in s.claims {
+                                @if let Some(j) = by_id(id) {
+                                    li { (j.claim) ": " b { (j.verdict.label()) } " (" (j.result) ")" }
+                                }
+                            }
+                        }
+                    }
+                    @if !s.panels.is_empty() {
+                        div.panels {
+                            @for (p, f) in s.panels.iter().zip(row) {
+                                figure {
+                                    @match f {
+                                        Some((uri, run)) => {
+                                            img alt=(p.label) src=(uri);
+                                            figcaption { (p.label) ": " (run) }
+                                        }
+                                        None => { figcaption { (p.label) ": no analyzed run of `" (p.study) "` yet" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                h2 { "Every run" }
+                table {
+                    tr { th { "study" } th { "run" } th { "arena" } th { "seed" } th { "updates" } th { "held-out E / baseline" }
+                         @for t in &CellType::ALL[..5] { th { (t.name()) } } }
+                    @for r in runs {
+                        tr {
+                            td.l { (r.study) } td.l { (r.row.run) } td { (r.arena) } td { (r.seed) }
+                            td { (format!("{:.0}", r.row.iterations)) } td { (format!("{:.4}", r.e_ratio())) }
+                            @for t in &CellType::ALL[..5] { td { (r.count(*t)) } }
+                        }
+                    }
+                }
+                h2 { "Studies" }
+                ul { @for s in &plan.studies { li { b { (s.name) } ": " (s.about) " (" (s.sweep.points.len()) " runs)" } } }
+            }
+        }
+    };
+    Ok(page.into_string())
+}

@@ -1,0 +1,159 @@
+//! Running a [`Plan`] (issue 13): every study through the sweep machinery (resumable: a run
+//! whose report exists is skipped, an interrupted one resumes), then every claim judged on
+//! what the runs wrote, into `claims.csv`, `claims.json` and `paper.html`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use super::claims::{Claim, Judgement, judge};
+use super::measure::{RunData, read_study};
+use super::page::paper_html;
+use super::plan::Plan;
+use crate::io::write_atomic;
+use crate::sweep::{PointOutcome, run_sweep};
+
+/// How to run a plan.
+#[derive(Clone, Debug)]
+pub struct ReproduceOptions {
+    /// Output directory: one sweep directory per study, and the page.
+    pub out: PathBuf,
+    /// Runs at once (each on one thread when more than one).
+    pub jobs: usize,
+    /// Cores to use.
+    pub cores: usize,
+    /// Set when the user interrupts: running points keep their checkpoints.
+    pub interrupt: Option<Arc<AtomicBool>>,
+}
+
+/// A finished point, for the progress line.
+pub struct Progress<'a> {
+    /// Points finished (or skipped) so far.
+    pub done: usize,
+    /// Points in all.
+    pub total: usize,
+    /// Study and point.
+    pub study: &'a str,
+    /// The point's name.
+    pub point: &'a str,
+    /// How it ended (Err: the message).
+    pub outcome: Result<&'a PointOutcome, String>,
+    /// Seconds since the start.
+    pub elapsed_s: f64,
+}
+
+/// What a reproduction wrote.
+#[derive(Clone, Debug)]
+pub struct Reproduction {
+    /// Every claim judged, in claims.toml's order.
+    pub judgements: Vec<Judgement>,
+    /// Analyzed runs judged.
+    pub runs: usize,
+    /// Points that failed: (study/point, message).
+    pub failures: Vec<(String, String)>,
+    /// paper.html.
+    pub page: PathBuf,
+}
+
+/// The sweep directory of study `name`.
+pub fn study_dir(out: &Path, name: &str) -> PathBuf {
+    out.join(name)
+}
+
+/// Every analyzed run of the plan's studies in `out`.
+pub fn read_runs(plan: &Plan, out: &Path) -> anyhow::Result<Vec<RunData>> {
+    let mut runs = Vec::new();
+    for s in &plan.studies {
+        let dir = study_dir(out, &s.name);
+        if dir.join("sweep.json").exists() {
+            runs.extend(read_study(&s.name, &dir)?);
+        }
+    }
+    Ok(runs)
+}
+
+/// Judge `claims` on the runs in `out` and write claims.csv, claims.json and paper.html.
+pub fn write_verdicts(
+    plan: &Plan,
+    claims: &[Claim],
+    out: &Path,
+) -> anyhow::Result<(Vec<Judgement>, usize, PathBuf)> {
+    let runs = read_runs(plan, out)?;
+    let judgements: Vec<Judgement> = claims.iter().map(|c| judge(c, &runs)).collect();
+    let mut csv = String::from("id,claim,section,measurement,result,verdict,reason\n");
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    for j in &judgements {
+        let fields = [
+            j.id.as_str(),
+            &j.claim,
+            &j.section,
+            &j.measurement,
+            &j.result,
+            j.verdict.label(),
+            j.verdict.reason(),
+        ];
+        csv += &(fields.map(quote).join(",") + "\n");
+    }
+    write_atomic(&out.join("claims.csv"), csv.as_bytes())?;
+    write_atomic(
+        &out.join("claims.json"),
+        serde_json::to_string_pretty(&judgements)?.as_bytes(),
+    )?;
+    let page = out.join("paper.html");
+    write_atomic(&page, paper_html(plan, &judgements, &runs, out)?.as_bytes())?;
+    Ok((judgements, runs.len(), page))
+}
+
+/// Run every study of `plan` into `o.out` (skipping finished runs), then judge `claims`.
+/// The rules used are copied beside the results (`claims.toml`, `studies.toml`).
+pub fn reproduce(
+    plan: &Plan,
+    claims: &[Claim],
+    claims_text: &str,
+    studies_text: &str,
+    o: &ReproduceOptions,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> anyhow::Result<Reproduction> {
+    std::fs::create_dir_all(&o.out)?;
+    write_atomic(&o.out.join("claims.toml"), claims_text.as_bytes())?;
+    write_atomic(&o.out.join("studies.toml"), studies_text.as_bytes())?;
+    let total = plan.runs();
+    let done = AtomicUsize::new(0);
+    let start = Instant::now();
+    let mut failures = Vec::new();
+    for s in &plan.studies {
+        if o.interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::SeqCst))
+        {
+            break;
+        }
+        let report = |point: &str, r: &anyhow::Result<PointOutcome>| {
+            progress(&Progress {
+                done: done.fetch_add(1, Ordering::SeqCst) + 1,
+                total,
+                study: &s.name,
+                point,
+                outcome: r.as_ref().map_err(|e| format!("{e:#}")),
+                elapsed_s: start.elapsed().as_secs_f64(),
+            });
+        };
+        let f = run_sweep(
+            &s.sweep,
+            &study_dir(&o.out, &s.name),
+            o.jobs,
+            o.cores,
+            o.interrupt.clone(),
+            &report,
+        )?;
+        failures.extend(f.into_iter().map(|(p, e)| (format!("{}/{p}", s.name), e)));
+    }
+    let (judgements, runs, page) = write_verdicts(plan, claims, &o.out)?;
+    Ok(Reproduction {
+        judgements,
+        runs,
+        failures,
+        page,
+    })
+}

@@ -1,0 +1,401 @@
+//! `gridrnn reproduce` (issue 13): the committed studies and claims parse, bad rules fail
+//! naming the claim and key, the verdict rules give each verdict where they should, and a tiny
+//! plan runs end to end, resumes by skipping, and writes a page and a claims table that read
+//! back.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use gridrnn::analysis::CellType;
+use gridrnn::reproduce::{
+    Budget, CLAIMS_TOML, Plan, ReproduceOptions, RunData, STUDIES_TOML, UnitData, Verdict, judge,
+    parse_claims, reproduce,
+};
+use gridrnn::sweep::{PointOutcome, RunRow};
+
+#[test]
+fn the_committed_studies_and_claims_parse_at_both_budgets() {
+    for budget in [Budget::Fast, Budget::Paper] {
+        let plan = Plan::parse(STUDIES_TOML, budget, &[]).unwrap();
+        let claims = parse_claims(CLAIMS_TOML, &plan.names()).unwrap();
+        assert!(claims.len() >= 17, "{}", claims.len());
+        // Every study is used by some claim, and the main study covers the three arenas.
+        for s in &plan.studies {
+            assert!(
+                claims.iter().any(|c| c.study == s.name
+                    || matches!(&c.rule, gridrnn::reproduce::Rule::Ablation { control, .. }
+                    | gridrnn::reproduce::Rule::Robust { control, .. }
+                    | gridrnn::reproduce::Rule::Insensitive { control, .. }
+                    | gridrnn::reproduce::Rule::Smaller { control, .. } if *control == s.name)),
+                "study {} judges nothing",
+                s.name
+            );
+        }
+        let arenas = &plan.studies[0].sweep;
+        for a in ["square", "triangle", "hexagon"] {
+            assert!(arenas.points.iter().any(|p| p.name.contains(a)), "{a}");
+        }
+        let p = &arenas.points[0].config;
+        match budget {
+            Budget::Fast => assert_eq!(p.train.iterations, 400),
+            Budget::Paper => {
+                assert_eq!(p.train.iterations, 1900);
+                assert_eq!(p.task.steps, 450);
+                assert_eq!(p.train.batch_size, 500);
+                assert_eq!(arenas.points.len(), 15);
+            }
+        }
+    }
+    // The fast budget trains one seed of the 256-unit study; overrides reach every run.
+    let plan = Plan::parse(STUDIES_TOML, Budget::Fast, &["train.lr=0.002".into()]).unwrap();
+    let big = plan.studies.iter().find(|s| s.name == "units_256").unwrap();
+    assert_eq!(big.sweep.points.len(), 1);
+    assert_eq!(big.sweep.points[0].config.model.units, 256);
+    assert!(
+        plan.studies
+            .iter()
+            .flat_map(|s| &s.sweep.points)
+            .all(|p| p.config.train.lr == 0.002)
+    );
+}
+
+#[test]
+fn bad_rules_fail_naming_the_claim_and_the_key() {
+    let studies = vec!["arenas".to_string(), "no_noise".to_string()];
+    let base = "[[claim]]\nid = \"x\"\nclaim = \"c\"\nsection = \"s\"\n";
+    let cases = [
+        (
+            "kind = \"each_run\"\nstudy = \"arenas\"\nmeasure = \"grid_units_per_100\"\nop = \">=\"\nvalue = 1.0\n",
+            "min_fraction",
+        ),
+        (
+            "kind = \"each_run\"\nstudy = \"arenas\"\nmeasure = \"grid_cells\"\nop = \">=\"\nvalue = 1.0\nmin_fraction = 0.8\n",
+            "grid_cells",
+        ),
+        (
+            "kind = \"pooled\"\nstudy = \"arenas\"\nmeasure = \"border_speed_ratio\"\nop = \"=>\"\nvalue = 1.0\n",
+            "op `=>`",
+        ),
+        (
+            "kind = \"ablation\"\nstudy = \"no_noise\"\ncontrol = \"nowhere\"\nmax_ratio = 0.2\nmin_control = 5.0\n",
+            "nowhere",
+        ),
+        (
+            "kind = \"pooled\"\nstudy = \"arenas\"\nmeasure = \"border_speed_ratio\"\nop = \"<\"\nvalue = 1.0\nmin_fracton = 0.8\n",
+            "min_fracton",
+        ),
+        ("kind = \"guess\"\nstudy = \"arenas\"\n", "kind `guess`"),
+    ];
+    for (rest, word) in cases {
+        let e = parse_claims(&format!("{base}{rest}"), &studies)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(word), "{word}: {e}");
+        assert!(e.contains("claims.toml"), "{e}");
+    }
+    let twice = format!("{base}kind = \"not_reproducible\"\nreason = \"r\"\n").repeat(2);
+    assert!(
+        parse_claims(&twice, &studies)
+            .unwrap_err()
+            .to_string()
+            .contains("twice")
+    );
+}
+
+fn unit(t: CellType, lattice: &str, speed: f64, direction: f64, walls: Vec<f64>) -> UnitData {
+    UnitData {
+        cell_type: t.name().into(),
+        lattice: lattice.into(),
+        spacing: 1.0,
+        band_wall_angle: f64::NAN,
+        speed_selectivity: speed,
+        direction_selectivity: direction,
+        walls,
+    }
+}
+
+/// A run of `study` in `arena` with `grid` grid units, `border` border units (covering one
+/// wall, with no speed tuning) and irregular units making 100, and the given E / baseline.
+fn run(study: &str, arena: &str, seed: u64, grid: usize, border: usize, e: f64) -> RunData {
+    let mut units = Vec::new();
+    for k in 0..100 {
+        let (t, speed, walls) = if k < grid {
+            (CellType::Grid, 1.0, vec![])
+        } else if k < grid + border {
+            (CellType::Border, 0.01, vec![0.9, 0.1, 0.0, 0.0])
+        } else {
+            (CellType::Irregular, 1.0, vec![])
+        };
+        let lattice = if t == CellType::Grid {
+            "square"
+        } else {
+            "none"
+        };
+        units.push(unit(t, lattice, speed, k as f64, walls));
+    }
+    let mut counts = vec![0; CellType::ALL.len()];
+    for u in &units {
+        let k = CellType::ALL
+            .iter()
+            .position(|t| t.name() == u.cell_type)
+            .unwrap();
+        counts[k] += 1;
+    }
+    RunData {
+        study: study.into(),
+        dir: PathBuf::from("nowhere"),
+        arena: arena.into(),
+        seed,
+        row: RunRow {
+            run: format!("{study}-{arena}-{seed}"),
+            values: vec![],
+            iterations: 10.0,
+            wall_s: 1.0,
+            tail_e: e,
+            held_out_e: e,
+            centre_e: 1.0,
+            counts,
+            fixed: vec![0, 0, 0],
+            best: [f64::NAN; 3],
+            emergence: [vec![], vec![]],
+        },
+        units,
+        long_run: Some([0.01 * seed as f64, -1e-4, 0.95]),
+    }
+}
+
+#[test]
+fn each_rule_gives_each_verdict_where_it_should() {
+    let studies: Vec<String> = ["arenas", "no_noise", "gaussian_init"]
+        .map(String::from)
+        .to_vec();
+    let claims = parse_claims(
+        r#"
+[[claim]]
+id = "grids"
+claim = "grids emerge"
+section = "3.1.1"
+kind = "each_run"
+study = "arenas"
+measure = "grid_units_per_100"
+op = ">="
+value = 10.0
+min_fraction = 0.8
+[[claim]]
+id = "lattice"
+claim = "square lattices"
+section = "3.1.1"
+kind = "pooled"
+study = "arenas"
+arenas = ["square"]
+measure = "grid_square_lattice_fraction"
+op = ">="
+value = 0.5
+[[claim]]
+id = "noise"
+claim = "no grids without noise"
+section = "3.2"
+kind = "ablation"
+study = "no_noise"
+control = "arenas"
+arenas = ["square"]
+max_ratio = 0.25
+min_control = 5.0
+[[claim]]
+id = "init"
+claim = "insensitive to init"
+section = "2.3"
+kind = "insensitive"
+study = "gaussian_init"
+control = "arenas"
+arenas = ["square"]
+e_ratio = 1.25
+max_count_change = 15.0
+[[claim]]
+id = "speed"
+claim = "border cells have no speed tuning"
+section = "3.1.2"
+kind = "pooled"
+study = "arenas"
+measure = "border_speed_ratio"
+op = "<="
+value = 0.5
+[[claim]]
+id = "wall"
+claim = "border cells cover one wall"
+section = "3.1.1"
+kind = "pooled"
+study = "arenas"
+measure = "border_one_wall_fraction"
+op = ">="
+value = 0.5
+"#,
+        &studies,
+    )
+    .unwrap();
+    let verdicts = |runs: &[RunData]| -> Vec<Verdict> {
+        claims.iter().map(|c| judge(c, runs).verdict).collect()
+    };
+    // The paper's world: grids in every control run, none without noise, init irrelevant.
+    let paper = vec![
+        run("arenas", "square", 0, 20, 30, 0.05),
+        run("arenas", "square", 1, 15, 30, 0.05),
+        run("arenas", "hexagon", 0, 12, 30, 0.05),
+        run("no_noise", "square", 0, 0, 30, 0.05),
+        run("no_noise", "square", 1, 1, 30, 0.05),
+        run("gaussian_init", "square", 0, 18, 32, 0.055),
+    ];
+    assert_eq!(
+        verdicts(&paper),
+        vec![Verdict::Holds; 6],
+        "{:#?}",
+        claims.iter().map(|c| judge(c, &paper)).collect::<Vec<_>>()
+    );
+    // Ours: no grids anywhere. Grids do not emerge, the lattice and the ablation cannot be
+    // judged, a doubled E breaks insensitivity.
+    let ours = vec![
+        run("arenas", "square", 0, 0, 58, 0.05),
+        run("arenas", "square", 1, 1, 60, 0.05),
+        run("arenas", "hexagon", 0, 0, 40, 0.05),
+        run("no_noise", "square", 0, 0, 60, 0.05),
+        run("gaussian_init", "square", 0, 0, 58, 0.1),
+    ];
+    let v = verdicts(&ours);
+    assert_eq!(v[0], Verdict::DoesNotHold);
+    assert!(
+        matches!(&v[1], Verdict::Inconclusive(r) if r.contains("grid units")),
+        "{v:?}"
+    );
+    assert!(
+        matches!(&v[2], Verdict::Inconclusive(r) if r.contains("control")),
+        "{v:?}"
+    );
+    assert_eq!(v[3], Verdict::DoesNotHold);
+    assert_eq!((&v[4], &v[5]), (&Verdict::Holds, &Verdict::Holds));
+    // Split runs are inconclusive; grids that survive the ablation fail it.
+    let split = vec![
+        run("arenas", "square", 0, 20, 30, 0.05),
+        run("arenas", "square", 1, 0, 30, 0.05),
+        run("no_noise", "square", 0, 20, 30, 0.05),
+    ];
+    let v = verdicts(&split);
+    assert!(
+        matches!(&v[0], Verdict::Inconclusive(r) if r.contains("1 of 2")),
+        "{v:?}"
+    );
+    assert_eq!(v[2], Verdict::DoesNotHold);
+    // No runs at all: nothing can be judged.
+    assert!(
+        verdicts(&[])
+            .iter()
+            .all(|v| matches!(v, Verdict::Inconclusive(_))),
+        "{:?}",
+        verdicts(&[])
+    );
+}
+
+const TINY_STUDIES: &str = r#"
+[budget.fast]
+seeds = [0]
+set = ["model.units=12", "task.steps=40", "train.batch_size=8", "train.iterations=6", "train.shards=2", "train.checkpoint_every=3"]
+steps = 4000
+shuffles = 3
+
+[[study]]
+name = "arenas"
+about = "two arenas"
+axes = { "task.arena" = ["square", "triangle"] }
+long_steps = 400
+stages = "0.3,0.6,1"
+
+[[study]]
+name = "no_noise"
+about = "no noise"
+set = ["model.noise_std=0.0"]
+"#;
+
+#[test]
+fn a_tiny_plan_runs_resumes_and_writes_its_page() {
+    let plan = Plan::parse(TINY_STUDIES, Budget::Fast, &[]).unwrap();
+    let claims = parse_claims(
+        &CLAIMS_TOML
+            .split("[[claim]]")
+            .filter(|c| {
+                let studies_known = ["\"arenas\"", "\"no_noise\""];
+                let mentions: Vec<&str> = c
+                    .lines()
+                    .filter(|l| l.starts_with("study") || l.starts_with("control"))
+                    .collect();
+                mentions
+                    .iter()
+                    .all(|l| studies_known.iter().any(|s| l.ends_with(s)))
+            })
+            .collect::<Vec<_>>()
+            .join("[[claim]]"),
+        &plan.names(),
+    )
+    .unwrap();
+    assert!(claims.len() >= 10, "{}", claims.len());
+    let out = std::env::temp_dir().join(format!("gridrnn-reproduce-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let o = ReproduceOptions {
+        out: out.clone(),
+        jobs: 2,
+        cores: 2,
+        interrupt: None,
+    };
+    let seen = Mutex::new(Vec::new());
+    let progress = |p: &gridrnn::reproduce::Progress| {
+        seen.lock()
+            .unwrap()
+            .push((p.done, p.total, p.outcome.clone().map(|o| o.clone())));
+    };
+    let r = reproduce(&plan, &claims, "rules", "studies", &o, &progress).unwrap();
+    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    assert_eq!(r.runs, 3);
+    assert_eq!(r.judgements.len(), claims.len());
+    {
+        let s = seen.lock().unwrap();
+        assert_eq!(s.len(), 3);
+        assert!(s.iter().all(|x| x.1 == 3 && x.2 == Ok(PointOutcome::Done)));
+        let mut done: Vec<usize> = s.iter().map(|x| x.0).collect();
+        done.sort();
+        assert_eq!(done, [1, 2, 3]);
+    }
+    // The long trials ran in the main study, so the stability claims have numbers.
+    let stable = r
+        .judgements
+        .iter()
+        .find(|j| j.id == "error_stable")
+        .unwrap();
+    assert!(
+        !matches!(stable.verdict, Verdict::Inconclusive(_)),
+        "{stable:?}"
+    );
+    let page = std::fs::read_to_string(&r.page).unwrap();
+    for j in &r.judgements {
+        assert!(page.contains(&j.claim), "{}", j.claim);
+    }
+    assert!(page.contains("data:image/png;base64,"));
+    assert!(page.contains("Fig. 6") && page.contains("Appendix D"));
+    let csv = std::fs::read_to_string(out.join("claims.csv")).unwrap();
+    assert_eq!(csv.lines().count(), claims.len() + 1);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("claims.json")).unwrap()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), claims.len());
+    assert_eq!(
+        std::fs::read_to_string(out.join("claims.toml")).unwrap(),
+        "rules"
+    );
+    // Again: every run is skipped and the verdicts are the same.
+    seen.lock().unwrap().clear();
+    let again = reproduce(&plan, &claims, "rules", "studies", &o, &progress).unwrap();
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .all(|x| x.2 == Ok(PointOutcome::Skipped))
+    );
+    assert_eq!(again.judgements, r.judgements);
+    let _ = std::fs::remove_dir_all(&out);
+}
