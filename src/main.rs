@@ -410,6 +410,31 @@ fn report_cell_types(
     }
 }
 
+/// A sweep point's ending, as the progress lines say it.
+fn outcome_label(r: Result<&gridrnn::sweep::PointOutcome, String>) -> String {
+    match r {
+        Ok(gridrnn::sweep::PointOutcome::Skipped) => "already done".to_string(),
+        Ok(gridrnn::sweep::PointOutcome::Done) => "done".to_string(),
+        Err(e) => format!("FAILED: {e}"),
+    }
+}
+
+/// An error listing `failures` (name, message), if there are any.
+fn failed(failures: &[(String, String)], what: &str) -> anyhow::Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(anyhow::anyhow!(
+        "{} {what}: {}",
+        failures.len(),
+        failures
+            .iter()
+            .map(|f| format!("{} ({})", f.0, f.1))
+            .collect::<Vec<_>>()
+            .join("; ")
+    ))
+}
+
 fn parse_noise(s: &str) -> anyhow::Result<bool> {
     match s {
         "on" => Ok(true),
@@ -729,11 +754,7 @@ fn main_inner() -> anyhow::Result<()> {
                     );
                     let t0 = std::time::Instant::now();
                     let report = |name: &str, r: &anyhow::Result<gridrnn::sweep::PointOutcome>| {
-                        let what = match r {
-                            Ok(gridrnn::sweep::PointOutcome::Skipped) => "already done".to_string(),
-                            Ok(gridrnn::sweep::PointOutcome::Done) => "done".to_string(),
-                            Err(e) => format!("FAILED: {e:#}"),
-                        };
+                        let what = outcome_label(r.as_ref().map_err(|e| format!("{e:#}")));
                         let line = format!("{name}: {what} ({:.0} s)", t0.elapsed().as_secs_f64());
                         if bar.is_hidden() {
                             println!("{line}");
@@ -760,17 +781,7 @@ fn main_inner() -> anyhow::Result<()> {
                         out.display(),
                         out.display()
                     );
-                    if !failures.is_empty() {
-                        return Err(anyhow::anyhow!(
-                            "{} points failed: {}",
-                            failures.len(),
-                            failures
-                                .iter()
-                                .map(|f| format!("{} ({})", f.0, f.1))
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        ));
-                    }
+                    failed(&failures, "points failed")?;
                 }
             }
         }
@@ -822,11 +833,7 @@ fn main_inner() -> anyhow::Result<()> {
                     interrupt: Some(interrupt_flag()),
                 };
                 let progress = |p: &rp::Progress| {
-                    let what = match &p.outcome {
-                        Ok(gridrnn::sweep::PointOutcome::Skipped) => "already done".to_string(),
-                        Ok(gridrnn::sweep::PointOutcome::Done) => "done".to_string(),
-                        Err(e) => format!("FAILED: {e}"),
-                    };
+                    let what = outcome_label(p.outcome.clone());
                     let eta = p.elapsed_s / p.done as f64 * (p.total - p.done) as f64;
                     println!(
                         "[{}/{}] {}/{}: {what} ({:.0} s elapsed, about {:.0} s to go)",
@@ -857,17 +864,10 @@ fn main_inner() -> anyhow::Result<()> {
                 );
             }
             println!("page: {}", page.display());
-            if !failures.is_empty() {
-                return Err(anyhow::anyhow!(
-                    "{} runs failed (run the same command again to retry): {}",
-                    failures.len(),
-                    failures
-                        .iter()
-                        .map(|f| format!("{} ({})", f.0, f.1))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ));
-            }
+            failed(
+                &failures,
+                "runs failed (run the same command again to retry)",
+            )?;
         }
         Cmd::SweepPoint { dir, name, threads } => {
             let r = gridrnn::sweep::run_prepared_point(&dir, &name, resolve_threads(threads))?;

@@ -348,7 +348,7 @@ fn a_tiny_plan_runs_resumes_and_writes_its_page() {
     let progress = |p: &gridrnn::reproduce::Progress| {
         seen.lock()
             .unwrap()
-            .push((p.done, p.total, p.outcome.clone().map(|o| o.clone())));
+            .push((p.done, p.total, p.outcome.clone().cloned()));
     };
     let r = reproduce(&plan, &claims, "rules", "studies", &o, &progress).unwrap();
     assert!(r.failures.is_empty(), "{:?}", r.failures);
@@ -398,4 +398,31 @@ fn a_tiny_plan_runs_resumes_and_writes_its_page() {
     );
     assert_eq!(again.judgements, r.judgements);
     let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn border_before_grid_needs_three_units_of_each_and_then_follows_the_test() {
+    let studies = vec!["arenas".to_string()];
+    let claims = parse_claims(
+        "[[claim]]\nid = \"first\"\nclaim = \"border first\"\nsection = \"3.1.3\"\nkind = \"pooled\"\nstudy = \"arenas\"\nmeasure = \"border_first_p\"\nop = \"<=\"\nvalue = 0.05\n",
+        &studies,
+    )
+    .unwrap();
+    let with = |border: Vec<f64>, grid: Vec<f64>| {
+        let mut r = run("arenas", "square", 0, grid.len(), border.len(), 0.05);
+        r.row.emergence = [border, grid];
+        judge(&claims[0], &[r]).verdict
+    };
+    let early: Vec<f64> = (1..=12).map(f64::from).collect();
+    assert!(
+        matches!(with(early.clone(), vec![500.0]), Verdict::Inconclusive(r) if r.contains("needs 3"))
+    );
+    assert_eq!(
+        with(early.clone(), vec![400.0, 500.0, 600.0, 700.0]),
+        Verdict::Holds
+    );
+    assert_eq!(
+        with(vec![400.0, 500.0, 600.0, 700.0], early),
+        Verdict::DoesNotHold
+    );
 }

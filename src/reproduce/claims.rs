@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::measure::{Measured, RunData, pooled_measure, run_measure};
+use super::measure::{Measured, Pooled, RunData, pooled_measure, run_measure};
 use crate::analysis::CellType;
 use crate::error::bad_config;
 
@@ -436,8 +436,12 @@ pub fn judge(claim: &Claim, runs: &[RunData]) -> Judgement {
             let m = pooled_measure(measure, &study).expect("checked when parsed");
             let units: usize = study.iter().map(|r| r.units.len()).sum();
             let (result, verdict) = match m {
-                Ok(v) => (
-                    format!("{} over {} runs ({units} units)", fmt(v), study.len()),
+                Ok((v, n)) => (
+                    format!(
+                        "{} from {n} of the {units} units of {} runs",
+                        fmt(v),
+                        study.len()
+                    ),
                     if op.pass(v, *value) {
                         Verdict::Holds
                     } else {
@@ -573,9 +577,12 @@ pub fn judge(claim: &Claim, runs: &[RunData]) -> Judgement {
         Rule::Smaller { control, measure } => {
             let s = pooled_measure(measure, &study).expect("checked when parsed");
             let c = pooled_measure(measure, &of(control)).expect("checked when parsed");
-            let shown = |m: &Measured| m.as_ref().map_or_else(|e| e.clone(), |v| fmt(*v));
+            let shown = |m: &Pooled| {
+                m.as_ref()
+                    .map_or_else(|e| e.clone(), |(v, n)| format!("{} ({n} units)", fmt(*v)))
+            };
             let verdict = match (&s, &c) {
-                (Ok(a), Ok(b)) => {
+                (Ok((a, _)), Ok((b, _))) => {
                     if a < b {
                         Verdict::Holds
                     } else {

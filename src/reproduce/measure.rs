@@ -179,6 +179,9 @@ fn read_run(study: &str, run: &Path, row: RunRow) -> anyhow::Result<RunData> {
 /// A measure's value, or why it was not taken.
 pub type Measured = Result<f64, String>;
 
+/// A pooled measure's value and the units it was taken over, or why it was not taken.
+pub type Pooled = Result<(f64, usize), String>;
+
 /// The per-run measure `each_run` claims call `name` (None: no such measure).
 pub fn run_measure(name: &str) -> Option<fn(&RunData) -> Measured> {
     fn per_100(r: &RunData, t: CellType) -> Measured {
@@ -206,7 +209,7 @@ fn fraction<'a>(
     units: impl Iterator<Item = &'a UnitData>,
     what: &str,
     pass: impl Fn(&UnitData) -> bool,
-) -> Measured {
+) -> Pooled {
     let (mut n, mut k) = (0usize, 0usize);
     for u in units {
         n += 1;
@@ -215,7 +218,7 @@ fn fraction<'a>(
     if n < MIN_UNITS {
         return Err(format!("{n} {what} (fewer than {MIN_UNITS})"));
     }
-    Ok(k as f64 / n as f64)
+    Ok((k as f64 / n as f64, n))
 }
 
 /// Whether a border unit's fields cover one wall: exactly one wall is covered by at least
@@ -227,7 +230,7 @@ fn covers_one_wall(u: &UnitData) -> bool {
 
 /// The measure `name` over the units of `runs` pooled, as `pooled` and `smaller` claims take
 /// it (None: no such measure; with no runs, every known measure is an Err).
-pub fn pooled_measure(name: &str, runs: &[&RunData]) -> Option<Measured> {
+pub fn pooled_measure(name: &str, runs: &[&RunData]) -> Option<Pooled> {
     let all = || runs.iter().flat_map(|r| r.units.iter());
     let of = |t: CellType| move |u: &&UnitData| u.cell_type == t.name();
     let grid = || all().filter(of(CellType::Grid));
@@ -262,7 +265,7 @@ pub fn pooled_measure(name: &str, runs: &[&RunData]) -> Option<Measured> {
                     o.len()
                 ))
             } else {
-                Ok(median(&mut b) / median(&mut o))
+                Ok((median(&mut b) / median(&mut o), b.len() + o.len()))
             }
         }
         "direction_top_irregular_fraction" => {
@@ -291,14 +294,14 @@ pub fn pooled_measure(name: &str, runs: &[&RunData]) -> Option<Measured> {
                 b.extend(&r.row.emergence[0]);
                 g.extend(&r.row.emergence[1]);
             }
-            if b.is_empty() || g.is_empty() {
+            if b.len() < MIN_UNITS || g.len() < MIN_UNITS {
                 Err(format!(
-                    "{} border and {} grid units with an emergence time (needs both)",
+                    "{} border and {} grid units with an emergence time (needs {MIN_UNITS} of each)",
                     b.len(),
                     g.len()
                 ))
             } else {
-                Ok(mann_whitney_less(&b, &g).1)
+                Ok((mann_whitney_less(&b, &g).1, b.len() + g.len()))
             }
         }
         "grid_spacing" => {
@@ -312,7 +315,7 @@ pub fn pooled_measure(name: &str, runs: &[&RunData]) -> Option<Measured> {
                     s.len()
                 ))
             } else {
-                Ok(median(&mut s))
+                Ok((median(&mut s), s.len()))
             }
         }
         _ => return None,
