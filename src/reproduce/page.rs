@@ -22,6 +22,8 @@ struct Panel {
 
 /// One section of the page.
 struct Section {
+    /// Its anchor in the page.
+    anchor: &'static str,
     title: &'static str,
     /// The paper's words.
     paper: &'static str,
@@ -46,18 +48,21 @@ const fn panel(
 
 const SECTIONS: &[Section] = &[
     Section {
+        anchor: "fig1a",
         title: "Fig. 1a: grid cells in rats",
         paper: "Recordings replotted from Hafting et al. (2005) and others.",
         panels: &[],
         claims: &["fig1a"],
     },
     Section {
+        anchor: "fig1c",
         title: "Fig. 1c: the network's estimate of position",
         paper: "The RNN receives speed and direction and reports the animal's position.",
         panels: &[panel("arenas", Some("square"), "fig1c_paths", "square")],
         claims: &[],
     },
     Section {
+        anchor: "fig2",
         title: "Fig. 2: spatial responses in the three arenas",
         paper: "Grid-like, band-like and border responses; square arenas tend to give \
                 rectangular grids, hexagonal and triangular ones grids closer to triangular.",
@@ -77,6 +82,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        anchor: "fig3",
         title: "Fig. 3: direction and speed tuning (triangular arena)",
         paper: "The most direction-tuned units are spatially weak and irregular; border cells \
                 show almost no speed tuning.",
@@ -89,6 +95,7 @@ const SECTIONS: &[Section] = &[
         claims: &["border_no_speed_tuning", "direction_units_irregular"],
     },
     Section {
+        anchor: "fig4",
         title: "Fig. 4: development over training",
         paper: "Border cells emerge first; grid-like cells change substantially during training \
                 before settling.",
@@ -101,6 +108,7 @@ const SECTIONS: &[Section] = &[
         claims: &["border_before_grid"],
     },
     Section {
+        anchor: "fig5",
         title: "Fig. 5: with and without the metabolic cost",
         paper: "Grid-like representations did not emerge without the metabolic cost.",
         panels: &[
@@ -110,6 +118,7 @@ const SECTIONS: &[Section] = &[
         claims: &["no_grids_without_metabolic"],
     },
     Section {
+        anchor: "fig6",
         title: "Fig. 6: error correction at the boundary",
         paper: "The error is corrected at the boundary and stays stable over runs four orders \
                 of magnitude longer than training trials; rate maps stay stable.",
@@ -126,6 +135,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        anchor: "appendix-a",
         title: "Appendix A: the role of noise",
         paper: "Grid-like units need noise in the units; its level and the way speed is zeroed \
                 are not crucial.",
@@ -146,6 +156,7 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        anchor: "appendix-b",
         title: "Appendix B: direction tuning of every unit",
         paper: "A substantial portion of the units are direction tuned.",
         panels: &[panel(
@@ -157,6 +168,7 @@ const SECTIONS: &[Section] = &[
         claims: &[],
     },
     Section {
+        anchor: "appendix-c",
         title: "Appendix C: speed tuning of every unit",
         paper: "Many units respond linearly to speed.",
         panels: &[panel(
@@ -168,6 +180,7 @@ const SECTIONS: &[Section] = &[
         claims: &[],
     },
     Section {
+        anchor: "appendix-d",
         title: "Appendix D: spatial, direction and speed selectivity",
         paper: "The relation between the tuning properties at the population level.",
         panels: &[panel(
@@ -179,6 +192,7 @@ const SECTIONS: &[Section] = &[
         claims: &[],
     },
     Section {
+        anchor: "insensitivity",
         title: "Sections 2.2, 2.3 and 3.1.1: what should not matter, and larger networks",
         paper: "Results are insensitive to the W_rec initialisation and to the start location; \
                 a larger network might reveal finer grids.",
@@ -275,13 +289,13 @@ pub fn paper_html(
                     }
                 }
                 @for (s, row) in SECTIONS.iter().zip(&figures) {
-                    h2 { (s.title) }
+                    h2 id=(s.anchor) { (s.title) }
                     p { i { "The paper: " } (s.paper) }
                     @if !s.claims.is_empty() {
                         ul {
                             @for id in s.claims {
                                 @if let Some(j) = by_id(id) {
-                                    li { (j.claim) ": " b { (j.verdict.label()) } " (" (j.result) ")" }
+                                    li { (j.claim) ": " b { (j.verdict.label()) } @if !j.result.is_empty() { " (" (j.result) ")" } }
                                 }
                             }
                         }
