@@ -387,6 +387,11 @@ fn a_tiny_plan_runs_resumes_and_writes_its_page() {
         std::fs::read_to_string(out.join("claims.toml")).unwrap(),
         "rules"
     );
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("reproduce.json")).unwrap())
+            .unwrap();
+    assert_eq!(record["budget"], "fast");
+    assert_eq!(record["runs_analyzed"], 3);
     // Again: every run is skipped and the verdicts are the same.
     seen.lock().unwrap().clear();
     let again = reproduce(&plan, &claims, "rules", "studies", &o, &progress).unwrap();

@@ -13,6 +13,7 @@ use super::page::paper_html;
 use super::plan::Plan;
 use crate::io::write_atomic;
 use crate::sweep::{PointOutcome, run_sweep};
+use crate::train::utc_now;
 
 /// How to run a plan.
 #[derive(Clone, Debug)]
@@ -106,7 +107,9 @@ pub fn write_verdicts(
 }
 
 /// Run every study of `plan` into `o.out` (skipping finished runs), then judge `claims`.
-/// The rules used are copied beside the results (`claims.toml`, `studies.toml`).
+/// The rules used are copied beside the results (`claims.toml`, `studies.toml`), and
+/// `reproduce.json` records how this invocation was made (version, commit, budget, command
+/// line, times, runs, failures).
 pub fn reproduce(
     plan: &Plan,
     claims: &[Claim],
@@ -121,6 +124,7 @@ pub fn reproduce(
     let total = plan.runs();
     let done = AtomicUsize::new(0);
     let start = Instant::now();
+    let start_utc = utc_now();
     let mut failures = Vec::new();
     for s in &plan.studies {
         if o.interrupt
@@ -150,6 +154,23 @@ pub fn reproduce(
         failures.extend(f.into_iter().map(|(p, e)| (format!("{}/{p}", s.name), e)));
     }
     let (judgements, runs, page) = write_verdicts(plan, claims, &o.out)?;
+    let record = serde_json::json!({
+        "gridrnn_version": env!("CARGO_PKG_VERSION"),
+        "git_commit": env!("GRIDRNN_GIT_COMMIT"),
+        "git_dirty": env!("GRIDRNN_GIT_DIRTY") == "true",
+        "budget": plan.budget.name(),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "start_utc": start_utc,
+        "end_utc": utc_now(),
+        "seconds": start.elapsed().as_secs_f64(),
+        "runs_planned": total,
+        "runs_analyzed": runs,
+        "failures": failures,
+    });
+    write_atomic(
+        &o.out.join("reproduce.json"),
+        serde_json::to_string_pretty(&record)?.as_bytes(),
+    )?;
     Ok(Reproduction {
         judgements,
         runs,

@@ -12,7 +12,7 @@ mod trainer;
 pub use adam::{Adam, clip_global_norm};
 pub use conjugate_gradient::{CgIterate, CgOptions, CgResult, conjugate_gradient};
 pub use hessian_free::{GradientPoint, HessianFree, HfReport, HfSettings, flatten, unflatten};
-pub use manifest::Manifest;
+pub use manifest::{Manifest, utc_now};
 pub use run::{
     HF_LOG_HEADER, LR_CUT, MAX_ROLLBACKS, Resumed, RunOptions, RunSummary, complete_checkpoints,
     is_checkpoint_iteration, resume_run, train_run,
