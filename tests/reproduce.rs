@@ -402,6 +402,18 @@ fn a_tiny_plan_runs_resumes_and_writes_its_page() {
             .all(|x| x.2 == Ok(PointOutcome::Skipped))
     );
     assert_eq!(again.judgements, r.judgements);
+    // A changed plan does not reuse the old runs: each point fails naming the difference.
+    let changed = Plan::parse(TINY_STUDIES, Budget::Fast, &["train.lr=0.002".into()]).unwrap();
+    let refused = reproduce(&changed, &claims, "rules", "studies", &o, &progress).unwrap();
+    assert_eq!(refused.failures.len(), 3, "{:?}", refused.failures);
+    assert!(
+        refused
+            .failures
+            .iter()
+            .all(|f| f.1.contains("different config") && f.1.contains("train.lr")),
+        "{:?}",
+        refused.failures
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 

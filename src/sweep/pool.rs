@@ -112,6 +112,39 @@ pub fn check_analysis(a: &SweepAnalysis) -> anyhow::Result<()> {
     report_options(a, 1).map(|_| ())
 }
 
+/// The first `section.key` whose value differs between two configs (`train.threads` aside:
+/// results do not depend on it), as "key: a vs b".
+fn config_difference(a: &toml::Table, b: &toml::Table) -> Option<String> {
+    let empty = toml::Table::new();
+    let mut sections: Vec<&String> = a.keys().chain(b.keys()).collect();
+    sections.sort();
+    sections.dedup();
+    for sec in sections {
+        let section = |t: &'_ toml::Table| -> toml::Table {
+            t.get(sec.as_str())
+                .and_then(|v| v.as_table())
+                .unwrap_or(&empty)
+                .clone()
+        };
+        let (sa, sb) = (section(a), section(b));
+        let mut keys: Vec<&String> = sa.keys().chain(sb.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            if sec == "train" && k == "threads" {
+                continue;
+            }
+            let (va, vb) = (sa.get(k.as_str()), sb.get(k.as_str()));
+            if va != vb {
+                let show =
+                    |v: Option<&toml::Value>| v.map_or("(none)".to_string(), |v| v.to_string());
+                return Some(format!("{sec}.{k}: {} vs {}", show(va), show(vb)));
+            }
+        }
+    }
+    None
+}
+
 /// Train (or resume) the run in `dir` from the config file `config` on `threads` threads
 /// (the results do not depend on them), then analyze it and write its report; a run whose
 /// report exists is skipped.
@@ -122,6 +155,18 @@ pub fn run_point(
     threads: usize,
     interrupt: Option<std::sync::Arc<AtomicBool>>,
 ) -> anyhow::Result<PointOutcome> {
+    if dir.join("config.toml").exists() {
+        // A finished or started run is reused only if it is this point's run: a sweep file
+        // (or `reproduce` budget) changed since would otherwise be judged on old runs.
+        let want = load(Some(config), None, &[])?;
+        let have = load(Some(&dir.join("config.toml")), None, &[])?;
+        if let Some(key) = config_difference(&want.to_table(), &have.to_table()) {
+            return Err(bad_config(format!(
+                "{} was trained with a different config ({key}); give another output directory or delete that run",
+                dir.display()
+            )));
+        }
+    }
     if dir.join("report.html").exists() {
         return Ok(PointOutcome::Skipped);
     }
