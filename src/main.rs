@@ -224,7 +224,7 @@ enum Cmd {
     /// of reproduce/studies.toml), analyze every run, judge every claim by the rules of
     /// reproduce/claims.toml and write DIR/paper.html. Resumable: run it again to go on.
     #[command(
-        after_help = "Examples:\n  gridrnn reproduce --out runs/paper-fast\n  gridrnn reproduce --budget paper --out /scratch/paper --plan"
+        after_help = "Examples:\n  gridrnn reproduce --out runs/paper-fast\n  gridrnn reproduce --budget paper --out /scratch/paper --plan\n  gridrnn reproduce --budget paper --out /scratch/paper --emit slurm && bash /scratch/paper/submit.sh"
     )]
     Reproduce {
         /// fast (about an hour on 2 cores) | paper (the authors' 1900 Hessian-free updates per run).
@@ -245,6 +245,13 @@ enum Cmd {
         /// Only judge the runs already in DIR and rewrite the page (train nothing).
         #[arg(long)]
         judge_only: bool,
+        /// Write cluster job scripts instead of running: slurm (DIR/submit.sh submits one job
+        /// array per study, then the verdicts).
+        #[arg(long)]
+        emit: Option<String>,
+        /// CPUs per array task in the emitted scripts.
+        #[arg(long, default_value_t = 2)]
+        cpus_per_task: usize,
     },
     /// Print the resolved config with a comment per key.
     #[command(after_help = "Example:\n  gridrnn config --preset authors-code > my.toml")]
@@ -792,6 +799,8 @@ fn main_inner() -> anyhow::Result<()> {
             sets,
             plan,
             judge_only,
+            emit,
+            cpus_per_task,
         } => {
             use gridrnn::reproduce as rp;
             let budget: rp::Budget = budget.parse()?;
@@ -820,6 +829,31 @@ fn main_inner() -> anyhow::Result<()> {
                     }
                 }
                 return Ok(());
+            }
+            match emit.as_deref() {
+                Some("slurm") => {
+                    let submit = rp::emit_reproduce_slurm(
+                        &studies,
+                        &out,
+                        &std::env::current_exe()?,
+                        cpus_per_task.max(1),
+                        &sets,
+                        [rp::CLAIMS_TOML, rp::STUDIES_TOML],
+                    )?;
+                    println!(
+                        "{} runs prepared in {}; submit with: bash {}",
+                        studies.runs(),
+                        out.display(),
+                        submit.display()
+                    );
+                    return Ok(());
+                }
+                Some(other) => {
+                    return Err(bad_config(format!(
+                        "--emit {other}: the only scheduler is slurm"
+                    )));
+                }
+                None => {}
             }
             let (judgements, runs, page, failures) = if judge_only {
                 let (j, n, page) = rp::write_verdicts(&studies, &claims, &out)?;

@@ -443,3 +443,77 @@ fn border_before_grid_needs_three_units_of_each_and_then_follows_the_test() {
         Verdict::DoesNotHold
     );
 }
+
+#[test]
+fn emitted_slurm_submits_an_array_per_study_then_the_verdicts_after_all() {
+    let plan = Plan::parse(TINY_STUDIES, Budget::Fast, &[]).unwrap();
+    let root = std::env::temp_dir().join(format!("gridrnn-reproduce-slurm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let out = root.join("out dir");
+    let sets = vec!["train.lr=0.002".to_string()];
+    let submit = gridrnn::reproduce::emit_reproduce_slurm(
+        &plan,
+        &out,
+        std::path::Path::new(env!("CARGO_BIN_EXE_gridrnn")),
+        3,
+        &sets,
+        ["rules", "studies"],
+    )
+    .unwrap();
+    for s in ["arenas", "no_noise"] {
+        let script = std::fs::read_to_string(out.join(s).join("sweep.sbatch")).unwrap();
+        assert!(script.contains("--cpus-per-task=3") && script.contains("sweep-point"));
+        let runs = std::fs::read_to_string(out.join(s).join("runs.txt")).unwrap();
+        assert_eq!(runs.lines().count(), if s == "arenas" { 2 } else { 1 });
+    }
+    // A stand-in sbatch that logs its arguments one per line and hands out job ids 11, 12, ...
+    let bin = root.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = root.join("sbatch.log");
+    std::fs::write(
+        bin.join("sbatch"),
+        format!(
+            "#!/bin/bash\nn=$(grep -c '^CALL' '{log}' 2>/dev/null || true)\necho CALL >> '{log}'\nfor a in \"$@\"; do echo \"$a\" >> '{log}'; done\necho $((11 + n))\n",
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(bin.join("sbatch"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let status = std::process::Command::new("bash")
+        .arg(&submit)
+        .env("PATH", path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let calls: Vec<Vec<&str>> = logged
+        .split("CALL\n")
+        .filter(|c| !c.is_empty())
+        .map(|c| c.lines().collect())
+        .collect();
+    assert_eq!(calls.len(), 3, "{logged}");
+    assert!(calls[0][1].ends_with("arenas/sweep.sbatch"), "{logged}");
+    assert!(calls[1][1].ends_with("no_noise/sweep.sbatch"), "{logged}");
+    assert_eq!(calls[2][0], "--dependency=afterany:11:12");
+    // The verdicts job calls this binary's judge-only step with the same overrides; run it
+    // (no runs yet: every claim inconclusive, and the page is written).
+    let wrap = calls[2].last().unwrap();
+    assert!(
+        wrap.contains("--judge-only") && wrap.contains("--set 'train.lr=0.002'"),
+        "{wrap}"
+    );
+    let judged = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(wrap)
+        .output()
+        .unwrap();
+    assert!(judged.status.success(), "{judged:?}");
+    assert!(out.join("paper.html").exists());
+    let _ = std::fs::remove_dir_all(&root);
+}

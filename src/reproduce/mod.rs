@@ -17,5 +17,6 @@ pub use measure::{
 pub use page::paper_html;
 pub use plan::{Budget, Plan, STUDIES_TOML, Study};
 pub use run::{
-    Progress, ReproduceOptions, Reproduction, read_runs, reproduce, study_dir, write_verdicts,
+    Progress, ReproduceOptions, Reproduction, emit_reproduce_slurm, read_runs, reproduce,
+    study_dir, write_verdicts,
 };

@@ -12,7 +12,7 @@ use super::measure::{RunData, read_study};
 use super::page::paper_html;
 use super::plan::Plan;
 use crate::io::write_atomic;
-use crate::sweep::{PointOutcome, run_sweep};
+use crate::sweep::{PointOutcome, emit_slurm, prepare, run_sweep};
 use crate::train::utc_now;
 
 /// How to run a plan.
@@ -177,4 +177,53 @@ pub fn reproduce(
         failures,
         page,
     })
+}
+
+/// Prepare every study of `plan` in `out` as a SLURM job array (`STUDY/sweep.sbatch`, one task
+/// per run, as `gridrnn sweep --emit slurm` writes it) and `out/submit.sh`, which submits them
+/// all and then a job that judges the claims once every array has ended
+/// (`gridrnn reproduce ... --judge-only`, with the same `--set` overrides). Returns submit.sh.
+pub fn emit_reproduce_slurm(
+    plan: &Plan,
+    out: &Path,
+    binary: &Path,
+    cpus_per_task: usize,
+    sets: &[String],
+    rules: [&str; 2],
+) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(out)?;
+    let out = std::path::absolute(out)?;
+    let binary = std::path::absolute(binary)?;
+    write_atomic(&out.join("claims.toml"), rules[0].as_bytes())?;
+    write_atomic(&out.join("studies.toml"), rules[1].as_bytes())?;
+    let q = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let mut script = String::from(
+        "#!/bin/bash\n# gridrnn reproduce: one SLURM array per study, then the verdicts (written by\n# `gridrnn reproduce --emit slurm`). Run: bash submit.sh\nset -euo pipefail\nids=()\n",
+    );
+    for s in &plan.studies {
+        let dir = study_dir(&out, &s.name);
+        let record = prepare(&s.sweep, &dir)?;
+        let sbatch = emit_slurm(&record, &dir, &binary, cpus_per_task)?;
+        script += &format!(
+            "ids+=($(sbatch --parsable {}))\n",
+            q(&sbatch.display().to_string())
+        );
+    }
+    let mut judge = format!(
+        "{} reproduce --budget {} --out {} --judge-only",
+        q(&binary.display().to_string()),
+        plan.budget.name(),
+        q(&out.display().to_string())
+    );
+    for set in sets {
+        judge += &format!(" --set {}", q(set));
+    }
+    script += &format!(
+        "sbatch --dependency=afterany:$(IFS=:; echo \"${{ids[*]}}\") --job-name=gridrnn-verdicts --output={}/verdicts-%j.out --wrap {}\n",
+        q(&out.display().to_string()),
+        q(&judge)
+    );
+    let path = out.join("submit.sh");
+    write_atomic(&path, script.as_bytes())?;
+    Ok(path)
 }
