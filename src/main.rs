@@ -101,9 +101,8 @@ enum Cmd {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
     },
-    /// Record a run's latest network over long trajectories and write rate maps, tuning curves
-    /// and the scores that exist so far into RUN/analysis/ (the analysis is not complete yet:
-    /// see README).
+    /// Record a run's latest network over long trajectories and write its rate maps, tuning
+    /// curves, scores and cell types into RUN/analysis/, the paper's figures and RUN/report.html.
     #[command(
         after_help = "Example:\n  gridrnn analyze runs/square-s0-2026-11-22T120000Z --steps 1000000"
     )]
@@ -227,7 +226,8 @@ enum Cmd {
         after_help = "Examples:\n  gridrnn reproduce --out runs/paper-fast\n  gridrnn reproduce --budget paper --out /scratch/paper --plan\n  gridrnn reproduce --budget paper --out /scratch/paper --emit slurm && bash /scratch/paper/submit.sh"
     )]
     Reproduce {
-        /// fast (about an hour on 2 cores) | paper (the authors' 1900 Hessian-free updates per run).
+        /// fast (about 40 minutes on 2 cores) | paper (the authors' 1900 Hessian-free updates per
+        /// run, about 100 hours on 2 cores).
         #[arg(long, default_value = "fast")]
         budget: String,
         /// Output directory: a sweep directory per study, claims.csv/.json and paper.html.
