@@ -882,6 +882,19 @@ fn main_inner() -> anyhow::Result<()> {
                     &o,
                     &progress,
                 )?;
+                if r.interrupted {
+                    println!(
+                        "{} analyzed runs judged so far; page: {}",
+                        r.runs,
+                        r.page.display()
+                    );
+                    return Err(gridrnn::error::Failure::Interrupted(format!(
+                        "interrupted after {} of {} runs: running ones keep their checkpoints; run the same command again to go on",
+                        r.runs,
+                        studies.runs()
+                    ))
+                    .into());
+                }
                 (r.judgements, r.runs, r.page, r.failures)
             };
             println!("{runs} analyzed runs judged:");

@@ -350,8 +350,17 @@ fn a_tiny_plan_runs_resumes_and_writes_its_page() {
             .unwrap()
             .push((p.done, p.total, p.outcome.clone().cloned()));
     };
+    // Interrupted before it starts: nothing runs, the page says so, the caller is told.
+    let stopped = ReproduceOptions {
+        interrupt: Some(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(
+            true,
+        ))),
+        ..o.clone()
+    };
+    let r = reproduce(&plan, &claims, "rules", "studies", &stopped, &progress).unwrap();
+    assert!(r.interrupted && r.runs == 0 && seen.lock().unwrap().is_empty());
     let r = reproduce(&plan, &claims, "rules", "studies", &o, &progress).unwrap();
-    assert!(r.failures.is_empty(), "{:?}", r.failures);
+    assert!(r.failures.is_empty() && !r.interrupted, "{:?}", r.failures);
     assert_eq!(r.runs, 3);
     assert_eq!(r.judgements.len(), claims.len());
     {

@@ -53,6 +53,8 @@ pub struct Reproduction {
     pub runs: usize,
     /// Points that failed: (study/point, message).
     pub failures: Vec<(String, String)>,
+    /// Whether the user interrupted it (the verdicts are then over the runs finished so far).
+    pub interrupted: bool,
     /// paper.html.
     pub page: PathBuf,
 }
@@ -176,6 +178,10 @@ pub fn reproduce(
         runs,
         failures,
         page,
+        interrupted: o
+            .interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::SeqCst)),
     })
 }
 
