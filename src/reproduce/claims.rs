@@ -347,17 +347,16 @@ fn fmt(v: f64) -> String {
     }
 }
 
-/// Mean and range of `v` as "m (lo-hi, n runs)".
+/// Mean and range of `v` as "mean m (range lo to hi, n runs)".
 fn spread(v: &[f64]) -> String {
     if v.is_empty() {
         return "no runs".into();
     }
-    let mean = v.iter().sum::<f64>() / v.len() as f64;
     let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     format!(
         "mean {} (range {} to {}, {} runs)",
-        fmt(mean),
+        fmt(mean(v)),
         fmt(lo),
         fmt(hi),
         v.len()
