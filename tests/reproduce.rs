@@ -526,3 +526,71 @@ fn emitted_slurm_submits_an_array_per_study_then_the_verdicts_after_all() {
     assert!(out.join("paper.html").exists());
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn robust_and_smaller_rules_judge_grid_counts_and_spacings() {
+    let studies: Vec<String> = ["arenas", "more_noise", "units_256"]
+        .map(String::from)
+        .to_vec();
+    let claims = parse_claims(
+        r#"
+[[claim]]
+id = "robust"
+claim = "noise level not crucial"
+section = "3.2"
+kind = "robust"
+study = "more_noise"
+control = "arenas"
+keep_ratio = 0.5
+min_control = 5.0
+[[claim]]
+id = "finer"
+claim = "larger networks give finer grids"
+section = "3.1.1"
+kind = "smaller"
+study = "units_256"
+control = "arenas"
+measure = "grid_spacing"
+"#,
+        &studies,
+    )
+    .unwrap();
+    let spaced = |mut r: RunData, spacing: f64| {
+        for u in r.units.iter_mut() {
+            u.spacing = spacing;
+        }
+        r
+    };
+    let verdicts = |runs: &[RunData]| -> Vec<Verdict> {
+        claims.iter().map(|c| judge(c, runs).verdict).collect()
+    };
+    let control = spaced(run("arenas", "square", 0, 20, 30, 0.05), 1.0);
+    // Grids kept with more noise, finer with more units: both hold.
+    let good = vec![
+        control.clone(),
+        run("more_noise", "square", 0, 12, 30, 0.05),
+        spaced(run("units_256", "square", 0, 10, 30, 0.05), 0.6),
+    ];
+    assert_eq!(verdicts(&good), vec![Verdict::Holds, Verdict::Holds]);
+    // Grids lost with more noise, coarser with more units: neither holds.
+    let bad = vec![
+        control,
+        run("more_noise", "square", 0, 2, 30, 0.05),
+        spaced(run("units_256", "square", 0, 10, 30, 0.05), 1.5),
+    ];
+    assert_eq!(
+        verdicts(&bad),
+        vec![Verdict::DoesNotHold, Verdict::DoesNotHold]
+    );
+    // Without grid units in the control, neither can be judged.
+    let none = vec![
+        run("arenas", "square", 0, 0, 30, 0.05),
+        run("more_noise", "square", 0, 0, 30, 0.05),
+        run("units_256", "square", 0, 0, 30, 0.05),
+    ];
+    assert!(
+        verdicts(&none)
+            .iter()
+            .all(|v| matches!(v, Verdict::Inconclusive(_)))
+    );
+}
