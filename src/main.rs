@@ -569,7 +569,7 @@ fn default_run_dir(cfg: &ValidConfig) -> PathBuf {
     let t = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
         .to_string()
         .replace(':', "");
-    let arena = format!("{:?}", cfg.task.arena).to_lowercase();
+    let arena = cfg.task.arena.name();
     let base = PathBuf::from("runs").join(format!("{arena}-s{}-{t}", cfg.train.seed));
     let mut dir = base.clone();
     let mut k = 1;

@@ -238,6 +238,12 @@ mod tests {
         assert_eq!(c.task.steps, 450);
         assert_eq!(c.model.units, 16);
         assert_eq!(c.task.arena, super::super::ArenaName::Hexagon);
+        // Each arena's name is the value `task.arena` takes.
+        use super::super::ArenaName as A;
+        for a in [A::Square, A::Triangle, A::Hexagon, A::Circle, A::Polygon] {
+            let v = toml::Value::try_from(a).unwrap();
+            assert_eq!(v.as_str(), Some(a.name()));
+        }
         assert_eq!(
             load(None, Some("pytorch-peer"), &[]).unwrap().config(),
             &Config::default()

@@ -33,6 +33,17 @@ pub enum ArenaName {
 }
 
 impl ArenaName {
+    /// Its name in configs (`task.arena`), run directories and summaries.
+    pub fn name(self) -> &'static str {
+        match self {
+            ArenaName::Square => "square",
+            ArenaName::Triangle => "triangle",
+            ArenaName::Hexagon => "hexagon",
+            ArenaName::Circle => "circle",
+            ArenaName::Polygon => "polygon",
+        }
+    }
+
     /// The shape of a named regular arena; None for `polygon`, whose shape is its vertices.
     pub fn regular_shape(self) -> Option<crate::arena::ArenaShape> {
         use crate::arena::ArenaShape;

@@ -5,11 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::{CellType, MapLayout, SpatialBins, mann_whitney_less, median, wall_coverage};
+use crate::analysis::{
+    CellType, LatticeType, MapLayout, SpatialBins, mann_whitney_less, median, wall_coverage,
+};
 use crate::config::load;
 use crate::error::bad_input;
 use crate::io::read_npy;
-use crate::sweep::{RunRow, collect};
+use crate::sweep::{RunRow, collect, read_json};
 
 /// Pooled measures need at least this many units, or they are not taken.
 pub const MIN_UNITS: usize = 3;
@@ -151,11 +153,7 @@ fn read_run(study: &str, run: &Path, row: RunRow) -> anyhow::Result<RunData> {
     }
     let long_path = analysis.join("long_run.json");
     let long_run = if long_path.exists() {
-        let v: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(&long_path)
-                .map_err(|e| bad_input(format!("cannot read {}: {e}", long_path.display())))?,
-        )
-        .map_err(|e| bad_input(format!("{}: {e}", long_path.display())))?;
+        let v = read_json(&long_path)?;
         let g = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
         Some([
             g("relative_drift"),
@@ -168,7 +166,7 @@ fn read_run(study: &str, run: &Path, row: RunRow) -> anyhow::Result<RunData> {
     Ok(RunData {
         study: study.to_string(),
         dir: run.to_path_buf(),
-        arena: format!("{:?}", cfg.task.arena).to_lowercase(),
+        arena: cfg.task.arena.name().to_string(),
         seed: cfg.train.seed,
         row,
         units,
@@ -236,11 +234,11 @@ pub fn pooled_measure(name: &str, runs: &[&RunData]) -> Option<Pooled> {
     let grid = || all().filter(of(CellType::Grid));
     Some(match name {
         "grid_square_lattice_fraction" => fraction(grid(), "grid units", |u| {
-            u.lattice == "square" || u.lattice == "rectangular"
+            u.lattice == LatticeType::Square.name() || u.lattice == LatticeType::Rectangular.name()
         }),
-        "grid_hexagonal_lattice_fraction" => {
-            fraction(grid(), "grid units", |u| u.lattice == "hexagonal")
-        }
+        "grid_hexagonal_lattice_fraction" => fraction(grid(), "grid units", |u| {
+            u.lattice == LatticeType::Hexagonal.name()
+        }),
         "border_one_wall_fraction" => fraction(
             all().filter(of(CellType::Border)),
             "border units",

@@ -13,4 +13,5 @@ pub use pool::{
 };
 pub use slurm::emit_slurm;
 pub use spec::{Point, Sweep, SweepAnalysis, SweepSpec};
+pub(crate) use summary::read_json;
 pub use summary::{RunRow, Summary, collect, pooled_emergence, summary_csv, summary_figure};

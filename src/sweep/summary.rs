@@ -55,7 +55,8 @@ pub struct Summary {
     pub pending: Vec<String>,
 }
 
-fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
+/// A JSON file of a run's analysis; errors name the file.
+pub(crate) fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| bad_input(format!("cannot read {}: {e}", path.display())))?;
     serde_json::from_str(&text).map_err(|e| bad_input(format!("{}: {e}", path.display())))
@@ -179,7 +180,7 @@ pub fn collect(dir: &Path) -> anyhow::Result<Summary> {
             .map_or(String::new(), |n| n.to_string_lossy().into_owned());
         let cfg = load(Some(&d.join("config.toml")), None, &[])?;
         let values = vec![
-            format!("{:?}", cfg.task.arena).to_lowercase(),
+            cfg.task.arena.name().to_string(),
             cfg.train.seed.to_string(),
         ];
         match row(&d, &name, values)? {
