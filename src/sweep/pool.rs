@@ -3,6 +3,7 @@
 //! on one thread when several run at once; on a cluster each array task runs one point with
 //! [`run_point`].
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -112,37 +113,25 @@ pub fn check_analysis(a: &SweepAnalysis) -> anyhow::Result<()> {
     report_options(a, 1).map(|_| ())
 }
 
-/// The first `section.key` whose value differs between two configs (`train.threads` aside:
-/// results do not depend on it), as "key: a vs b".
+/// The first `section.key` whose value differs between two configs, as "key: a vs b".
 fn config_difference(a: &toml::Table, b: &toml::Table) -> Option<String> {
-    let empty = toml::Table::new();
-    let mut sections: Vec<&String> = a.keys().chain(b.keys()).collect();
-    sections.sort();
-    sections.dedup();
-    for sec in sections {
-        let section = |t: &'_ toml::Table| -> toml::Table {
-            t.get(sec.as_str())
-                .and_then(|v| v.as_table())
-                .unwrap_or(&empty)
-                .clone()
-        };
-        let (sa, sb) = (section(a), section(b));
-        let mut keys: Vec<&String> = sa.keys().chain(sb.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        for k in keys {
-            if sec == "train" && k == "threads" {
-                continue;
-            }
-            let (va, vb) = (sa.get(k.as_str()), sb.get(k.as_str()));
-            if va != vb {
-                let show =
-                    |v: Option<&toml::Value>| v.map_or("(none)".to_string(), |v| v.to_string());
-                return Some(format!("{sec}.{k}: {} vs {}", show(va), show(vb)));
-            }
-        }
-    }
-    None
+    // section.key -> value; every config value sits one table deep.
+    let flat = |t: &toml::Table| -> BTreeMap<String, toml::Value> {
+        t.iter()
+            .flat_map(|(sec, v)| {
+                v.as_table()
+                    .into_iter()
+                    .flatten()
+                    .map(move |(k, v)| (format!("{sec}.{k}"), v.clone()))
+            })
+            .collect()
+    };
+    let (a, b) = (flat(a), flat(b));
+    let show = |v: Option<&toml::Value>| v.map_or("(none)".to_string(), |v| v.to_string());
+    a.keys()
+        .chain(b.keys())
+        .find(|k| a.get(*k) != b.get(*k))
+        .map(|k| format!("{k}: {} vs {}", show(a.get(k)), show(b.get(k))))
 }
 
 /// Train (or resume) the run in `dir` from the config file `config` on `threads` threads
@@ -155,12 +144,14 @@ pub fn run_point(
     threads: usize,
     interrupt: Option<std::sync::Arc<AtomicBool>>,
 ) -> anyhow::Result<PointOutcome> {
+    // Results do not depend on the thread count, so both configs are read with this one.
+    let threads_set = [format!("train.threads={threads}")];
+    let cfg = load(Some(config), None, &threads_set)?;
     if dir.join("config.toml").exists() {
         // A finished or started run is reused only if it is this point's run: a sweep file
         // (or `reproduce` budget) changed since would otherwise be judged on old runs.
-        let want = load(Some(config), None, &[])?;
-        let have = load(Some(&dir.join("config.toml")), None, &[])?;
-        if let Some(key) = config_difference(&want.to_table(), &have.to_table()) {
+        let have = load(Some(&dir.join("config.toml")), None, &threads_set)?;
+        if let Some(key) = config_difference(&cfg.to_table(), &have.to_table()) {
             return Err(bad_config(format!(
                 "{} was trained with a different config ({key}); give another output directory or delete that run",
                 dir.display()
@@ -179,7 +170,6 @@ pub fn run_point(
         // Finished or trained on: either way the run is ready to analyze.
         resume_run(dir, &[], &opts)?;
     } else {
-        let cfg = load(Some(config), None, &[format!("train.threads={threads}")])?;
         train_run(&cfg, dir, &opts)?;
     }
     if opts
