@@ -838,7 +838,8 @@ fn main_inner() -> anyhow::Result<()> {
                         &std::env::current_exe()?,
                         cpus_per_task.max(1),
                         &sets,
-                        [rp::CLAIMS_TOML, rp::STUDIES_TOML],
+                        rp::CLAIMS_TOML,
+                        rp::STUDIES_TOML,
                     )?;
                     println!(
                         "{} runs prepared in {}; submit with: bash {}",

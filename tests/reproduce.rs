@@ -466,7 +466,8 @@ fn emitted_slurm_submits_an_array_per_study_then_the_verdicts_after_all() {
         std::path::Path::new(env!("CARGO_BIN_EXE_gridrnn")),
         3,
         &sets,
-        ["rules", "studies"],
+        "rules",
+        "studies",
     )
     .unwrap();
     for s in ["arenas", "no_noise"] {

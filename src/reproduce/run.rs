@@ -108,6 +108,12 @@ pub fn write_verdicts(
     Ok((judgements, runs.len(), page))
 }
 
+/// The rules and plan a reproduction used, beside its results.
+fn copy_rules(out: &Path, claims_text: &str, studies_text: &str) -> anyhow::Result<()> {
+    write_atomic(&out.join("claims.toml"), claims_text.as_bytes())?;
+    write_atomic(&out.join("studies.toml"), studies_text.as_bytes())
+}
+
 /// Run every study of `plan` into `o.out` (skipping finished runs), then judge `claims`.
 /// The rules used are copied beside the results (`claims.toml`, `studies.toml`), and
 /// `reproduce.json` records how this invocation was made (version, commit, budget, command
@@ -121,8 +127,7 @@ pub fn reproduce(
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> anyhow::Result<Reproduction> {
     std::fs::create_dir_all(&o.out)?;
-    write_atomic(&o.out.join("claims.toml"), claims_text.as_bytes())?;
-    write_atomic(&o.out.join("studies.toml"), studies_text.as_bytes())?;
+    copy_rules(&o.out, claims_text, studies_text)?;
     let total = plan.runs();
     let done = AtomicUsize::new(0);
     let start = Instant::now();
@@ -195,13 +200,13 @@ pub fn emit_reproduce_slurm(
     binary: &Path,
     cpus_per_task: usize,
     sets: &[String],
-    rules: [&str; 2],
+    claims_text: &str,
+    studies_text: &str,
 ) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out)?;
     let out = std::path::absolute(out)?;
     let binary = std::path::absolute(binary)?;
-    write_atomic(&out.join("claims.toml"), rules[0].as_bytes())?;
-    write_atomic(&out.join("studies.toml"), rules[1].as_bytes())?;
+    copy_rules(&out, claims_text, studies_text)?;
     let q = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
     let mut script = String::from(
         "#!/bin/bash\n# gridrnn reproduce: one SLURM array per study, then the verdicts (written by\n# `gridrnn reproduce --emit slurm`). Run: bash submit.sh\nset -euo pipefail\nids=()\n",
