@@ -369,8 +369,7 @@ fn mean(v: &[f64]) -> f64 {
 
 /// Grid units per 100 of each run.
 fn grid_per_100(runs: &[&RunData]) -> Vec<f64> {
-    let m = run_measure("grid_units_per_100").expect("a known measure");
-    runs.iter().filter_map(|r| m(r).ok()).collect()
+    runs.iter().map(|r| r.per_100(CellType::Grid)).collect()
 }
 
 /// Judge `claim` on `runs` (every analyzed run of every study).
@@ -514,12 +513,7 @@ pub fn judge(claim: &Claim, runs: &[RunData]) -> Judgement {
             let c = of(control);
             let e = |runs: &[&RunData]| mean(&runs.iter().map(|r| r.e_ratio()).collect::<Vec<_>>());
             let count = |runs: &[&RunData], t: CellType| {
-                mean(
-                    &runs
-                        .iter()
-                        .map(|r| 100.0 * r.count(t) as f64 / r.units.len().max(1) as f64)
-                        .collect::<Vec<_>>(),
-                )
+                mean(&runs.iter().map(|r| r.per_100(t)).collect::<Vec<_>>())
             };
             let (factor, change, verdict) = if study.is_empty() || c.is_empty() {
                 (

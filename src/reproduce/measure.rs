@@ -66,6 +66,11 @@ impl RunData {
         self.row.counts[k]
     }
 
+    /// Units of type `t` per 100 units (networks of any size compare).
+    pub fn per_100(&self, t: CellType) -> f64 {
+        100.0 * self.count(t) as f64 / self.units.len().max(1) as f64
+    }
+
     /// Held-out E over the always-the-centre baseline.
     pub fn e_ratio(&self) -> f64 {
         self.row.held_out_e / self.row.centre_e
@@ -182,18 +187,15 @@ pub type Pooled = Result<(f64, usize), String>;
 
 /// The per-run measure `each_run` claims call `name` (None: no such measure).
 pub fn run_measure(name: &str) -> Option<fn(&RunData) -> Measured> {
-    fn per_100(r: &RunData, t: CellType) -> Measured {
-        Ok(100.0 * r.count(t) as f64 / r.units.len().max(1) as f64)
-    }
     fn long(r: &RunData, k: usize) -> Measured {
         r.long_run
             .map(|l| l[k])
             .ok_or_else(|| "the run has no long trials".to_string())
     }
     Some(match name {
-        "grid_units_per_100" => |r| per_100(r, CellType::Grid),
-        "border_units_per_100" => |r| per_100(r, CellType::Border),
-        "band_units_per_100" => |r| per_100(r, CellType::Band),
+        "grid_units_per_100" => |r| Ok(r.per_100(CellType::Grid)),
+        "border_units_per_100" => |r| Ok(r.per_100(CellType::Border)),
+        "band_units_per_100" => |r| Ok(r.per_100(CellType::Band)),
         "e_over_baseline" => |r| Ok(r.e_ratio()),
         "long_run_relative_drift" => |r| long(r, 0).map(f64::abs),
         "change_per_interaction" => |r| long(r, 1),
