@@ -104,7 +104,7 @@ pub fn write_verdicts(
         serde_json::to_string_pretty(&judgements)?.as_bytes(),
     )?;
     let page = out.join("paper.html");
-    write_atomic(&page, paper_html(plan, &judgements, &runs, out)?.as_bytes())?;
+    write_atomic(&page, paper_html(plan, &judgements, &runs, out).as_bytes())?;
     Ok((judgements, runs.len(), page))
 }
 
