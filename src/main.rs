@@ -417,6 +417,17 @@ fn report_cell_types(
     }
 }
 
+/// Whether `--emit` asks for SLURM scripts (None: run here); any other scheduler is refused.
+fn wants_slurm(emit: Option<&str>) -> anyhow::Result<bool> {
+    match emit {
+        None => Ok(false),
+        Some("slurm") => Ok(true),
+        Some(other) => Err(bad_config(format!(
+            "--emit {other}: the only scheduler is slurm"
+        ))),
+    }
+}
+
 /// A sweep point's ending, as the progress lines say it.
 fn outcome_label(r: Result<&gridrnn::sweep::PointOutcome, String>) -> String {
     match r {
@@ -724,72 +735,63 @@ fn main_inner() -> anyhow::Result<()> {
             gridrnn::sweep::check_analysis(&sweep.analysis)?;
             let out =
                 out.unwrap_or_else(|| PathBuf::from("runs").join(format!("sweep-{}", sweep.name)));
-            match emit.as_deref() {
-                Some("slurm") => {
-                    let record = gridrnn::sweep::prepare(&sweep, &out)?;
-                    let exe = std::env::current_exe()?;
-                    let script =
-                        gridrnn::sweep::emit_slurm(&record, &out, &exe, cpus_per_task.max(1))?;
-                    println!(
-                        "{} points prepared in {}; submit with: sbatch {}",
-                        sweep.points.len(),
-                        out.display(),
-                        script.display()
-                    );
-                }
-                Some(other) => {
-                    return Err(bad_config(format!(
-                        "--emit {other}: the only scheduler is slurm"
-                    )));
-                }
-                None => {
-                    let cores = resolve_threads(0);
-                    let jobs = if jobs == 0 { cores } else { jobs };
-                    println!(
-                        "sweep {}: {} points into {} ({} at a time)",
-                        sweep.name,
-                        sweep.points.len(),
-                        out.display(),
-                        jobs.min(sweep.points.len())
-                    );
-                    let bar = indicatif::ProgressBar::new(sweep.points.len() as u64);
-                    bar.set_style(
-                        indicatif::ProgressStyle::with_template(
-                            "{bar:40} {pos}/{len} points, {elapsed} elapsed, eta {eta} {msg}",
-                        )
-                        .expect("a valid template"),
-                    );
-                    let t0 = std::time::Instant::now();
-                    let report = |name: &str, r: &anyhow::Result<gridrnn::sweep::PointOutcome>| {
-                        let what = outcome_label(r.as_ref().map_err(|e| format!("{e:#}")));
-                        let line = format!("{name}: {what} ({:.0} s)", t0.elapsed().as_secs_f64());
-                        if bar.is_hidden() {
-                            println!("{line}");
-                        } else {
-                            bar.println(line);
-                        }
-                        bar.inc(1);
-                    };
-                    let failures = gridrnn::sweep::run_sweep(
-                        &sweep,
-                        &out,
-                        jobs,
-                        cores,
-                        Some(interrupt_flag()),
-                        &report,
-                    )?;
-                    bar.finish_and_clear();
-                    println!(
-                        "sweep {}: {} of {} points done in {:.0} s; summary: gridrnn summary {} --out {}/summary.csv",
-                        sweep.name,
-                        sweep.points.len() - failures.len(),
-                        sweep.points.len(),
-                        t0.elapsed().as_secs_f64(),
-                        out.display(),
-                        out.display()
-                    );
-                    failed(&failures, "points failed")?;
-                }
+            if wants_slurm(emit.as_deref())? {
+                let record = gridrnn::sweep::prepare(&sweep, &out)?;
+                let exe = std::env::current_exe()?;
+                let script = gridrnn::sweep::emit_slurm(&record, &out, &exe, cpus_per_task.max(1))?;
+                println!(
+                    "{} points prepared in {}; submit with: sbatch {}",
+                    sweep.points.len(),
+                    out.display(),
+                    script.display()
+                );
+            } else {
+                let cores = resolve_threads(0);
+                let jobs = if jobs == 0 { cores } else { jobs };
+                println!(
+                    "sweep {}: {} points into {} ({} at a time)",
+                    sweep.name,
+                    sweep.points.len(),
+                    out.display(),
+                    jobs.min(sweep.points.len())
+                );
+                let bar = indicatif::ProgressBar::new(sweep.points.len() as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:40} {pos}/{len} points, {elapsed} elapsed, eta {eta} {msg}",
+                    )
+                    .expect("a valid template"),
+                );
+                let t0 = std::time::Instant::now();
+                let report = |name: &str, r: &anyhow::Result<gridrnn::sweep::PointOutcome>| {
+                    let what = outcome_label(r.as_ref().map_err(|e| format!("{e:#}")));
+                    let line = format!("{name}: {what} ({:.0} s)", t0.elapsed().as_secs_f64());
+                    if bar.is_hidden() {
+                        println!("{line}");
+                    } else {
+                        bar.println(line);
+                    }
+                    bar.inc(1);
+                };
+                let failures = gridrnn::sweep::run_sweep(
+                    &sweep,
+                    &out,
+                    jobs,
+                    cores,
+                    Some(interrupt_flag()),
+                    &report,
+                )?;
+                bar.finish_and_clear();
+                println!(
+                    "sweep {}: {} of {} points done in {:.0} s; summary: gridrnn summary {} --out {}/summary.csv",
+                    sweep.name,
+                    sweep.points.len() - failures.len(),
+                    sweep.points.len(),
+                    t0.elapsed().as_secs_f64(),
+                    out.display(),
+                    out.display()
+                );
+                failed(&failures, "points failed")?;
             }
         }
         Cmd::Reproduce {
@@ -830,31 +832,23 @@ fn main_inner() -> anyhow::Result<()> {
                 }
                 return Ok(());
             }
-            match emit.as_deref() {
-                Some("slurm") => {
-                    let submit = rp::emit_reproduce_slurm(
-                        &studies,
-                        &out,
-                        &std::env::current_exe()?,
-                        cpus_per_task.max(1),
-                        &sets,
-                        rp::CLAIMS_TOML,
-                        rp::STUDIES_TOML,
-                    )?;
-                    println!(
-                        "{} runs prepared in {}; submit with: bash {}",
-                        studies.runs(),
-                        out.display(),
-                        submit.display()
-                    );
-                    return Ok(());
-                }
-                Some(other) => {
-                    return Err(bad_config(format!(
-                        "--emit {other}: the only scheduler is slurm"
-                    )));
-                }
-                None => {}
+            if wants_slurm(emit.as_deref())? {
+                let submit = rp::emit_reproduce_slurm(
+                    &studies,
+                    &out,
+                    &std::env::current_exe()?,
+                    cpus_per_task.max(1),
+                    &sets,
+                    rp::CLAIMS_TOML,
+                    rp::STUDIES_TOML,
+                )?;
+                println!(
+                    "{} runs prepared in {}; submit with: bash {}",
+                    studies.runs(),
+                    out.display(),
+                    submit.display()
+                );
+                return Ok(());
             }
             let (judgements, runs, page, failures) = if judge_only {
                 let (j, n, page) = rp::write_verdicts(&studies, &claims, &out)?;
