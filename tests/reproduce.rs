@@ -8,8 +8,8 @@ use std::sync::Mutex;
 
 use gridrnn::analysis::CellType;
 use gridrnn::reproduce::{
-    Budget, CLAIMS_TOML, Plan, ReproduceOptions, RunData, STUDIES_TOML, UnitData, Verdict, judge,
-    parse_claims, reproduce,
+    Budget, CLAIMS_TOML, Claim, Plan, ReproduceOptions, RunData, STUDIES_TOML, UnitData, Verdict,
+    judge, parse_claims, reproduce,
 };
 use gridrnn::sweep::{PointOutcome, RunRow};
 
@@ -164,12 +164,21 @@ fn run(study: &str, arena: &str, seed: u64, grid: usize, border: usize, e: f64) 
     }
 }
 
+/// `text`'s claims, checked against the listed studies.
+fn claims_over(studies: &[&str], text: &str) -> Vec<Claim> {
+    let studies: Vec<String> = studies.iter().map(|s| s.to_string()).collect();
+    parse_claims(text, &studies).unwrap()
+}
+
+/// Each claim's verdict on `runs`.
+fn verdicts(claims: &[Claim], runs: &[RunData]) -> Vec<Verdict> {
+    claims.iter().map(|c| judge(c, runs).verdict).collect()
+}
+
 #[test]
 fn each_rule_gives_each_verdict_where_it_should() {
-    let studies: Vec<String> = ["arenas", "no_noise", "gaussian_init"]
-        .map(String::from)
-        .to_vec();
-    let claims = parse_claims(
+    let claims = claims_over(
+        &["arenas", "no_noise", "gaussian_init"],
         r#"
 [[claim]]
 id = "grids"
@@ -230,12 +239,7 @@ measure = "border_one_wall_fraction"
 op = ">="
 value = 0.5
 "#,
-        &studies,
-    )
-    .unwrap();
-    let verdicts = |runs: &[RunData]| -> Vec<Verdict> {
-        claims.iter().map(|c| judge(c, runs).verdict).collect()
-    };
+    );
     // The paper's world: grids in every control run, none without noise, init irrelevant.
     let paper = vec![
         run("arenas", "square", 0, 20, 30, 0.05),
@@ -246,7 +250,7 @@ value = 0.5
         run("gaussian_init", "square", 0, 18, 32, 0.055),
     ];
     assert_eq!(
-        verdicts(&paper),
+        verdicts(&claims, &paper),
         vec![Verdict::Holds; 6],
         "{:#?}",
         claims.iter().map(|c| judge(c, &paper)).collect::<Vec<_>>()
@@ -260,7 +264,7 @@ value = 0.5
         run("no_noise", "square", 0, 0, 60, 0.05),
         run("gaussian_init", "square", 0, 0, 58, 0.1),
     ];
-    let v = verdicts(&ours);
+    let v = verdicts(&claims, &ours);
     assert_eq!(v[0], Verdict::DoesNotHold);
     assert!(
         matches!(&v[1], Verdict::Inconclusive(r) if r.contains("grid units")),
@@ -278,7 +282,7 @@ value = 0.5
         run("arenas", "square", 1, 0, 30, 0.05),
         run("no_noise", "square", 0, 20, 30, 0.05),
     ];
-    let v = verdicts(&split);
+    let v = verdicts(&claims, &split);
     assert!(
         matches!(&v[0], Verdict::Inconclusive(r) if r.contains("1 of 2")),
         "{v:?}"
@@ -286,11 +290,11 @@ value = 0.5
     assert_eq!(v[2], Verdict::DoesNotHold);
     // No runs at all: nothing can be judged.
     assert!(
-        verdicts(&[])
+        verdicts(&claims, &[])
             .iter()
             .all(|v| matches!(v, Verdict::Inconclusive(_))),
         "{:?}",
-        verdicts(&[])
+        verdicts(&claims, &[])
     );
 }
 
@@ -428,12 +432,10 @@ fn a_tiny_plan_runs_resumes_and_writes_its_page() {
 
 #[test]
 fn border_before_grid_needs_three_units_of_each_and_then_follows_the_test() {
-    let studies = vec!["arenas".to_string()];
-    let claims = parse_claims(
+    let claims = claims_over(
+        &["arenas"],
         "[[claim]]\nid = \"first\"\nclaim = \"border first\"\nsection = \"3.1.3\"\nkind = \"pooled\"\nstudy = \"arenas\"\nmeasure = \"border_first_p\"\nop = \"<=\"\nvalue = 0.05\n",
-        &studies,
-    )
-    .unwrap();
+    );
     let with = |border: Vec<f64>, grid: Vec<f64>| {
         let mut r = run("arenas", "square", 0, grid.len(), border.len(), 0.05);
         r.row.emergence = [border, grid];
@@ -530,10 +532,8 @@ fn emitted_slurm_submits_an_array_per_study_then_the_verdicts_after_all() {
 
 #[test]
 fn robust_and_smaller_rules_judge_grid_counts_and_spacings() {
-    let studies: Vec<String> = ["arenas", "more_noise", "units_256"]
-        .map(String::from)
-        .to_vec();
-    let claims = parse_claims(
+    let claims = claims_over(
+        &["arenas", "more_noise", "units_256"],
         r#"
 [[claim]]
 id = "robust"
@@ -553,17 +553,12 @@ study = "units_256"
 control = "arenas"
 measure = "grid_spacing"
 "#,
-        &studies,
-    )
-    .unwrap();
+    );
     let spaced = |mut r: RunData, spacing: f64| {
         for u in r.units.iter_mut() {
             u.spacing = spacing;
         }
         r
-    };
-    let verdicts = |runs: &[RunData]| -> Vec<Verdict> {
-        claims.iter().map(|c| judge(c, runs).verdict).collect()
     };
     let control = spaced(run("arenas", "square", 0, 20, 30, 0.05), 1.0);
     // Grids kept with more noise, finer with more units: both hold.
@@ -572,7 +567,10 @@ measure = "grid_spacing"
         run("more_noise", "square", 0, 12, 30, 0.05),
         spaced(run("units_256", "square", 0, 10, 30, 0.05), 0.6),
     ];
-    assert_eq!(verdicts(&good), vec![Verdict::Holds, Verdict::Holds]);
+    assert_eq!(
+        verdicts(&claims, &good),
+        vec![Verdict::Holds, Verdict::Holds]
+    );
     // Grids lost with more noise, coarser with more units: neither holds.
     let bad = vec![
         control,
@@ -580,7 +578,7 @@ measure = "grid_spacing"
         spaced(run("units_256", "square", 0, 10, 30, 0.05), 1.5),
     ];
     assert_eq!(
-        verdicts(&bad),
+        verdicts(&claims, &bad),
         vec![Verdict::DoesNotHold, Verdict::DoesNotHold]
     );
     // Without grid units in the control, neither can be judged.
@@ -590,7 +588,7 @@ measure = "grid_spacing"
         run("units_256", "square", 0, 0, 30, 0.05),
     ];
     assert!(
-        verdicts(&none)
+        verdicts(&claims, &none)
             .iter()
             .all(|v| matches!(v, Verdict::Inconclusive(_)))
     );
