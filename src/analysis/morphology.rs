@@ -3,8 +3,6 @@
 //! section 7). The images are rate maps and autocorrelograms (at most a few thousand
 //! pixels), so plain flood fills beat anything cleverer.
 
-use std::cmp::Ordering;
-
 /// Neighbour offsets: 4-connected (scikit-image `connectivity=1`) or 8-connected (`2`).
 fn offsets(eight: bool) -> &'static [(isize, isize)] {
     const FOUR: [(isize, isize); 4] = [(-1, 0), (0, -1), (0, 1), (1, 0)];
@@ -78,23 +76,41 @@ pub fn erode_cross(img: &[f64], h: usize, w: usize) -> Vec<f64> {
     out
 }
 
-/// Pixel with a value, ordered by value (then lower index first) for max-heap floods.
-pub(crate) struct Queued(pub f64, pub usize);
+/// Pixel with a value, ordered by value (`f64::total_cmp`, then lower index first) for
+/// max-heap floods. Both are packed into one integer key whose order is that order, so that
+/// each of the heap's comparisons is one integer comparison.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Queued(u128);
 
-impl PartialEq for Queued {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
+impl Queued {
+    /// `value` at pixel `index`.
+    pub fn new(value: f64, index: usize) -> Queued {
+        Queued(u128::from(ordered_bits(value.to_bits())) << 64 | u128::from(!(index as u64)))
+    }
+
+    /// The value.
+    pub fn value(self) -> f64 {
+        let key = (self.0 >> 64) as u64;
+        f64::from_bits(if key >> 63 == 1 {
+            key ^ (1 << 63)
+        } else {
+            !key
+        })
+    }
+
+    /// The pixel.
+    pub fn index(self) -> usize {
+        !(self.0 as u64) as usize
     }
 }
-impl Eq for Queued {}
-impl PartialOrd for Queued {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Queued {
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.0.total_cmp(&o.0).then(o.1.cmp(&self.1))
+
+/// `f64::total_cmp`'s order as an unsigned integer's: positive values get the sign bit set,
+/// negative ones have every bit flipped (larger magnitudes sort lower).
+fn ordered_bits(bits: u64) -> u64 {
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits ^ (1 << 63)
     }
 }
 
@@ -300,6 +316,19 @@ pub fn centroid(pixels: &[usize], w: usize) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queued_orders_by_total_cmp_then_lower_index() {
+        let values = [-f64::INFINITY, -2.5, -0.0, 0.0, 1e-300, 3.0, f64::INFINITY];
+        for (i, &a) in values.iter().enumerate() {
+            assert_eq!(Queued::new(a, 7).value().to_bits(), a.to_bits());
+            assert_eq!(Queued::new(a, 7).index(), 7);
+            for &b in &values[i + 1..] {
+                assert!(Queued::new(a, 0) < Queued::new(b, 9), "{a} < {b}");
+            }
+        }
+        assert!(Queued::new(1.0, 3) > Queued::new(1.0, 4));
+    }
 
     #[test]
     fn reconstruction_is_the_max_min_path_value() {

@@ -115,8 +115,9 @@ fn opened_at(finite: &[f64], h: usize, w: usize, p: usize) -> f64 {
     let mut best = f64::NEG_INFINITY;
     let mut done = vec![false; h * w];
     let mut frontier = BinaryHeap::new();
-    frontier.push(Queued(finite[p], p));
-    while let Some(Queued(bottleneck, q)) = frontier.pop() {
+    frontier.push(Queued::new(finite[p], p));
+    while let Some(top) = frontier.pop() {
+        let (bottleneck, q) = (top.value(), top.index());
         if bottleneck <= best {
             break;
         }
@@ -126,7 +127,7 @@ fn opened_at(finite: &[f64], h: usize, w: usize, p: usize) -> f64 {
         best = best.max(eroded(q).min(bottleneck));
         for n in neighbours(q, h, w, true) {
             if !done[n] {
-                frontier.push(Queued(bottleneck.min(finite[n]), n));
+                frontier.push(Queued::new(bottleneck.min(finite[n]), n));
             }
         }
     }
@@ -224,7 +225,7 @@ impl<'a> Grower<'a> {
         s.joined.clear();
         s.boxes.clear();
         s.frontier.clear();
-        s.frontier.push(Queued(img[peak], peak));
+        s.frontier.push(Queued::new(img[peak], peak));
         Grower {
             img,
             peak_value,
@@ -252,7 +253,8 @@ impl<'a> Grower<'a> {
     /// >= cut (the field's area).
     fn grow_to(&mut self, cut: f64) -> usize {
         let (h, w) = self.hw;
-        while let Some(&Queued(v, p)) = self.s.frontier.peek() {
+        while let Some(&top) = self.s.frontier.peek() {
+            let (v, p) = (top.value(), top.index());
             if v < cut {
                 break;
             }
@@ -277,7 +279,7 @@ impl<'a> Grower<'a> {
             }
             for q in neighbours(p, h, w, false) {
                 if self.s.entry[q] == f64::NEG_INFINITY {
-                    self.s.frontier.push(Queued(v.min(self.img[q]), q));
+                    self.s.frontier.push(Queued::new(v.min(self.img[q]), q));
                 }
             }
         }
@@ -375,17 +377,17 @@ impl<'a> Grower<'a> {
         (!hole).then_some(count as f64)
     }
 
-    /// The field's bins at `threshold` (for a threshold whose area was good).
-    fn field(&mut self, threshold: f64) -> Vec<bool> {
+    /// The field's bins at `threshold` (for a threshold whose area was good), in no
+    /// particular order.
+    fn field(&mut self, threshold: f64) -> Vec<usize> {
         let cut = self.peak_value * threshold;
         // The image is finite (NaN bins were set to 0), so this is the negation of >=.
         if self.peak_value < cut {
-            return self
-                .slow(threshold)
-                .unwrap_or_else(|| vec![false; self.img.len()]);
+            return self.slow(threshold).map_or_else(Vec::new, |f| bins_of(&f));
         }
-        self.grow_to(cut);
-        self.s.entry.iter().map(|e| *e >= cut).collect()
+        // The field is the prefix of the join order with entry >= cut.
+        let count = self.grow_to(cut);
+        self.s.joined[..count].to_vec()
     }
 
     /// The direct computation, for the case the flood does not cover (a peak below zero,
@@ -518,7 +520,7 @@ pub(crate) fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
 fn expand_field(
     g: &mut Grower,
     (initial_change, initial_area, initial_th): (f64, f64, f64),
-) -> Option<Vec<bool>> {
+) -> Option<Vec<usize>> {
     let mut last_area = initial_area;
     let mut last: Option<f64> = None;
     let (mut not_changing, mut decreasing) = (0, 0);
@@ -556,7 +558,7 @@ fn expand_field(
     match last {
         Some(th) => Some(g.field(th)),
         None if finished => None,
-        None => Some(vec![false; g.img.len()]),
+        None => Some(Vec::new()),
     }
 }
 
@@ -615,11 +617,15 @@ fn fields(
             .collect(),
     };
     // Raising each field's bins above everything keeps later peaks' fields out of it; with a
-    // single peak there is no later field.
-    let max_value = img.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    for v in img.iter_mut() {
-        if *v < min_peak && *v > 0.01 {
-            *v = max_value * 1.5;
+    // single peak there is no later field, and with min_peak <= 0.01 no bin below min_peak is
+    // above 0.01.
+    let raised = (peaks.len() > 1 || min_peak > 0.01)
+        .then(|| img.iter().copied().fold(f64::NEG_INFINITY, f64::max) * 1.5);
+    if let Some(raised) = raised.filter(|_| min_peak > 0.01) {
+        for v in img.iter_mut() {
+            if *v < min_peak && *v > 0.01 {
+                *v = raised;
+            }
         }
     }
     let hw = (h, w);
@@ -668,20 +674,29 @@ fn fields(
                 let th = used_th + 0.01;
                 match g.area(th) {
                     Some(_) => g.field(th),
-                    None => vec![false; h * w],
+                    None => Vec::new(),
                 }
             }
         };
         scratch = g.into_scratch();
-        for b in bins_of(&field) {
-            img[b] = max_value * 1.5;
+        for &b in &field {
+            if let Some(raised) = raised {
+                img[b] = raised;
+            }
             labels[b] = next;
         }
         next += 1;
     }
-    (1..next)
-        .filter_map(|l| {
-            let bins: Vec<usize> = (0..h * w).filter(|&b| labels[b] == l).collect();
+    // A later field may take bins of an earlier one: each bin keeps its last label.
+    let mut by_label = vec![Vec::new(); next as usize - 1];
+    for (b, &l) in labels.iter().enumerate() {
+        if l > 0 {
+            by_label[l as usize - 1].push(b);
+        }
+    }
+    by_label
+        .into_iter()
+        .filter_map(|bins| {
             if bins.is_empty() {
                 return None;
             }

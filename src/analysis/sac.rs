@@ -182,11 +182,17 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
     let mut num = vec![0.0; (r1 - r0) * cw];
     let mut den = vec![0.0; (r1 - r0) * cw];
     let mut max_product = 0.0f64;
-    for oy in 0..oh {
+    // Shift -s swaps the two copies' rectangles, so its variance product is the same
+    // (multiplication commutes, bit for bit): each pair's sums are taken once, from the first
+    // half of the shifts in raster order; only the product term differs.
+    for oy in 0..h {
         let (row, a0, a1) = shift_axis(oy, h, ph);
         // The second copy's bins: the first's moved by the shift.
         let (b0, b1) = (a0 + oy + 1 - h, a1 + oy + 1 - h);
-        for ox in 0..ow {
+        let my = oh - 1 - oy;
+        let mirror_row = shift_axis(my, h, ph).0;
+        let last = if oy + 1 == h { w } else { ow };
+        for ox in 0..last {
             let (col, d0, d1) = shift_axis(ox, w, pw);
             let (e0, e1) = (d0 + ox + 1 - w, d1 + ox + 1 - w);
             let n = ((a1 - a0) * (d1 - d0)) as f64;
@@ -195,9 +201,13 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
             let var = (n * s11 - s1 * s1).max(0.0) / n * ((n * s22 - s2 * s2).max(0.0) / n);
             max_product = max_product.max(var);
             if (r0..r1).contains(&oy) && (c0..c1).contains(&ox) {
-                let k = (oy - r0) * cw + ox - c0;
+                let mx = ow - 1 - ox;
+                let mirror_col = shift_axis(mx, w, pw).0;
+                let (k, m) = ((oy - r0) * cw + ox - c0, (my - r0) * cw + mx - c0);
                 num[k] = (n * circular[row * pw + col] - s1 * s2) / n;
+                num[m] = (n * circular[mirror_row * pw + mirror_col] - s2 * s1) / n;
                 den[k] = var.sqrt();
+                den[m] = den[k];
             }
         }
     }
