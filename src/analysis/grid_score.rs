@@ -148,7 +148,8 @@ pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
 }
 
 /// What every autocorrelogram of one shape shares: its pixels by distance from opexebo's
-/// centre (ceil(h/2), ceil(w/2)) in 1-based indices, nearest first (ties in raster order), and
+/// centre (ceil(h/2), ceil(w/2)) in 1-based indices, nearest first (ties in raster order; of
+/// an odd shape only the half before the centre, see below), and
 /// for each angle the rotation taps of those pixels in that order. Cached per shape and
 /// thread, since every map of a run has the same shape.
 struct ShapeCache {
@@ -174,6 +175,13 @@ fn shape_cache(h: usize, w: usize) -> Rc<ShapeCache> {
             })
             .collect();
         by_distance.sort_by(|a, b| a.1.total_cmp(&b.1));
+        if h % 2 == 1 && w % 2 == 1 {
+            // An autocorrelogram is point-symmetric (the correlation at shift -s is the one
+            // at s), and so are the annuli and rotations about its centre, which odd sizes
+            // put on a bin: each bin's pair at the mirror bin adds the same terms to every
+            // Pearson sum, and r is unchanged by counting each pair once.
+            by_distance.retain(|&(i, _)| i < h * w / 2);
+        }
         let pixels: Vec<(usize, usize)> =
             by_distance.iter().map(|&(i, _)| (i / w, i % w)).collect();
         let taps = ANGLES
