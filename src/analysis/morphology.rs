@@ -114,6 +114,69 @@ fn ordered_bits(bits: u64) -> u64 {
     }
 }
 
+/// The frontier of a flood by the max-min path value (a bin's value is the lowest image
+/// value on its best path from the seed, so values pushed never exceed the level being
+/// popped): bins that stay at that level wait on a stack, only lower ones go through the
+/// heap. On plateaus and on the ground a flood has descended to, most bins stay at the level,
+/// so most pushes skip the heap. Ties leave in another order than the heap's, which no flood
+/// here depends on (each acts on the set of bins above a level, not their order).
+pub(crate) struct Frontier {
+    heap: std::collections::BinaryHeap<Queued>,
+    level: f64,
+    same: Vec<usize>,
+}
+
+impl Default for Frontier {
+    fn default() -> Frontier {
+        Frontier {
+            heap: std::collections::BinaryHeap::new(),
+            // No level yet: nothing equals NaN, so the first push goes to the heap.
+            level: f64::NAN,
+            same: Vec::new(),
+        }
+    }
+}
+
+impl Frontier {
+    /// Queue bin `p` at `value` (at most the level last popped).
+    #[inline]
+    pub fn push(&mut self, value: f64, p: usize) {
+        if value == self.level {
+            self.same.push(p);
+        } else {
+            self.heap.push(Queued::new(value, p));
+        }
+    }
+
+    /// The highest queued value.
+    #[inline]
+    pub fn peek(&self) -> Option<f64> {
+        if self.same.is_empty() {
+            self.heap.peek().map(|q| q.value())
+        } else {
+            Some(self.level)
+        }
+    }
+
+    /// Take a bin at the highest queued value.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(f64, usize)> {
+        if let Some(p) = self.same.pop() {
+            return Some((self.level, p));
+        }
+        let top = self.heap.pop()?;
+        self.level = top.value();
+        Some((self.level, top.index()))
+    }
+
+    /// Empty, ready for a new flood.
+    pub fn clear(&mut self) {
+        self.heap.clear();
+        self.same.clear();
+        self.level = f64::NAN;
+    }
+}
+
 /// Morphological reconstruction by dilation of `seed` under `mask` with the 3 x 3 square
 /// (`skimage.morphology.reconstruction`): each pixel gets the largest seed value that reaches
 /// it along an 8-connected path on which `mask` never drops below that value. Needs

@@ -4,10 +4,8 @@
 //! free of holes and holds no other peak. `border_score` and `grid_score`'s central field use
 //! it, so this is a line-by-line port; only the peak search differs (see [`map_peaks`]).
 
-use std::collections::BinaryHeap;
-
 use super::morphology::{
-    Queued, centroid, component, erode_cross, fill_holes, neighbours, reconstruct_by_dilation,
+    Frontier, centroid, component, erode_cross, fill_holes, neighbours, reconstruct_by_dilation,
     regional_maxima,
 };
 
@@ -114,10 +112,9 @@ fn opened_at(finite: &[f64], h: usize, w: usize, p: usize) -> f64 {
     };
     let mut best = f64::NEG_INFINITY;
     let mut done = vec![false; h * w];
-    let mut frontier = BinaryHeap::new();
-    frontier.push(Queued::new(finite[p], p));
-    while let Some(top) = frontier.pop() {
-        let (bottleneck, q) = (top.value(), top.index());
+    let mut frontier = Frontier::default();
+    frontier.push(finite[p], p);
+    while let Some((bottleneck, q)) = frontier.pop() {
         if bottleneck <= best {
             break;
         }
@@ -127,7 +124,7 @@ fn opened_at(finite: &[f64], h: usize, w: usize, p: usize) -> f64 {
         best = best.max(eroded(q).min(bottleneck));
         for n in neighbours(q, h, w, true) {
             if !done[n] {
-                frontier.push(Queued::new(bottleneck.min(finite[n]), n));
+                frontier.push(bottleneck.min(finite[n]), n);
             }
         }
     }
@@ -179,7 +176,7 @@ struct FloodScratch {
     /// Bounding box (first row, last row, first column, last column) of each prefix of
     /// `joined`.
     boxes: Vec<(usize, usize, usize, usize)>,
-    frontier: BinaryHeap<Queued>,
+    frontier: Frontier,
     /// Scratch of the hole check, kept between thresholds.
     state: Vec<u8>,
     stack: Vec<usize>,
@@ -225,7 +222,7 @@ impl<'a> Grower<'a> {
         s.joined.clear();
         s.boxes.clear();
         s.frontier.clear();
-        s.frontier.push(Queued::new(img[peak], peak));
+        s.frontier.push(img[peak], peak);
         Grower {
             img,
             peak_value,
@@ -253,12 +250,13 @@ impl<'a> Grower<'a> {
     /// >= cut (the field's area).
     fn grow_to(&mut self, cut: f64) -> usize {
         let (h, w) = self.hw;
-        while let Some(&top) = self.s.frontier.peek() {
-            let (v, p) = (top.value(), top.index());
+        while let Some(v) = self.s.frontier.peek() {
             if v < cut {
                 break;
             }
-            self.s.frontier.pop();
+            let Some((v, p)) = self.s.frontier.pop() else {
+                break;
+            };
             if self.s.entry[p] != f64::NEG_INFINITY {
                 continue;
             }
@@ -279,7 +277,7 @@ impl<'a> Grower<'a> {
             }
             for q in neighbours(p, h, w, false) {
                 if self.s.entry[q] == f64::NEG_INFINITY {
-                    self.s.frontier.push(Queued::new(v.min(self.img[q]), q));
+                    self.s.frontier.push(v.min(self.img[q]), q);
                 }
             }
         }
