@@ -19,6 +19,19 @@ fn offsets(eight: bool) -> &'static [(isize, isize)] {
     if eight { &EIGHT } else { &FOUR }
 }
 
+/// The smaller of two values that are never NaN (the images here are finite, or -inf as
+/// padding): a plain comparison, one instruction, where `f64::min` also handles NaN.
+#[inline]
+pub(crate) fn min(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// The larger of two values that are never NaN (see [`min`]).
+#[inline]
+pub(crate) fn max(a: f64, b: f64) -> f64 {
+    if b > a { b } else { a }
+}
+
 /// The in-bounds neighbours of pixel `i` of an h x w image.
 pub(crate) fn neighbours(i: usize, h: usize, w: usize, eight: bool) -> impl Iterator<Item = usize> {
     let (r, c) = ((i / w) as isize, (i % w) as isize);
@@ -59,16 +72,16 @@ pub fn erode_cross(img: &[f64], h: usize, w: usize) -> Vec<f64> {
         for c in 0..w {
             let mut m = img[row + c];
             if c > 0 {
-                m = m.min(img[row + c - 1]);
+                m = min(m, img[row + c - 1]);
             }
             if c + 1 < w {
-                m = m.min(img[row + c + 1]);
+                m = min(m, img[row + c + 1]);
             }
             if r > 0 {
-                m = m.min(img[row + c - w]);
+                m = min(m, img[row + c - w]);
             }
             if r + 1 < h {
-                m = m.min(img[row + c + w]);
+                m = min(m, img[row + c + w]);
             }
             out[row + c] = m;
         }
@@ -193,7 +206,6 @@ pub fn reconstruct_by_dilation(seed: &[f64], mask: &[f64], h: usize, w: usize) -
         m[row..row + w].copy_from_slice(&mask[r * w..(r + 1) * w]);
         out[row..row + w].copy_from_slice(&seed[r * w..(r + 1) * w]);
     }
-    let (max, min) = (f64::max, f64::min);
     // Row slices let the compiler drop the bounds checks of the sweeps.
     for r in 1..=h {
         let (done, rest) = out.split_at_mut(r * pw);

@@ -5,8 +5,8 @@
 //! it, so this is a line-by-line port; only the peak search differs (see [`map_peaks`]).
 
 use super::morphology::{
-    Frontier, centroid, component, erode_cross, fill_holes, neighbours, reconstruct_by_dilation,
-    regional_maxima,
+    Frontier, centroid, component, erode_cross, fill_holes, max, min, neighbours,
+    reconstruct_by_dilation, regional_maxima,
 };
 
 /// `place_field`'s keyword arguments that the design fixes.
@@ -108,7 +108,7 @@ fn opened_at(finite: &[f64], h: usize, w: usize, p: usize) -> f64 {
     let eroded = |q: usize| {
         neighbours(q, h, w, false)
             .map(|n| finite[n])
-            .fold(finite[q], f64::min)
+            .fold(finite[q], min)
     };
     let mut best = f64::NEG_INFINITY;
     let mut done = vec![false; h * w];
@@ -121,10 +121,10 @@ fn opened_at(finite: &[f64], h: usize, w: usize, p: usize) -> f64 {
         if std::mem::replace(&mut done[q], true) {
             continue;
         }
-        best = best.max(eroded(q).min(bottleneck));
+        best = max(best, min(eroded(q), bottleneck));
         for n in neighbours(q, h, w, true) {
             if !done[n] {
-                frontier.push(bottleneck.min(finite[n]), n);
+                frontier.push(min(bottleneck, finite[n]), n);
             }
         }
     }
@@ -277,7 +277,7 @@ impl<'a> Grower<'a> {
             }
             for q in neighbours(p, h, w, false) {
                 if self.s.entry[q] == f64::NEG_INFINITY {
-                    self.s.frontier.push(v.min(self.img[q]), q);
+                    self.s.frontier.push(min(v, self.img[q]), q);
                 }
             }
         }
