@@ -306,11 +306,15 @@ pub fn fill_holes(mask: &[bool], h: usize, w: usize) -> Vec<bool> {
 /// never maxima). Each plateau's pixels,
 /// plateaus in raster order of their first pixel (`skimage.measure.label` numbering).
 pub fn regional_maxima(img: &[f64], h: usize, w: usize) -> Vec<Vec<usize>> {
-    // Padded with -inf (never higher, never equal): no neighbour needs a bounds check.
+    // Padded with -inf (never higher, never equal): no neighbour needs a bounds check. A NaN
+    // pixel compares like the padding (neither higher nor equal) and is never a maximum, so it
+    // is stored as -inf too.
     let pw = w + 2;
     let mut pad = vec![f64::NEG_INFINITY; (h + 2) * pw];
-    for r in 0..h {
-        pad[(r + 1) * pw + 1..(r + 1) * pw + 1 + w].copy_from_slice(&img[r * w..(r + 1) * w]);
+    for (r, row) in img.chunks_exact(w).enumerate() {
+        for (d, &v) in pad[(r + 1) * pw + 1..].iter_mut().zip(row) {
+            *d = if v.is_nan() { f64::NEG_INFINITY } else { v };
+        }
     }
     let ring = [
         0usize.wrapping_sub(pw + 1),
@@ -322,60 +326,68 @@ pub fn regional_maxima(img: &[f64], h: usize, w: usize) -> Vec<Vec<usize>> {
         pw,
         pw + 1,
     ];
-    let unpad = |p: usize| (p / pw - 1) * w + (p % pw - 1);
-    let mut seen = vec![false; pad.len()];
-    let mut found = Vec::new();
+    // Each pixel's verdict from its 3 x 3 neighbourhood, in one branch-free pass: whether a
+    // neighbour is higher (the pixel's plateau is no maximum) and whether one is equal (it
+    // lies on a plateau of more than one pixel).
+    const HIGHER: u8 = 1;
+    const EQUAL: u8 = 2;
+    const SEEN: u8 = 4;
+    let mut flags = vec![0u8; pad.len()];
     for r in 1..=h {
-        for start in r * pw + 1..r * pw + 1 + w {
-            let v = pad[start];
-            // NaN is no value and -inf (the padding's value) never a maximum; skipping both
-            // also keeps plateau floods inside the image.
-            if seen[start] || v.is_nan() || v == f64::NEG_INFINITY {
-                continue;
-            }
-            // Most pixels settle at once: a higher neighbour rules the pixel out (its plateau
-            // is ruled out when another of its pixels is reached, or by the flood below), and
-            // no equal neighbour makes it a one-pixel plateau.
+        for p in r * pw + 1..r * pw + 1 + w {
+            let v = pad[p];
             let (mut higher, mut equal) = (false, false);
             for &d in &ring {
-                let q = pad[start.wrapping_add(d)];
+                let q = pad[p.wrapping_add(d)];
                 higher |= q > v;
                 equal |= q == v;
             }
-            if !equal {
-                seen[start] = true;
-                if !higher {
+            flags[p] = u8::from(higher) * HIGHER | u8::from(equal) * EQUAL;
+        }
+    }
+    let unpad = |p: usize| (p / pw - 1) * w + (p % pw - 1);
+    let mut found = Vec::new();
+    let mut plateau = Vec::new();
+    for r in 1..=h {
+        for start in r * pw + 1..r * pw + 1 + w {
+            let f = flags[start];
+            // -inf (padding or NaN) is never a maximum; that also keeps floods inside.
+            if f & SEEN != 0 || pad[start] == f64::NEG_INFINITY {
+                continue;
+            }
+            if f & EQUAL == 0 {
+                if f & HIGHER == 0 {
                     found.push(vec![unpad(start)]);
                 }
                 continue;
             }
-            let mut plateau = vec![start];
-            seen[start] = true;
-            let mut is_max = !higher;
+            // The plateau's first pixel in raster order: flood it, so plateaus are found in
+            // raster order of their first pixel.
+            let v = pad[start];
+            plateau.clear();
+            plateau.push(start);
+            flags[start] |= SEEN;
+            let mut is_max = true;
             let mut k = 0;
             while k < plateau.len() {
                 let p = plateau[k];
                 k += 1;
+                is_max &= flags[p] & HIGHER == 0;
                 for &d in &ring {
                     let q = p.wrapping_add(d);
-                    if pad[q] == v {
-                        if !seen[q] {
-                            seen[q] = true;
-                            plateau.push(q);
-                        }
-                    } else if pad[q] > v {
-                        is_max = false;
+                    if pad[q] == v && flags[q] & SEEN == 0 {
+                        flags[q] |= SEEN;
+                        plateau.push(q);
                     }
                 }
             }
             if is_max {
-                let mut pixels: Vec<usize> = plateau.into_iter().map(unpad).collect();
+                let mut pixels: Vec<usize> = plateau.iter().map(|&p| unpad(p)).collect();
                 pixels.sort_unstable();
                 found.push(pixels);
             }
         }
     }
-    found.sort_by_key(|p| p[0]);
     found
 }
 
