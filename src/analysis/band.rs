@@ -26,6 +26,21 @@ pub struct Spectrum {
     pub wavelength: f64,
 }
 
+/// `d - d.round()` (the offset from the nearest whole number, halves away from zero), exact
+/// and inline: on the baseline x86-64 target `round` is a library call.
+fn wrap(d: f64) -> f64 {
+    // Frequency differences are far below 2^52, where truncation through i64 is exact.
+    let t = d as i64 as f64;
+    let f = d - t;
+    if f >= 0.5 {
+        f - 1.0
+    } else if f <= -0.5 {
+        f + 1.0
+    } else {
+        f
+    }
+}
+
 /// Angle between two undirected directions (degrees), in [0, 90].
 pub fn line_angle(a: f64, b: f64) -> f64 {
     let d = (a - b).rem_euclid(180.0);
@@ -128,7 +143,6 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
                         (ci + di).rem_euclid(p as isize) as usize,
                         (cj + dj).rem_euclid(p as isize) as usize,
                     );
-                    let wrap = |d: f64| d - d.round();
                     let (dx, dy) = (wrap(freq(j) - cx), wrap(freq(i) - cy));
                     if (dx * dx + dy * dy).sqrt() < radius {
                         out.push(i * p + j);
@@ -143,22 +157,21 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
     // A component's power: its lobe, within the band region only, so that the slow power of a
     // ramp or edge next to the region never counts as a band.
     let in_region = |idx: usize| region[idx];
-    let component = |power: &[f64], k: (f64, f64)| {
-        disc(k, kmin)
-            .iter()
+    let lobe_power = |power: &[f64], lobe: &[usize]| {
+        lobe.iter()
             .filter(|&&i| in_region(i))
             .map(|&i| power[i])
             .sum::<f64>()
             / total
     };
     let k1 = k_of(best.1);
-    let band_score = component(&power, k1);
+    let lobe = disc(k1, kmin);
+    let band_score = lobe_power(&power, &lobe);
     // The wave vector to sub-bin precision: the power-weighted mean over its main lobe (the
     // +k1 half), which the transform's grid would otherwise quantise by several degrees.
     let (mut sx, mut sy, mut sw) = (0.0, 0.0, 0.0);
-    for idx in disc(k1, kmin) {
+    for idx in lobe {
         let (kx, ky) = k_of(idx);
-        let wrap = |d: f64| d - d.round();
         let (dx, dy) = (wrap(kx - k1.0), wrap(ky - k1.1));
         if dx * dx + dy * dy < kmin * kmin {
             sx += power[idx] * (k1.0 + dx);
@@ -184,7 +197,7 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
     }
     Some(Spectrum {
         band_score,
-        second_component: second.map_or(0.0, |(_, idx)| component(&power, k_of(idx))),
+        second_component: second.map_or(0.0, |(_, idx)| lobe_power(&power, &disc(k_of(idx), kmin))),
         band_orientation: (fine.1.atan2(fine.0).to_degrees() + 90.0).rem_euclid(180.0),
         wavelength: 1.0 / (fine.0 * fine.0 + fine.1 * fine.1).sqrt(),
     })
