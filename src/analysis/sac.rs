@@ -177,14 +177,28 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
     let (oh, ow) = (2 * h - 1, 2 * w - 1);
     let ((r0, r1), (c0, c1)) = (crop_span(h), crop_span(w));
     let cw = c1 - c0;
-    // normxcorr2 divides the local sums by the count before subtracting; the same terms.
-    // sqrt is monotone, so the largest variance product gives the largest term.
-    let mut num = vec![0.0; (r1 - r0) * cw];
-    let mut den = vec![0.0; (r1 - r0) * cw];
+    // normxcorr2 divides the local sums by the count before subtracting; the counts cancel
+    // in r, so r = (n s12 - s1 s2) / sqrt(a b) with a = n s11 - s1^2, b = n s22 - s2^2, and
+    // only the tolerance, which is on the variance term sqrt(a b) / n, needs the count.
+    // Divisions are what this loop would otherwise spend its time on, so 1 / n comes from
+    // per-axis reciprocals (the count is rows x columns).
+    let reciprocals = |len: usize, d: usize, p: usize| -> Vec<f64> {
+        (0..len)
+            .map(|o| {
+                let (_, a0, a1) = shift_axis(o, d, p);
+                1.0 / (a1 - a0) as f64
+            })
+            .collect()
+    };
+    let (inv_rows, inv_cols) = (reciprocals(oh, h, ph), reciprocals(ow, w, pw));
+    // The crop's numerators and variance products; the square roots and divisions come in
+    // one pass after the loop, where they vectorise.
+    let mut r = vec![0.0; (r1 - r0) * cw];
+    let mut products = vec![0.0; (r1 - r0) * cw];
     let mut max_product = 0.0f64;
-    // Shift -s swaps the two copies' rectangles, so its variance product is the same
-    // (multiplication commutes, bit for bit): each pair's sums are taken once, from the first
-    // half of the shifts in raster order; only the product term differs.
+    // Shift -s swaps the two copies' rectangles, so its variance terms are the same: each
+    // pair's sums are taken once, from the first half of the shifts in raster order; only the
+    // product term differs.
     for oy in 0..h {
         let (row, a0, a1) = shift_axis(oy, h, ph);
         // The second copy's bins: the first's moved by the shift.
@@ -196,29 +210,43 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
             let (col, d0, d1) = shift_axis(ox, w, pw);
             let (e0, e1) = (d0 + ox + 1 - w, d1 + ox + 1 - w);
             let n = ((a1 - a0) * (d1 - d0)) as f64;
+            let inv_n = inv_rows[oy] * inv_cols[ox];
             let (s1, s11) = sums.rect(a0, a1, d0, d1);
             let (s2, s22) = sums.rect(b0, b1, e0, e1);
-            let var = (n * s11 - s1 * s1).max(0.0) / n * ((n * s22 - s2 * s2).max(0.0) / n);
-            max_product = max_product.max(var);
+            let ab = (n * s11 - s1 * s1).max(0.0) * (n * s22 - s2 * s2).max(0.0);
+            // sqrt is monotone, so the largest variance product gives the largest term.
+            max_product = max_product.max(ab * (inv_n * inv_n));
             if (r0..r1).contains(&oy) && (c0..c1).contains(&ox) {
                 let mx = ow - 1 - ox;
                 let mirror_col = shift_axis(mx, w, pw).0;
                 let (k, m) = ((oy - r0) * cw + ox - c0, (my - r0) * cw + mx - c0);
-                num[k] = (n * circular[row * pw + col] - s1 * s2) / n;
-                num[m] = (n * circular[mirror_row * pw + mirror_col] - s2 * s1) / n;
-                den[k] = var.sqrt();
-                den[m] = den[k];
+                r[k] = n * circular[row * pw + col] - s1 * s2;
+                r[m] = n * circular[mirror_row * pw + mirror_col] - s2 * s1;
+                products[k] = ab;
+                products[m] = ab;
             }
         }
     }
     let max_den = max_product.sqrt();
     let tol = 1000.0 * (f64::from_bits(max_den.to_bits() + 1) - max_den);
+    for (y, (row, ab)) in r
+        .chunks_exact_mut(cw)
+        .zip(products.chunks_exact(cw))
+        .enumerate()
+    {
+        let inv_row = inv_rows[r0 + y];
+        for ((v, &ab), &inv_col) in row.iter_mut().zip(ab).zip(&inv_cols[c0..c1]) {
+            let root = ab.sqrt();
+            let value = *v / root;
+            *v = if root * (inv_row * inv_col) > tol {
+                value
+            } else {
+                0.0
+            };
+        }
+    }
     Autocorrelogram {
-        values: num
-            .iter()
-            .zip(&den)
-            .map(|(&a, &d)| if d > tol { a / d } else { 0.0 })
-            .collect(),
+        values: r,
         h: r1 - r0,
         w: cw,
     }
