@@ -82,53 +82,93 @@ fn band_region(p: usize, kmin: f64) -> Rc<Vec<bool>> {
     })
 }
 
-/// The spectrum of an h x w map (NaN = unvisited); None where it has no power left.
-pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
-    let valid: Vec<f64> = map.iter().copied().filter(|v| !v.is_nan()).collect();
-    if valid.is_empty() {
-        return None;
-    }
-    let mean = valid.iter().sum::<f64>() / valid.len() as f64;
-    let l = h.max(w) as f64;
-    let p = fast_len(2 * h.max(w));
-    let centred: Vec<f64> = map
-        .iter()
-        .map(|v| if v.is_nan() { 0.0 } else { v - mean })
-        .collect();
-    let half = forward(&centred, h, w, p, p);
-    // Main-lobe radius of one plane wave on the map.
-    let kmin = 1.0 / l;
-    let region = band_region(p, kmin);
-    // The full power spectrum from its stored half: entry (i, j) of a real image's spectrum
-    // is the conjugate of entry (-i, -j).
-    let mut power = vec![0.0; p * p];
-    for (i, row) in power.chunks_exact_mut(p).enumerate() {
-        for (j, v) in row[..=p / 2].iter_mut().enumerate() {
-            *v = half.data[j * p + i].norm_sqr();
+/// A map's power spectrum and its dominant component, which [`band_score`] needs and
+/// [`spectrum`] goes on from.
+struct Dominant {
+    /// Padded side of the transform.
+    p: usize,
+    /// Main-lobe radius of one plane wave on the map (cycles per bin).
+    kmin: f64,
+    /// The band region (see [`band_region`]).
+    region: Rc<Vec<bool>>,
+    /// Power at every frequency, row-major.
+    power: Vec<f64>,
+    /// All the map's power.
+    total: f64,
+    /// Index of the strongest frequency in the band region.
+    best: usize,
+    /// The dominant component's main lobe (both signs).
+    lobe: Vec<usize>,
+}
+
+impl Dominant {
+    /// The transform of the mean-removed map and its strongest wave; None where the map has
+    /// no power (or none in the band region).
+    fn of(map: &[f64], h: usize, w: usize) -> Option<Dominant> {
+        let valid: Vec<f64> = map.iter().copied().filter(|v| !v.is_nan()).collect();
+        if valid.is_empty() {
+            return None;
         }
-        let mirror = (p - i) % p;
-        for (j, v) in row.iter_mut().enumerate().skip(p / 2 + 1) {
-            *v = half.data[(p - j) * p + mirror].norm_sqr();
+        let mean = valid.iter().sum::<f64>() / valid.len() as f64;
+        let l = h.max(w) as f64;
+        let p = fast_len(2 * h.max(w));
+        let centred: Vec<f64> = map
+            .iter()
+            .map(|v| if v.is_nan() { 0.0 } else { v - mean })
+            .collect();
+        let half = forward(&centred, h, w, p, p);
+        let kmin = 1.0 / l;
+        let region = band_region(p, kmin);
+        // The full power spectrum from its stored half: entry (i, j) of a real image's
+        // spectrum is the conjugate of entry (-i, -j).
+        let mut power = vec![0.0; p * p];
+        for (i, row) in power.chunks_exact_mut(p).enumerate() {
+            for (j, v) in row[..=p / 2].iter_mut().enumerate() {
+                *v = half.data[j * p + i].norm_sqr();
+            }
+            let mirror = (p - i) % p;
+            for (j, v) in row.iter_mut().enumerate().skip(p / 2 + 1) {
+                *v = half.data[(p - j) * p + mirror].norm_sqr();
+            }
         }
-    }
-    let freq = |i: usize| frequency(i, p);
-    let mut total = 0.0;
-    let mut best = (0.0, 0usize);
-    for (idx, (&pw, &inside)) in power.iter().zip(region.iter()).enumerate() {
-        total += pw;
-        // A band repeats at least twice across the map; slower waves (ramps, edges, the
-        // arena's outline) count in the total but cannot be the dominant component.
-        if inside && pw > best.0 {
-            best = (pw, idx);
+        let mut total = 0.0;
+        let mut best = (0.0, 0usize);
+        for (idx, (&pw, &inside)) in power.iter().zip(region.iter()).enumerate() {
+            total += pw;
+            // A band repeats at least twice across the map; slower waves (ramps, edges, the
+            // arena's outline) count in the total but cannot be the dominant component.
+            if inside && pw > best.0 {
+                best = (pw, idx);
+            }
         }
+        if total <= 0.0 || best.0 <= 0.0 {
+            return None;
+        }
+        let mut d = Dominant {
+            p,
+            kmin,
+            region,
+            power,
+            total,
+            best: best.1,
+            lobe: Vec::new(),
+        };
+        d.lobe = d.disc(d.k_of(best.1), kmin);
+        Some(d)
     }
-    if total <= 0.0 || best.0 <= 0.0 {
-        return None;
+
+    /// The wave vector (cycles per bin) of spectrum entry `idx`.
+    fn k_of(&self, idx: usize) -> (f64, f64) {
+        (
+            frequency(idx % self.p, self.p),
+            frequency(idx / self.p, self.p),
+        )
     }
-    let k_of = |idx: usize| (freq(idx % p), freq(idx / p));
-    // The entries within `radius` (cycles per bin) of +-k: a window of whole indices around
-    // each, distances taken on the periodic spectrum.
-    let disc = |k: (f64, f64), radius: f64| {
+
+    /// The entries within `radius` (cycles per bin) of +-k: a window of whole indices around
+    /// each, distances taken on the periodic spectrum.
+    fn disc(&self, k: (f64, f64), radius: f64) -> Vec<usize> {
+        let p = self.p;
         let reach = (radius * p as f64).ceil() as isize;
         let mut out = Vec::new();
         for sign in [1.0, -1.0] {
@@ -143,7 +183,7 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
                         (ci + di).rem_euclid(p as isize) as usize,
                         (cj + dj).rem_euclid(p as isize) as usize,
                     );
-                    let (dx, dy) = (wrap(freq(j) - cx), wrap(freq(i) - cy));
+                    let (dx, dy) = (wrap(frequency(j, p) - cx), wrap(frequency(i, p) - cy));
                     if (dx * dx + dy * dy).sqrt() < radius {
                         out.push(i * p + j);
                     }
@@ -153,51 +193,62 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
         out.sort_unstable();
         out.dedup();
         out
-    };
-    // A component's power: its lobe, within the band region only, so that the slow power of a
-    // ramp or edge next to the region never counts as a band.
-    let in_region = |idx: usize| region[idx];
-    let lobe_power = |power: &[f64], lobe: &[usize]| {
+    }
+
+    /// A component's share of the power: its lobe, within the band region only, so that the
+    /// slow power of a ramp or edge next to the region never counts as a band.
+    fn lobe_power(&self, lobe: &[usize]) -> f64 {
         lobe.iter()
-            .filter(|&&i| in_region(i))
-            .map(|&i| power[i])
+            .filter(|&&i| self.region[i])
+            .map(|&i| self.power[i])
             .sum::<f64>()
-            / total
-    };
-    let k1 = k_of(best.1);
-    let lobe = disc(k1, kmin);
-    let band_score = lobe_power(&power, &lobe);
+            / self.total
+    }
+}
+
+/// The band score alone (the dominant component's share of the power), as [`spectrum`] gives
+/// it: what the shuffle null needs, without the second component and the fine orientation.
+pub fn band_score(map: &[f64], h: usize, w: usize) -> Option<f64> {
+    Dominant::of(map, h, w).map(|d| d.lobe_power(&d.lobe))
+}
+
+/// The spectrum of an h x w map (NaN = unvisited); None where it has no power left.
+pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
+    let mut d = Dominant::of(map, h, w)?;
+    let kmin = d.kmin;
+    let band_score = d.lobe_power(&d.lobe);
+    let k1 = d.k_of(d.best);
     // The wave vector to sub-bin precision: the power-weighted mean over its main lobe (the
     // +k1 half), which the transform's grid would otherwise quantise by several degrees.
     let (mut sx, mut sy, mut sw) = (0.0, 0.0, 0.0);
-    for idx in lobe {
-        let (kx, ky) = k_of(idx);
+    for &idx in &d.lobe {
+        let (kx, ky) = d.k_of(idx);
         let (dx, dy) = (wrap(kx - k1.0), wrap(ky - k1.1));
         if dx * dx + dy * dy < kmin * kmin {
-            sx += power[idx] * (k1.0 + dx);
-            sy += power[idx] * (k1.1 + dy);
-            sw += power[idx];
+            sx += d.power[idx] * (k1.0 + dx);
+            sy += d.power[idx] * (k1.1 + dy);
+            sw += d.power[idx];
         }
     }
     let fine = (sx / sw, sy / sw);
     // The dominant component's main lobe and first sidelobes are taken out before looking
     // for a second one, so that a band's own leakage does not pass for it.
-    for idx in disc(k1, 1.5 * kmin) {
-        power[idx] = 0.0;
+    for idx in d.disc(k1, 1.5 * kmin) {
+        d.power[idx] = 0.0;
     }
     let angle1 = k1.1.atan2(k1.0).to_degrees();
     let mut second: Option<(f64, usize)> = None;
-    for (idx, &pw) in power.iter().enumerate() {
+    for (idx, &pw) in d.power.iter().enumerate() {
         if pw > second.map_or(0.0, |s| s.0) {
-            let (kx, ky) = k_of(idx);
-            if in_region(idx) && line_angle(ky.atan2(kx).to_degrees(), angle1) >= 30.0 {
+            let (kx, ky) = d.k_of(idx);
+            if d.region[idx] && line_angle(ky.atan2(kx).to_degrees(), angle1) >= 30.0 {
                 second = Some((pw, idx));
             }
         }
     }
     Some(Spectrum {
         band_score,
-        second_component: second.map_or(0.0, |(_, idx)| lobe_power(&power, &disc(k_of(idx), kmin))),
+        second_component: second.map_or(0.0, |(_, idx)| d.lobe_power(&d.disc(d.k_of(idx), kmin))),
         band_orientation: (fine.1.atan2(fine.0).to_degrees() + 90.0).rem_euclid(180.0),
         wavelength: 1.0 / (fine.0 * fine.0 + fine.1 * fine.1).sqrt(),
     })

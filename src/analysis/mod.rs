@@ -29,7 +29,7 @@ mod single_map;
 mod spatial_scores;
 mod stats;
 
-pub use band::{Spectrum, line_angle, spectrum};
+pub use band::{Spectrum, band_score, line_angle, spectrum};
 pub use bins::SpatialBins;
 pub use border::{BorderGeometry, border_score, border_score_opexebo, wall_coverage};
 pub use boundary_events::{EventCurves, EventStream, GROUP_LABELS, HALF_WINDOW, WINDOW};
@@ -70,5 +70,5 @@ pub use single_map::{
 };
 pub use spatial_scores::{
     ClassScores, MIN_OVERLAP, MapLayout, SpatialScores, class_scores,
-    classification_autocorrelogram, spatial_scores,
+    classification_autocorrelogram, null_scores, spatial_scores,
 };

@@ -13,7 +13,7 @@ use crate::rng::{Purpose, stream};
 
 use super::pearson_valid;
 use super::recording::{NO_BIN, SERIES_SCALE, Series};
-use super::spatial_scores::{MapLayout, class_scores};
+use super::spatial_scores::{MapLayout, null_scores};
 
 /// The null's scores, pooled over units and shuffles.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -32,7 +32,7 @@ pub struct NullSamples {
 
 impl NullSamples {
     fn push_map(&mut self, map: &[f64], layout: &MapLayout) {
-        let s = class_scores(map, layout);
+        let s = null_scores(map, layout);
         self.hexagonal.push(s.hexagonal);
         self.square.push(s.square);
         self.band.push(s.band);

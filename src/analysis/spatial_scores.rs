@@ -2,7 +2,7 @@
 //! from the min-shifted map: opexebo's `grid_score` and `grid_score_square`, the masked and
 //! DeepMind variants, the lattice, `border_score`, and the band score.
 
-use super::band::{line_angle, spectrum};
+use super::band::{band_score, line_angle, spectrum};
 use super::border::{BorderGeometry, border_score};
 use super::grid_score::grid_score;
 use super::gridness::grid_scores_deepmind;
@@ -152,6 +152,17 @@ pub fn classification_autocorrelogram(shifted: &[f64], layout: &MapLayout) -> Au
 
 /// [`ClassScores`] of one map, computing only the autocorrelogram its arena classifies with.
 pub fn class_scores(map: &[f64], layout: &MapLayout) -> ClassScores {
+    scores_for_types(map, layout, true)
+}
+
+/// [`class_scores`] less the second Fourier component (NaN here): the scores the shuffle null
+/// pools. The second component is compared with the band score's null, so the null's maps
+/// skip it.
+pub fn null_scores(map: &[f64], layout: &MapLayout) -> ClassScores {
+    scores_for_types(map, layout, false)
+}
+
+fn scores_for_types(map: &[f64], layout: &MapLayout, second: bool) -> ClassScores {
     let (h, w) = (layout.h, layout.w);
     let Some(m) = shifted(map) else {
         return ClassScores {
@@ -163,12 +174,16 @@ pub fn class_scores(map: &[f64], layout: &MapLayout) -> ClassScores {
         };
     };
     let g = grid_score(&classification_autocorrelogram(&m, layout));
-    let spec = spectrum(&m, h, w);
+    let (band, second_component) = if second {
+        spectrum(&m, h, w).map_or((f64::NAN, f64::NAN), |s| (s.band_score, s.second_component))
+    } else {
+        (band_score(&m, h, w).unwrap_or(f64::NAN), f64::NAN)
+    };
     ClassScores {
         hexagonal: g.hexagonal,
         square: g.square,
-        band: spec.map_or(f64::NAN, |s| s.band_score),
-        second_component: spec.map_or(f64::NAN, |s| s.second_component),
+        band,
+        second_component,
         border: border_score(&m, h, w, &layout.geometry),
     }
 }
@@ -225,5 +240,35 @@ pub fn spatial_scores(map: &[f64], layout: &MapLayout) -> SpatialScores {
             .map(|&d| line_angle(orientation, d))
             .fold(f64::NAN, f64::min),
         sparseness: lifetime_sparseness(&m),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_null_scores_are_the_class_scores_less_the_second_component() {
+        let layout = MapLayout::rectangle(20, 20);
+        let mut maps = crate::bench_analysis::synthetic_maps(25, 20);
+        // And shuffled ones, as the null scores them.
+        for k in 0..25 {
+            let mut m = maps[k].clone();
+            m.rotate_left(7 * k + 1);
+            m[3 * k] = f64::NAN;
+            maps.push(m);
+        }
+        for m in &maps {
+            let (c, n) = (class_scores(m, &layout), null_scores(m, &layout));
+            for (a, b) in [
+                (c.hexagonal, n.hexagonal),
+                (c.square, n.square),
+                (c.band, n.band),
+                (c.border, n.border),
+            ] {
+                assert_eq!(a.to_bits(), b.to_bits(), "{c:?} vs {n:?}");
+            }
+            assert!(n.second_component.is_nan());
+        }
     }
 }
