@@ -4,6 +4,9 @@
 //! free of holes and holds no other peak. `border_score` and `grid_score`'s central field use
 //! it, so this is a line-by-line port; only the peak search differs (see [`map_peaks`]).
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+
 use super::morphology::{
     Frontier, centroid, component, erode_cross, fill_holes, max, min, neighbours,
     reconstruct_by_dilation, regional_maxima,
@@ -218,7 +221,11 @@ impl<'a> Grower<'a> {
         peak_count: &'a [u32],
     ) -> Grower<'a> {
         let mut s = scratch;
-        s.entry.resize(img.len(), f64::NEG_INFINITY);
+        // Every entry is NEG_INFINITY between floods (see `into_scratch`), so a longer buffer
+        // from a larger image serves as it is.
+        if s.entry.len() < img.len() {
+            s.entry.resize(img.len(), f64::NEG_INFINITY);
+        }
         s.joined.clear();
         s.boxes.clear();
         s.frontier.clear();
@@ -604,8 +611,8 @@ fn fields(
         _ => None,
     };
     let mut img = match single {
-        Some(_) => finite.clone(),
-        None => opened(&finite, h, w),
+        Some(_) => Cow::Borrowed(finite.as_slice()),
+        None => Cow::Owned(opened(&finite, h, w)),
     };
     let peaks: Vec<usize> = match given {
         Some(p) => p,
@@ -620,7 +627,7 @@ fn fields(
     let raised = (peaks.len() > 1 || min_peak > 0.01)
         .then(|| img.iter().copied().fold(f64::NEG_INFINITY, f64::max) * 1.5);
     if let Some(raised) = raised.filter(|_| min_peak > 0.01) {
-        for v in img.iter_mut() {
+        for v in img.to_mut().iter_mut() {
             if *v < min_peak && *v > 0.01 {
                 *v = raised;
             }
@@ -631,9 +638,13 @@ fn fields(
     for &p in &peaks {
         peak_count[p] += 1;
     }
-    let mut labels = vec![0u32; h * w];
-    let mut next = 1u32;
-    let mut scratch = FloodScratch::default();
+    // The floods' buffers are the thread's, kept between calls: a null scores thousands of
+    // maps of one shape.
+    thread_local! {
+        static SCRATCH: RefCell<FloodScratch> = RefCell::new(FloodScratch::default());
+    }
+    let mut scratch = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    let mut taken: Vec<Vec<usize>> = Vec::with_capacity(peaks.len());
     for (i, &peak) in peaks.iter().enumerate() {
         let others: Vec<usize> = peaks
             .iter()
@@ -677,24 +688,32 @@ fn fields(
             }
         };
         scratch = g.into_scratch();
-        for &b in &field {
-            if let Some(raised) = raised {
+        if let Some(raised) = raised {
+            let img = img.to_mut();
+            for &b in &field {
                 img[b] = raised;
             }
-            labels[b] = next;
         }
-        next += 1;
+        taken.push(field);
     }
-    // A later field may take bins of an earlier one: each bin keeps its last label.
-    let mut by_label = vec![Vec::new(); next as usize - 1];
-    for (b, &l) in labels.iter().enumerate() {
-        if l > 0 {
-            by_label[l as usize - 1].push(b);
+    SCRATCH.with(|s| *s.borrow_mut() = scratch);
+    // A later field may take bins of an earlier one: each bin is labelled by the last field
+    // that took it.
+    if taken.len() > 1 {
+        let mut labels = vec![usize::MAX; h * w];
+        for (l, field) in taken.iter().enumerate() {
+            for &b in field {
+                labels[b] = l;
+            }
+        }
+        for (l, field) in taken.iter_mut().enumerate() {
+            field.retain(|&b| labels[b] == l);
         }
     }
-    by_label
+    taken
         .into_iter()
-        .filter_map(|bins| {
+        .filter_map(|mut bins| {
+            bins.sort_unstable();
             if bins.is_empty() {
                 return None;
             }
