@@ -122,7 +122,7 @@ pub struct Autocorrelogram {
 }
 
 /// Integral images of x and x^2 of an h x w map, (h+1) x (w+1): any rectangle's sum of
-/// either in four reads.
+/// either from four entries.
 struct Integral {
     w: usize,
     sum: Vec<f64>,
@@ -145,14 +145,25 @@ impl Integral {
         Integral { w, sum, squares }
     }
 
-    /// Sums of x and x^2 over rows [r0, r1) and columns [c0, c1).
-    #[inline]
-    fn rect(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> (f64, f64) {
+    /// Sums of x and x^2 over rows [r0, r1) and the first c columns, for every c in
+    /// 0 ..= w: a rectangle's sums over those rows are then differences of two entries.
+    fn rows_into(&self, r0: usize, r1: usize, sum: &mut [f64], squares: &mut [f64]) {
         let iw = self.w + 1;
-        let at = |img: &[f64]| {
-            img[r1 * iw + c1] - img[r0 * iw + c1] - img[r1 * iw + c0] + img[r0 * iw + c0]
-        };
-        (at(&self.sum), at(&self.squares))
+        let (top, bottom) = (r0 * iw..r0 * iw + iw, r1 * iw..r1 * iw + iw);
+        for ((s, a), b) in sum
+            .iter_mut()
+            .zip(&self.sum[bottom.clone()])
+            .zip(&self.sum[top.clone()])
+        {
+            *s = a - b;
+        }
+        for ((s, a), b) in squares
+            .iter_mut()
+            .zip(&self.squares[bottom])
+            .zip(&self.squares[top])
+        {
+            *s = a - b;
+        }
     }
 }
 
@@ -199,26 +210,31 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
     // Shift -s swaps the two copies' rectangles, so its variance terms are the same: each
     // pair's sums are taken once, from the first half of the shifts in raster order; only the
     // product term differs.
+    let cols: Vec<(usize, usize, usize)> = (0..ow).map(|ox| shift_axis(ox, w, pw)).collect();
+    let iw = w + 1;
+    let (mut a_sum, mut a_squares) = (vec![0.0; iw], vec![0.0; iw]);
+    let (mut b_sum, mut b_squares) = (vec![0.0; iw], vec![0.0; iw]);
     for oy in 0..h {
         let (row, a0, a1) = shift_axis(oy, h, ph);
         // The second copy's bins: the first's moved by the shift.
         let (b0, b1) = (a0 + oy + 1 - h, a1 + oy + 1 - h);
+        sums.rows_into(a0, a1, &mut a_sum, &mut a_squares);
+        sums.rows_into(b0, b1, &mut b_sum, &mut b_squares);
         let my = oh - 1 - oy;
         let mirror_row = shift_axis(my, h, ph).0;
         let last = if oy + 1 == h { w } else { ow };
-        for ox in 0..last {
-            let (col, d0, d1) = shift_axis(ox, w, pw);
+        for (ox, &(col, d0, d1)) in cols.iter().enumerate().take(last) {
             let (e0, e1) = (d0 + ox + 1 - w, d1 + ox + 1 - w);
             let n = ((a1 - a0) * (d1 - d0)) as f64;
             let inv_n = inv_rows[oy] * inv_cols[ox];
-            let (s1, s11) = sums.rect(a0, a1, d0, d1);
-            let (s2, s22) = sums.rect(b0, b1, e0, e1);
+            let (s1, s11) = (a_sum[d1] - a_sum[d0], a_squares[d1] - a_squares[d0]);
+            let (s2, s22) = (b_sum[e1] - b_sum[e0], b_squares[e1] - b_squares[e0]);
             let ab = (n * s11 - s1 * s1).max(0.0) * (n * s22 - s2 * s2).max(0.0);
             // sqrt is monotone, so the largest variance product gives the largest term.
             max_product = max_product.max(ab * (inv_n * inv_n));
             if (r0..r1).contains(&oy) && (c0..c1).contains(&ox) {
                 let mx = ow - 1 - ox;
-                let mirror_col = shift_axis(mx, w, pw).0;
+                let mirror_col = cols[mx].0;
                 let (k, m) = ((oy - r0) * cw + ox - c0, (my - r0) * cw + mx - c0);
                 r[k] = n * circular[row * pw + col] - s1 * s2;
                 r[m] = n * circular[mirror_row * pw + mirror_col] - s2 * s1;
