@@ -1,7 +1,8 @@
 //! `grid_score` (design section 7): hexagonal gridness as the Kavli lab's opexebo 0.7.2 computes
 //! it (Sargolini et al. 2006, Langston et al. 2010), a line-by-line port so that our numbers
-//! can be put next to theirs, and on the same annuli `grid_score_square`. The autocorrelogram
-//! is normalised to its peak; the central field's radius comes from `place_field`; annuli
+//! can be put next to theirs, and on the same annuli `grid_score_square`. (opexebo normalises
+//! the autocorrelogram to its peak, which no score depends on.) The central field's radius
+//! comes from `place_field`; annuli
 //! grow from that radius to half the autocorrelogram; each annulus is correlated with its
 //! rotations and the score is the best mean over 3 consecutive radii.
 
@@ -72,12 +73,12 @@ pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
     if peak.is_nan() || peak <= 0.0 {
         return nan;
     }
-    let a = Autocorrelogram {
-        values: acorr.values.iter().map(|v| v / peak).collect(),
-        ..*acorr
-    };
+    // opexebo normalises the autocorrelogram to its peak first. No score depends on the
+    // scale (correlations are scale-free, and the central field's thresholds are fractions
+    // of its own peak), so the copy is skipped.
+    let a = acorr;
     let (h, w) = (a.h, a.w);
-    let radius = centre_radius(&a);
+    let radius = centre_radius(a);
     let outer = h.min(w) / 2;
     if radius == 0 || outer <= radius {
         return GridScores {
@@ -99,7 +100,8 @@ pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
     let hi = shape.by_distance.partition_point(|&(_, d)| d < largest);
     let (order, dist): (Vec<usize>, Vec<f64>) =
         shape.by_distance[lo..hi.max(lo)].iter().copied().unzip();
-    let mut padded = a.values.clone();
+    let mut padded = Vec::with_capacity(a.values.len() + 1);
+    padded.extend_from_slice(&a.values);
     padded.push(0.0);
     let rotated: Vec<Vec<f64>> = shape
         .taps
