@@ -49,19 +49,25 @@ impl NullSamples {
 }
 
 /// `f` over `0..count` on `threads` workers, results in order (so the null does not depend
-/// on the thread count).
+/// on the thread count). Workers take the next index as they finish one, so a worker slowed
+/// by the machine's other load does not hold the rest up.
 fn parallel<T: Send>(count: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let threads = threads.clamp(1, count.max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let mut out: Vec<Option<T>> = (0..count).map(|_| None).collect();
     std::thread::scope(|s| {
-        let f = &f;
+        let (f, next) = (&f, &next);
         let handles: Vec<_> = (0..threads)
-            .map(|k| {
+            .map(|_| {
                 s.spawn(move || {
-                    (k..count)
-                        .step_by(threads)
-                        .map(|i| (i, f(i)))
-                        .collect::<Vec<_>>()
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= count {
+                            break done;
+                        }
+                        done.push((i, f(i)));
+                    }
                 })
             })
             .collect();
