@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use crate::analysis::{
     MIN_OVERLAP, MapLayout, RecordingOptions, SpatialBins, border_score, class_scores, grid_score,
-    lattice, map_shuffle_null, masked_autocorrelogram, opexebo_autocorrelogram, record,
-    shifted_maps, spatial_scores, spectrum,
+    lattice, map_shuffle_null, masked_autocorrelogram, null_scores, opexebo_autocorrelogram,
+    record, shifted_maps, spatial_scores, spectrum,
 };
 use crate::config::load;
 use crate::model::Ctrnn;
@@ -124,6 +124,12 @@ pub fn bench_analysis(threads: usize, steps: usize) -> anyhow::Result<Vec<Analys
         "per map: classification scores".into(),
         per_map(&|m| {
             std::hint::black_box(class_scores(m, &layout));
+        }),
+    );
+    push(
+        "per map: the null's scores (classification less the second component)".into(),
+        per_map(&|m| {
+            std::hint::black_box(null_scores(m, &layout));
         }),
     );
     push(

@@ -342,7 +342,7 @@ pub fn regional_maxima(img: &[f64], h: usize, w: usize) -> Vec<Vec<usize>> {
                 higher |= q > v;
                 equal |= q == v;
             }
-            flags[p] = u8::from(higher) * HIGHER | u8::from(equal) * EQUAL;
+            flags[p] = (u8::from(higher) * HIGHER) | (u8::from(equal) * EQUAL);
         }
     }
     let unpad = |p: usize| (p / pw - 1) * w + (p % pw - 1);

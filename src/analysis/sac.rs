@@ -214,7 +214,7 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
     let iw = w + 1;
     let (mut a_sum, mut a_squares) = (vec![0.0; iw], vec![0.0; iw]);
     let (mut b_sum, mut b_squares) = (vec![0.0; iw], vec![0.0; iw]);
-    for oy in 0..h {
+    for (oy, &inv_row) in inv_rows.iter().enumerate().take(h) {
         let (row, a0, a1) = shift_axis(oy, h, ph);
         // The second copy's bins: the first's moved by the shift.
         let (b0, b1) = (a0 + oy + 1 - h, a1 + oy + 1 - h);
@@ -226,7 +226,7 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
         for (ox, &(col, d0, d1)) in cols.iter().enumerate().take(last) {
             let (e0, e1) = (d0 + ox + 1 - w, d1 + ox + 1 - w);
             let n = ((a1 - a0) * (d1 - d0)) as f64;
-            let inv_n = inv_rows[oy] * inv_cols[ox];
+            let inv_n = inv_row * inv_cols[ox];
             let (s1, s11) = (a_sum[d1] - a_sum[d0], a_squares[d1] - a_squares[d0]);
             let (s2, s22) = (b_sum[e1] - b_sum[e0], b_squares[e1] - b_squares[e0]);
             let ab = (n * s11 - s1 * s1).max(0.0) * (n * s22 - s2 * s2).max(0.0);
