@@ -141,7 +141,7 @@ pub fn bench_analysis(threads: usize, steps: usize) -> anyhow::Result<Vec<Analys
     let (null, s) = time(|| map_shuffle_null(&maps, &layout, 100, 1, threads));
     push(
         format!(
-            "100 maps x 100 shuffles, classification scores ({} maps, {threads} threads)",
+            "100 maps x 100 shuffles, the null's scores ({} maps, {threads} threads)",
             null.hexagonal.len()
         ),
         s,

@@ -98,30 +98,21 @@ pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
         .by_distance
         .partition_point(|&(_, d)| d <= radius as f64);
     let hi = shape.by_distance.partition_point(|&(_, d)| d < largest);
-    let (order, dist): (Vec<usize>, Vec<f64>) =
-        shape.by_distance[lo..hi.max(lo)].iter().copied().unzip();
+    let annulus = &shape.by_distance[lo..hi.max(lo)];
     let mut padded = Vec::with_capacity(a.values.len() + 1);
     padded.extend_from_slice(&a.values);
     padded.push(0.0);
-    let rotated: Vec<Vec<f64>> = shape
-        .taps
-        .iter()
-        .map(|taps| {
-            taps[lo..hi.max(lo)]
-                .iter()
-                .map(|t| t.sample(&padded))
-                .collect()
-        })
-        .collect();
+    // Each bin's rotations are sampled as the bin joins the sums, never stored.
+    let taps: Vec<&[Tap]> = shape.taps.iter().map(|t| &t[lo..hi.max(lo)]).collect();
     let mut sums = [[0.0f64; 6]; 7];
     let mut next = 0;
     let per_radius: Vec<(f64, f64)> = radii
         .iter()
         .map(|&r| {
-            while next < order.len() && dist[next] < r {
-                let x = a.values[order[next]];
-                for (k, rot) in rotated.iter().enumerate() {
-                    let y = rot[next];
+            while next < annulus.len() && annulus[next].1 < r {
+                let x = a.values[annulus[next].0];
+                for (k, taps) in taps.iter().enumerate() {
+                    let y = taps[next].sample(&padded);
                     if !x.is_nan() && !y.is_nan() {
                         let s = &mut sums[k];
                         s[0] += 1.0;
