@@ -203,7 +203,7 @@ pub fn opexebo_autocorrelogram(map: &[f64], h: usize, w: usize) -> Autocorrelogr
     };
     let (inv_rows, inv_cols) = (reciprocals(oh, h, ph), reciprocals(ow, w, pw));
     // The crop's numerators and variance products; the square roots and divisions come in
-    // one pass after the loop, where they vectorise.
+    // one pass after the loop, once the tolerance is known.
     let mut r = vec![0.0; (r1 - r0) * cw];
     let mut products = vec![0.0; (r1 - r0) * cw];
     let mut max_product = 0.0f64;
