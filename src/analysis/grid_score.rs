@@ -2,9 +2,9 @@
 //! it (Sargolini et al. 2006, Langston et al. 2010), a line-by-line port so that our numbers
 //! can be put next to theirs, and on the same annuli `grid_score_square`. (opexebo normalises
 //! the autocorrelogram to its peak, which no score depends on.) The central field's radius
-//! comes from `place_field`; annuli
-//! grow from that radius to half the autocorrelogram; each annulus is correlated with its
-//! rotations and the score is the best mean over 3 consecutive radii.
+//! comes from `place_field`; annuli grow from that radius to half the autocorrelogram; each
+//! annulus is correlated with its rotations and the score is the best mean over 3
+//! consecutive radii.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -58,13 +58,13 @@ pub fn centre_radius(a: &Autocorrelogram) -> usize {
 
 /// `grid_score` and `grid_score_square` of an autocorrelogram (NaN entries count as
 /// unvisited in the central field and are left out of the correlations).
-pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
+pub fn grid_score(a: &Autocorrelogram) -> GridScores {
     let nan = GridScores {
         hexagonal: f64::NAN,
         square: f64::NAN,
         centre_radius: 0,
     };
-    let peak = acorr
+    let peak = a
         .values
         .iter()
         .copied()
@@ -73,10 +73,9 @@ pub fn grid_score(acorr: &Autocorrelogram) -> GridScores {
     if peak.is_nan() || peak <= 0.0 {
         return nan;
     }
-    // opexebo normalises the autocorrelogram to its peak first. No score depends on the
+    // opexebo normalises the autocorrelogram to its peak here. No score depends on the
     // scale (correlations are scale-free, and the central field's thresholds are fractions
-    // of its own peak), so the copy is skipped.
-    let a = acorr;
+    // of its own peak), so `a` is used as it is.
     let (h, w) = (a.h, a.w);
     let radius = centre_radius(a);
     let outer = h.min(w) / 2;

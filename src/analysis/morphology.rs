@@ -161,16 +161,6 @@ impl Frontier {
         }
     }
 
-    /// The highest queued value.
-    #[inline]
-    pub fn peek(&self) -> Option<f64> {
-        if self.same.is_empty() {
-            self.heap.peek().map(|q| q.value())
-        } else {
-            Some(self.level)
-        }
-    }
-
     /// Take a bin at the highest queued value.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, usize)> {
@@ -180,6 +170,18 @@ impl Frontier {
         let top = self.heap.pop()?;
         self.level = top.value();
         Some((self.level, top.index()))
+    }
+
+    /// [`Frontier::pop`], if the highest queued value is at least `cut` (else the frontier
+    /// is left as it is).
+    #[inline]
+    pub fn pop_at_least(&mut self, cut: f64) -> Option<(f64, usize)> {
+        let highest = if self.same.is_empty() {
+            self.heap.peek()?.value()
+        } else {
+            self.level
+        };
+        if highest < cut { None } else { self.pop() }
     }
 
     /// Empty, ready for a new flood.

@@ -257,13 +257,7 @@ impl<'a> Grower<'a> {
     /// >= cut (the field's area).
     fn grow_to(&mut self, cut: f64) -> usize {
         let (h, w) = self.hw;
-        while let Some(v) = self.s.frontier.peek() {
-            if v < cut {
-                break;
-            }
-            let Some((v, p)) = self.s.frontier.pop() else {
-                break;
-            };
+        while let Some((v, p)) = self.s.frontier.pop_at_least(cut) {
             if self.s.entry[p] != f64::NEG_INFINITY {
                 continue;
             }
