@@ -157,18 +157,19 @@ pub fn bench_analysis(threads: usize, steps: usize) -> anyhow::Result<Vec<Analys
         threads,
         seed: 1,
         keep_series: true,
+        transient: crate::analysis::START_TRANSIENT,
     };
     let (r, s) = time(|| record(&net, &spec, &opts));
     push(
         format!(
             "record {} steps of a 100-unit network ({threads} threads)",
-            r.trials * r.steps
+            r.trials * r.binned_steps()
         ),
         s,
     );
     let series = r.series.as_ref().expect("kept");
     let bins = SpatialBins::new(&spec.arena, n).len();
-    let (_, s) = time(|| shifted_maps(series, r.units, bins, r.steps, r.steps * 3));
+    let (_, s) = time(|| shifted_maps(series, r.units, bins, r.binned_steps(), r.steps * 3));
     push(
         format!(
             "one time-shifted set of maps and half-maps ({} steps)",

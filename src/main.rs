@@ -127,6 +127,11 @@ enum Cmd {
         /// Percentile of the null pooled over units that a score must exceed.
         #[arg(long, default_value_t = gridrnn::analysis::DEFAULT_PERCENTILE)]
         percentile: f64,
+        /// Steps at the start of each recorded trial left out of the maps, tuning and null
+        /// while the network settles from x_0 = 0 (docs/analysis.md; default 40, or half a
+        /// trial for trials shorter than 80 steps).
+        #[arg(long)]
+        transient_steps: Option<usize>,
         /// Colour map of the figures' heat maps: viridis | jet (the paper's).
         #[arg(long, default_value = "viridis")]
         colormap: String,
@@ -363,12 +368,15 @@ fn report_cell_types(
         }
     };
     println!(
-        "thresholds ({percentile}th percentile of the null; floors 0.3 hexagonal, 0.5 square, 0.5 band): hexagonal ({hexagonal}) {}, square {}, band {}, Fourier component {}, border {}, stability {}",
+        "thresholds ({percentile}th percentile of the null; floors 0.3 hexagonal, 0.5 square, 0.5 band, {} ramp): hexagonal ({hexagonal}) {}, square {}, band {}, Fourier component {}, ramp {}, border {} (upper half within {} of the inradius from the walls), stability {}",
+        gridrnn::analysis::RAMP_FLOOR,
         f(t.hexagonal),
         f(t.square),
         f(t.band),
         f(t.component),
+        f(t.ramp),
         f(t.border),
+        gridrnn::analysis::BORDER_DEPTH,
         f(t.stability)
     );
     let counts: Vec<String> = gridrnn::analysis::CellType::ALL
@@ -679,6 +687,7 @@ fn main_inner() -> anyhow::Result<()> {
             threads,
             shuffles,
             percentile,
+            transient_steps,
             colormap,
             long_steps,
             long_trials,
@@ -700,6 +709,7 @@ fn main_inner() -> anyhow::Result<()> {
                 threads: resolve_threads(threads),
                 shuffles,
                 percentile,
+                transient: transient_steps,
             };
             let long = (long_steps > 0).then(|| {
                 gridrnn::analysis::LongRunOptions::with_steps(

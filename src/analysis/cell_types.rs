@@ -1,10 +1,14 @@
-//! Cell types (design section 7): grid, border, band, irregular and non-spatial, each against
-//! a threshold from the shuffle null (the chosen percentile of the null pooled over all units,
-//! with the design's floors of 0.3 for the hexagonal and 0.5 for the square score), so that a
-//! count of grid units means something. NaN never passes a threshold.
+//! Cell types (docs/analysis.md): grid, ramp, border, band, irregular and non-spatial, each
+//! against a threshold from the shuffle null (the chosen percentile of the null pooled over all
+//! units, with floors of 0.3 for the hexagonal and 0.5 for the square, band and ramp scores),
+//! so that a count of grid units means something. A ramp and a border cell are told apart by
+//! where the map's upper half lies: next to the walls for a border cell (Solstad et al. 2008:
+//! a band along a wall, silent away from it), into the middle of the arena for a ramp. NaN
+//! never passes a threshold.
 
 use super::LatticeType;
 use super::null::{NullSamples, percentile};
+use super::ramp::BORDER_DEPTH;
 use super::spatial_scores::{MapLayout, SpatialScores};
 
 /// The design's default number of shuffles per unit.
@@ -20,6 +24,10 @@ pub const SQUARE_FLOOR: f64 = 0.5;
 /// lattice scores only. Without it the time-shift null (whose shuffled maps spread their power
 /// thinly, 99th percentile about 0.06) let ramps and single fields pass as bands.
 pub const BAND_FLOOR: f64 = 0.5;
+/// Floor of the ramp threshold: a ramp is a map most of whose variance (at least half, read
+/// as [`BAND_FLOOR`] reads "dominant") a monotone function of a plane explains. The shuffle
+/// nulls alone put it near 0.05, where off-centre place fields would pass.
+pub const RAMP_FLOOR: f64 = 0.75;
 /// Fixed hexagonal levels whose counts are reported too.
 pub const FIXED_LEVELS: [f64; 3] = [0.3, 0.8, 1.2];
 
@@ -37,6 +45,8 @@ pub struct Thresholds {
     pub band: f64,
     /// Border score.
     pub border: f64,
+    /// Ramp score (the null's percentile, floored at [`RAMP_FLOOR`]).
+    pub ramp: f64,
     /// Split-half stability (NaN for map shuffles, which have no halves).
     pub stability: f64,
 }
@@ -50,6 +60,7 @@ impl Thresholds {
             component: percentile(&null.band, q),
             band: percentile(&null.band, q).max(BAND_FLOOR),
             border: percentile(&null.border, q),
+            ramp: percentile(&null.ramp, q).max(RAMP_FLOOR),
             stability: percentile(&null.stability, q),
         }
     }
@@ -70,6 +81,10 @@ pub struct CellEvidence {
     pub second_component: f64,
     /// Border score.
     pub border: f64,
+    /// Ramp score.
+    pub ramp: f64,
+    /// How far the map's upper half reaches from the walls (fraction of the inradius).
+    pub field_depth: f64,
     /// Split-half stability (NaN when unknown).
     pub stability: f64,
 }
@@ -85,6 +100,8 @@ impl CellEvidence {
             band: spatial.band_score,
             second_component: spatial.second_component,
             border: spatial.border_score,
+            ramp: spatial.ramp_score,
+            field_depth: spatial.field_depth,
             stability,
         }
     }
@@ -96,7 +113,11 @@ pub enum CellType {
     /// A lattice score above its threshold, a lattice, and two non-collinear significant
     /// Fourier components.
     Grid,
-    /// Border score above its threshold.
+    /// Ramp score above its threshold, and the map's upper half reaching beyond the band along
+    /// the walls ([`BORDER_DEPTH`]): activity rising across the arena.
+    Ramp,
+    /// Border score above its threshold, and the map's upper half within the band along the
+    /// walls.
     Border,
     /// One dominant Fourier component (above the band threshold) and no second significant one.
     Band,
@@ -113,6 +134,7 @@ impl CellType {
     pub fn name(self) -> &'static str {
         match self {
             CellType::Grid => "grid",
+            CellType::Ramp => "ramp",
             CellType::Border => "border",
             CellType::Band => "band",
             CellType::Irregular => "irregular",
@@ -122,8 +144,9 @@ impl CellType {
     }
 
     /// Every type, in report order.
-    pub const ALL: [CellType; 6] = [
+    pub const ALL: [CellType; 7] = [
         CellType::Grid,
+        CellType::Ramp,
         CellType::Border,
         CellType::Band,
         CellType::Irregular,
@@ -137,9 +160,13 @@ pub fn classify(e: &CellEvidence, t: &Thresholds) -> CellType {
     let first = e.band > t.component;
     let second = e.second_component > t.component;
     let lattice_score = e.hexagonal > t.hexagonal || e.square > t.square;
+    // NaN depth (no bin above half the peak inside the arena) is confined to nothing.
+    let confined = e.field_depth <= BORDER_DEPTH;
     if lattice_score && e.lattice != LatticeType::None && first && second {
         CellType::Grid
-    } else if e.border > t.border {
+    } else if e.ramp > t.ramp && !confined {
+        CellType::Ramp
+    } else if e.border > t.border && confined {
         CellType::Border
     } else if e.band > t.band && !second {
         CellType::Band
@@ -163,11 +190,13 @@ mod tests {
             square: vec![0.1; 10],
             band: vec![0.1; 10],
             border: vec![0.2; 10],
+            ramp: vec![0.05; 10],
             stability: vec![0.3; 10],
         };
         let t = Thresholds::from_null(&null, 99.0);
         assert_eq!((t.hexagonal, t.square), (0.3, 0.5));
         assert_eq!((t.component, t.band), (0.1, BAND_FLOOR));
+        assert_eq!(t.ramp, RAMP_FLOOR);
         let grid = CellEvidence {
             hexagonal: 0.9,
             square: 0.0,
@@ -175,9 +204,31 @@ mod tests {
             band: 0.3,
             second_component: 0.3,
             border: -0.5,
+            ramp: 0.1,
+            field_depth: 0.9,
             stability: 0.9,
         };
         assert_eq!(classify(&grid, &t), CellType::Grid);
+        // A ramp's upper half reaches into the arena; a border cell's stays by the walls,
+        // whatever the other score says.
+        let ramp = CellEvidence {
+            hexagonal: 0.0,
+            ramp: 0.9,
+            border: 0.6,
+            ..grid
+        };
+        assert_eq!(classify(&ramp, &t), CellType::Ramp);
+        let border = CellEvidence {
+            field_depth: BORDER_DEPTH,
+            ..ramp
+        };
+        assert_eq!(classify(&border, &t), CellType::Border);
+        let wide = CellEvidence { ramp: 0.3, ..ramp };
+        assert_eq!(
+            classify(&wide, &t),
+            CellType::Irregular,
+            "a border score without a band along the wall"
+        );
         let band = CellEvidence {
             band: 0.8,
             second_component: 0.01,
@@ -197,6 +248,8 @@ mod tests {
             band: f64::NAN,
             second_component: f64::NAN,
             border: f64::NAN,
+            ramp: f64::NAN,
+            field_depth: f64::NAN,
             stability: f64::NAN,
         };
         assert_eq!(classify(&nan, &t), CellType::NonSpatial);

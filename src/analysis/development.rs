@@ -16,7 +16,7 @@ use super::cell_types::Thresholds;
 use super::run_analysis::AnalysisSummary;
 use super::spatial_scores::class_scores;
 use super::stats::{mann_whitney_less, median};
-use super::{CellType, RecordingOptions, record};
+use super::{BORDER_DEPTH, CellType, RecordingOptions, record};
 use crate::config::ValidConfig;
 use crate::evaluate::{EVAL_SHARDS, cue_steps};
 use crate::io::{NpzOut, load_checkpoint, write_atomic};
@@ -156,7 +156,7 @@ pub struct TypeDevelopment {
     pub units: usize,
     /// Median over its units of 1 - r between consecutive stages.
     pub median_travel: Vec<f64>,
-    /// Median emergence iteration (grid, border and band only; NaN otherwise or if none
+    /// Median emergence iteration (grid, ramp, border and band only; NaN otherwise or if none
     /// crossed).
     pub median_emergence: f64,
 }
@@ -270,9 +270,13 @@ pub fn development(
         threads: o.threads,
         seed: cfg.train.seed,
         keep_series: false,
+        transient: analysis.transient,
     };
     let (mut hexagonal, mut square, mut border, mut band) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Whether each unit's upper half lies by the walls at each checkpoint: a border cell
+    // emerges when its border score passes and its map is a band along the walls.
+    let (mut confined, mut ramp) = (Vec::new(), Vec::new());
     let mut stage_maps = Vec::new();
     let mut courses = Vec::new();
     let mut units = 0;
@@ -286,6 +290,13 @@ pub fn development(
         square.push(scores.iter().map(|s| s.square).collect::<Vec<_>>());
         border.push(scores.iter().map(|s| s.border).collect::<Vec<_>>());
         band.push(scores.iter().map(|s| s.band).collect::<Vec<_>>());
+        ramp.push(scores.iter().map(|s| s.ramp).collect::<Vec<_>>());
+        confined.push(
+            scores
+                .iter()
+                .map(|s| s.field_depth <= BORDER_DEPTH)
+                .collect::<Vec<_>>(),
+        );
         for _ in stages.iter().filter(|&&s| s == k) {
             stage_maps.push(maps.clone());
             courses.push(time_courses(&net, &eval, o.threads));
@@ -317,8 +328,13 @@ pub fn development(
             Some(CellType::Grid) => first_crossing(&checkpoints, |k| {
                 hexagonal[k][u] > th.hexagonal || square[k][u] > th.square
             }),
-            Some(CellType::Border) => first_crossing(&checkpoints, |k| border[k][u] > th.border),
+            Some(CellType::Border) => {
+                first_crossing(&checkpoints, |k| border[k][u] > th.border && confined[k][u])
+            }
             Some(CellType::Band) => first_crossing(&checkpoints, |k| band[k][u] > th.band),
+            Some(CellType::Ramp) => {
+                first_crossing(&checkpoints, |k| ramp[k][u] > th.ramp && !confined[k][u])
+            }
             _ => None,
         })
         .collect();
@@ -399,6 +415,7 @@ impl Development {
     pub fn summary(&self) -> DevelopmentSummary {
         let types = [
             CellType::Grid,
+            CellType::Ramp,
             CellType::Border,
             CellType::Band,
             CellType::Irregular,

@@ -2,7 +2,7 @@
 //! trajectories with its activity binned into rate maps and tuning curves (streamed: memory
 //! does not grow with the number of steps), autocorrelograms by FFT, the field's scores under
 //! their own conventions (opexebo's `grid_score` and `border_score`, the masked and DeepMind
-//! grid scores, band, lattice, information, sparseness, stability, selectivities), the
+//! grid scores, band, ramp, lattice, information, sparseness, stability, selectivities), the
 //! time-shift null and the cell types it supports.
 
 mod band;
@@ -19,6 +19,7 @@ mod long_run;
 mod morphology;
 mod null;
 mod place_field;
+mod ramp;
 mod recording;
 mod rotate;
 mod run_analysis;
@@ -35,7 +36,7 @@ pub use border::{BorderGeometry, border_score, border_score_opexebo, wall_covera
 pub use boundary_events::{EventCurves, EventStream, GROUP_LABELS, HALF_WINDOW, WINDOW};
 pub use cell_types::{
     BAND_FLOOR, CellEvidence, CellType, DEFAULT_PERCENTILE, DEFAULT_SHUFFLES, FIXED_LEVELS,
-    Thresholds, classify,
+    RAMP_FLOOR, Thresholds, classify,
 };
 pub use development::{
     DEVELOPMENT_ITERATION, Development, DevelopmentOptions, DevelopmentSummary, EmergenceTest,
@@ -49,9 +50,10 @@ pub use long_run::{
 };
 pub use null::{NullSamples, map_shuffle_null, percentile, shifted_maps, time_shift_null};
 pub use place_field::{Field, FieldOptions, map_peaks, place_field};
+pub use ramp::{BORDER_DEPTH, DEPTH_PERCENTILE, Ramp, field_depth, ramp};
 pub use recording::{
     ANALYSIS_ITERATION, DIRECTION_BINS, NO_BIN, Recording, RecordingOptions, SERIES_SCALE,
-    SPEED_BINS, Series, record,
+    SPEED_BINS, START_TRANSIENT, Series, record,
 };
 pub use rotate::rotate_bilinear;
 pub use run_analysis::{

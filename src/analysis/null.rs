@@ -26,6 +26,8 @@ pub struct NullSamples {
     pub band: Vec<f64>,
     /// Border score.
     pub border: Vec<f64>,
+    /// Ramp score.
+    pub ramp: Vec<f64>,
     /// Split-half stability (empty for map shuffles: maps alone have no halves).
     pub stability: Vec<f64>,
 }
@@ -37,6 +39,7 @@ impl NullSamples {
         self.square.push(s.square);
         self.band.push(s.band);
         self.border.push(s.border);
+        self.ramp.push(s.ramp);
     }
 
     fn append(&mut self, o: NullSamples) {
@@ -44,6 +47,7 @@ impl NullSamples {
         self.square.extend(o.square);
         self.band.extend(o.band);
         self.border.extend(o.border);
+        self.ramp.extend(o.ramp);
         self.stability.extend(o.stability);
     }
 }

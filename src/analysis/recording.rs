@@ -3,7 +3,9 @@
 //! activity binned as it goes: rate maps, occupancy, two half-maps (odd and even trials),
 //! direction tuning (36 bins) and speed tuning (20 equal bins of s * speed over [0, the 99th
 //! percentile of moving steps] plus a zero-speed bin). Memory is fixed by the chunk size, not
-//! by the number of steps.
+//! by the number of steps. Each trial's first steps, while the network settles from its start
+//! state x_0 = 0, are left out of everything binned and of the series (docs/analysis.md,
+//! "The start transient").
 
 use std::f64::consts::TAU;
 
@@ -37,7 +39,15 @@ pub struct RecordingOptions {
     /// Keep the activity and position-bin series for the time-shift null (2 bytes per unit
     /// and step plus 4 per step).
     pub keep_series: bool,
+    /// Steps at the start of each trial left out (the start transient; fewer than the
+    /// trial's steps).
+    pub transient: usize,
 }
+
+/// Steps at the start of each recorded trial that the analysis leaves out by default: every
+/// trial starts at the arena's centre from x_0 = 0, and until the network has settled the
+/// start bin stands out in every unit's map (docs/analysis.md, "The start transient").
+pub const START_TRANSIENT: usize = 40;
 
 /// The recorded series, in step order over the concatenated trials, for the time-shift null.
 #[derive(Clone, Debug, Default)]
@@ -62,10 +72,12 @@ pub struct Recording {
     pub bins: SpatialBins,
     /// Units.
     pub units: usize,
-    /// Trials and steps per trial.
+    /// Trials recorded.
     pub trials: usize,
     /// Steps per trial.
     pub steps: usize,
+    /// Steps at the start of each trial left out of the maps, tuning curves and series.
+    pub transient: usize,
     /// Sum of activity per (bin, unit) over even (0) and odd (1) trials; the whole map's
     /// sums are theirs added.
     pub half_sum: [Vec<f64>; 2],
@@ -88,6 +100,11 @@ pub struct Recording {
 /// Run `net` over `spec`'s trajectories and bin its activity.
 pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> Recording {
     let t_len = spec.task.steps;
+    assert!(
+        o.transient < t_len,
+        "the transient ({}) must be shorter than a trial ({t_len} steps)",
+        o.transient
+    );
     let trials = o.steps.div_ceil(t_len).max(1);
     let chunk = o.chunk_trials.clamp(1, trials);
     let bins = SpatialBins::new(&spec.arena, o.bins);
@@ -98,6 +115,7 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
         units: n,
         trials,
         steps: t_len,
+        transient: o.transient,
         half_sum: [vec![0.0; nb * n], vec![0.0; nb * n]],
         half_occupancy: [vec![0.0; nb], vec![0.0; nb]],
         direction_sum: vec![0.0; DIRECTION_BINS * n],
@@ -106,8 +124,8 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
         speed_occupancy: vec![0.0; SPEED_BINS + 1],
         speed_max: f64::NAN,
         series: o.keep_series.then(|| Series {
-            bin: Vec::with_capacity(trials * t_len),
-            activity: Vec::with_capacity(trials * t_len * n),
+            bin: Vec::with_capacity(trials * (t_len - o.transient)),
+            activity: Vec::with_capacity(trials * (t_len - o.transient) * n),
         }),
     };
     let mut engine: Option<Engine<f32>> = None;
@@ -136,7 +154,7 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
         eng.forward_on(net, noise, &traj, 0, cue);
         for b in 0..count {
             let half = (first + b) % 2;
-            for t in 0..t_len {
+            for t in o.transient..t_len {
                 let u = eng.activity(b, t);
                 let i = b * t_len + t;
                 let binned = r.bins.index(traj.pos(b, t));
@@ -195,6 +213,12 @@ fn percentile_99_moving(traj: &Trajectories, scale: f64) -> f64 {
 }
 
 impl Recording {
+    /// Steps per trial that were binned (and are in the series): the trial less its
+    /// transient.
+    pub fn binned_steps(&self) -> usize {
+        self.steps - self.transient
+    }
+
     /// Mean activity per bin from sums and occupancy, unit-major (n, bins); NaN where unvisited.
     fn maps_from(&self, sum: &[f64], occ: &[f64]) -> Vec<f64> {
         let (n, nb) = (self.units, occ.len());
@@ -268,15 +292,21 @@ mod tests {
             threads: 2,
             seed: 3,
             keep_series: true,
+            transient: 4,
         };
         let r = record(&net, &spec, &o);
         assert_eq!(r.trials, 20);
+        // Each trial's first 4 steps are left out of everything.
+        let binned = 20 * 46;
         let series = r.series.as_ref().unwrap();
-        assert_eq!((series.bin.len(), series.activity.len()), (1000, 6000));
-        assert_eq!(r.occupancy().iter().sum::<f64>(), 1000.0);
-        assert_eq!(r.direction_occupancy.iter().sum::<f64>(), 1000.0);
+        assert_eq!(
+            (series.bin.len(), series.activity.len()),
+            (binned, binned * 6)
+        );
+        assert_eq!(r.occupancy().iter().sum::<f64>(), binned as f64);
+        assert_eq!(r.direction_occupancy.iter().sum::<f64>(), binned as f64);
         let halves: f64 = r.half_occupancy.iter().flatten().sum();
-        assert_eq!(halves, 1000.0);
+        assert_eq!(halves, binned as f64);
         // Rebuild unit 2's map directly from one engine pass over all 20 trials.
         let traj = Trajectories::generate(&spec, 3, ANALYSIS_ITERATION, 0, 20);
         let mut e = Engine::<f32>::new(6, 3, 50, 20, 4, 1, false);
@@ -284,7 +314,7 @@ mod tests {
         let mut sum = vec![0.0; r.bins.len()];
         let mut occ = vec![0.0; r.bins.len()];
         for b in 0..20 {
-            for t in 0..50 {
+            for t in 4..50 {
                 let bin = r.bins.index(traj.pos(b, t)).unwrap();
                 sum[bin] += e.activity(b, t)[2] as f64;
                 occ[bin] += 1.0;

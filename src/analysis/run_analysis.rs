@@ -22,8 +22,10 @@ use crate::task::TrajectorySpec;
 /// What `analyze` found.
 #[derive(Clone, Debug)]
 pub struct AnalysisSummary {
-    /// Steps recorded.
+    /// Steps recorded (binned: each trial's transient left out).
     pub steps: usize,
+    /// Steps left out at the start of each trial.
+    pub transient: usize,
     /// Per-unit scores and types.
     pub units: Vec<ScoreRow>,
     /// The null's thresholds.
@@ -63,6 +65,9 @@ pub struct AnalyzeOptions {
     pub shuffles: usize,
     /// Percentile of the pooled null (design: 99).
     pub percentile: f64,
+    /// Steps left out at the start of each recorded trial; None: [`super::START_TRANSIENT`],
+    /// or half the trial where trials are shorter than twice that.
+    pub transient: Option<usize>,
 }
 
 /// Scores and types of every unit of a recording that kept its series.
@@ -86,7 +91,13 @@ pub fn score_recording(
         .as_ref()
         .expect("analyze records the series for its null");
     let null = time_shift_null(
-        series, r.units, r.steps, layout, o.shuffles, seed, o.threads,
+        series,
+        r.units,
+        r.binned_steps(),
+        layout,
+        o.shuffles,
+        seed,
+        o.threads,
     );
     let thresholds = Thresholds::from_null(&null, o.percentile);
     let rows = (0..r.units)
@@ -127,7 +138,8 @@ pub fn hexagonal_score_name(layout: &MapLayout) -> &'static str {
 }
 
 impl AnalyzeOptions {
-    /// The design's protocol (section 7): 10^6 steps, 20 bins, noise off, the default null.
+    /// The design's protocol (docs/analysis.md): 10^6 steps, 20 bins, noise off, the default
+    /// null, each trial's start transient left out.
     pub fn defaults(threads: usize) -> AnalyzeOptions {
         AnalyzeOptions {
             steps: 1_000_000,
@@ -136,6 +148,7 @@ impl AnalyzeOptions {
             threads,
             shuffles: super::DEFAULT_SHUFFLES,
             percentile: super::DEFAULT_PERCENTILE,
+            transient: None,
         }
     }
 }
@@ -148,6 +161,15 @@ pub fn analyze_run(
     net: &Ctrnn<f32>,
     o: &AnalyzeOptions,
 ) -> anyhow::Result<AnalysisSummary> {
+    let transient = o
+        .transient
+        .unwrap_or(super::START_TRANSIENT.min(cfg.task.steps / 2));
+    if transient >= cfg.task.steps {
+        return Err(crate::error::bad_config(format!(
+            "--transient-steps {transient} leaves nothing of the run's trials (task.steps = {}): give fewer steps, or leave it out for the default",
+            cfg.task.steps,
+        )));
+    }
     let spec = TrajectorySpec::from_config(cfg);
     let opts = RecordingOptions {
         steps: o.steps,
@@ -157,6 +179,7 @@ pub fn analyze_run(
         threads: o.threads,
         seed: cfg.train.seed,
         keep_series: true,
+        transient,
     };
     let r = record(net, &spec, &opts);
     let out = dir.join("analysis");
@@ -174,8 +197,9 @@ pub fn analyze_run(
         "x_edges": edges(r.bins.x0, w),
         "y_edges": edges(r.bins.y0, h),
         "arena_vertices": spec.arena.outline(),
-        "steps": r.trials * r.steps,
+        "steps": r.trials * r.binned_steps(),
         "trial_length": r.steps,
+        "transient_steps": r.transient,
         "noise": o.noise,
         "layout": "(unit, row = y from the bottom, column = x); NaN = unvisited or outside the arena",
     });
@@ -224,7 +248,8 @@ pub fn analyze_run(
         serde_json::to_string_pretty(&summary)?.as_bytes(),
     )?;
     Ok(AnalysisSummary {
-        steps: r.trials * r.steps,
+        steps: r.trials * r.binned_steps(),
+        transient: r.transient,
         units,
         thresholds,
         hexagonal_score: null.hexagonal_score,

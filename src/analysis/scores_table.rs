@@ -45,7 +45,7 @@ impl ScoreRow {
 }
 
 /// The header of scores.csv.
-pub const SCORES_HEADER: &str = "unit,grid_score,grid_score_square,grid_score_masked,grid_score_square_masked,grid_score_deepmind,grid_score_square_deepmind,lattice,lattice_angle,spacing_bins,spacing,spacing_ratio,orientation,border_score,band_score,band_second_component,band_orientation,band_wall_angle,spatial_information,sparseness,stability,direction_selectivity,speed_selectivity,cell_type";
+pub const SCORES_HEADER: &str = "unit,grid_score,grid_score_square,grid_score_masked,grid_score_square_masked,grid_score_deepmind,grid_score_square_deepmind,lattice,lattice_angle,spacing_bins,spacing,spacing_ratio,orientation,border_score,band_score,band_second_component,band_orientation,band_wall_angle,ramp_score,ramp_plane,ramp_direction,field_depth,spatial_information,sparseness,stability,direction_selectivity,speed_selectivity,cell_type";
 
 fn num(v: f64) -> String {
     if v.is_nan() {
@@ -87,6 +87,10 @@ pub fn scores_csv(rows: &[ScoreRow], bin_width: f64) -> String {
             num(p.second_component),
             num(p.band_orientation),
             num(p.band_wall_angle),
+            num(p.ramp_score),
+            num(p.ramp_plane),
+            num(p.ramp_direction),
+            num(p.field_depth),
             num(m.spatial_information),
             num(m.sparseness),
             num(m.stability),
@@ -154,6 +158,7 @@ pub fn cell_type_summary(
             "band": opt(t.band),
             "fourier_component": opt(t.component),
             "border": opt(t.border),
+            "ramp": opt(t.ramp),
             "stability": opt(t.stability),
         },
         "null": {

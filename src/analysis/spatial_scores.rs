@@ -1,12 +1,14 @@
 //! Every spatial score of one rate map under its own convention (design section 7), computed
 //! from the min-shifted map: opexebo's `grid_score` and `grid_score_square`, the masked and
-//! DeepMind variants, the lattice, `border_score`, and the band score.
+//! DeepMind variants, the lattice, `border_score`, the band score, and the ramp score with the
+//! upper half's depth from the walls (docs/analysis.md).
 
 use super::band::{band_score, line_angle, spectrum};
 use super::border::{BorderGeometry, border_score};
 use super::grid_score::grid_score;
 use super::gridness::grid_scores_deepmind;
 use super::lattice::{Lattice, LatticeType, lattice};
+use super::ramp::{Ramp, field_depth, ramp};
 use super::sac::{Autocorrelogram, crop_central, masked_autocorrelogram, opexebo_autocorrelogram};
 use super::single_map::shifted;
 use super::{SpatialBins, lifetime_sparseness};
@@ -98,6 +100,16 @@ pub struct SpatialScores {
     pub band_orientation: f64,
     /// Angle between the stripes and the nearest wall, degrees in [0, 90].
     pub band_wall_angle: f64,
+    /// Variance explained by a monotone function of a plane (1 for a ramp, tanh-saturated or
+    /// not; docs/analysis.md).
+    pub ramp_score: f64,
+    /// Variance explained by the plane alone.
+    pub ramp_plane: f64,
+    /// Direction in which the ramp rises, degrees in [0, 360).
+    pub ramp_direction: f64,
+    /// How far the upper half of the map reaches from the walls, fraction of the inradius
+    /// (a border band's stays within [`super::BORDER_DEPTH`], a ramp's does not).
+    pub field_depth: f64,
     /// Lifetime sparseness (appendix D's spatial selectivity).
     pub sparseness: f64,
 }
@@ -137,6 +149,10 @@ pub struct ClassScores {
     pub second_component: f64,
     /// Border score.
     pub border: f64,
+    /// Ramp score.
+    pub ramp: f64,
+    /// [`SpatialScores::field_depth`].
+    pub field_depth: f64,
 }
 
 /// The autocorrelogram of a min-shifted map that classification scores: opexebo's in
@@ -171,6 +187,8 @@ fn scores_for_types(map: &[f64], layout: &MapLayout, second: bool) -> ClassScore
             band: f64::NAN,
             second_component: f64::NAN,
             border: f64::NAN,
+            ramp: f64::NAN,
+            field_depth: f64::NAN,
         };
     };
     let g = grid_score(&classification_autocorrelogram(&m, layout));
@@ -185,6 +203,8 @@ fn scores_for_types(map: &[f64], layout: &MapLayout, second: bool) -> ClassScore
         band,
         second_component,
         border: border_score(&m, h, w, &layout.geometry),
+        ramp: ramp(&m, h, w).score,
+        field_depth: field_depth(&m, &layout.geometry.distance),
     }
 }
 
@@ -212,6 +232,10 @@ pub fn spatial_scores(map: &[f64], layout: &MapLayout) -> SpatialScores {
             second_component: f64::NAN,
             band_orientation: f64::NAN,
             band_wall_angle: f64::NAN,
+            ramp_score: f64::NAN,
+            ramp_plane: f64::NAN,
+            ramp_direction: f64::NAN,
+            field_depth: f64::NAN,
             sparseness: 0.0,
         };
     };
@@ -222,6 +246,11 @@ pub fn spatial_scores(map: &[f64], layout: &MapLayout) -> SpatialScores {
     let spec = spectrum(&m, h, w);
     let orientation = spec.map_or(f64::NAN, |s| s.band_orientation);
     let lat = lattice(&full, 2 * h - 1, 2 * w - 1);
+    let Ramp {
+        score: ramp_score,
+        plane: ramp_plane,
+        direction: ramp_direction,
+    } = ramp(&m, h, w);
     SpatialScores {
         grid_score: opexebo.hexagonal,
         grid_score_square: opexebo.square,
@@ -239,6 +268,10 @@ pub fn spatial_scores(map: &[f64], layout: &MapLayout) -> SpatialScores {
             .iter()
             .map(|&d| line_angle(orientation, d))
             .fold(f64::NAN, f64::min),
+        ramp_score,
+        ramp_plane,
+        ramp_direction,
+        field_depth: field_depth(&m, &layout.geometry.distance),
         sparseness: lifetime_sparseness(&m),
     }
 }
@@ -265,6 +298,8 @@ mod tests {
                 (c.square, n.square),
                 (c.band, n.band),
                 (c.border, n.border),
+                (c.ramp, n.ramp),
+                (c.field_depth, n.field_depth),
             ] {
                 assert_eq!(a.to_bits(), b.to_bits(), "{c:?} vs {n:?}");
             }

@@ -1,4 +1,5 @@
-//! Fig. 2: the best grid, band, border and irregular units, each with its autocorrelogram.
+//! Fig. 2: the best grid, band, border, ramp and irregular units, each with its
+//! autocorrelogram (the paper's three types, and the ramps a Cartesian readout grows).
 
 use super::canvas::{heatmap, render};
 use super::colormap::Colormap;
@@ -20,17 +21,19 @@ pub fn best_unit(d: &FigureData, t: CellType) -> Option<(usize, bool)> {
         .or_else(|| best(false).map(|j| (j, false)))
 }
 
-/// Four columns (grid, band, border, irregular), map above autocorrelogram.
+/// Five columns (grid, band, border, ramp, irregular), map above autocorrelogram.
 pub fn fig2_best_units(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<u8>> {
     let types = [
         CellType::Grid,
         CellType::Band,
         CellType::Border,
+        CellType::Ramp,
         CellType::Irregular,
     ];
     let (h, w) = (d.analysis.bins.ny, d.analysis.bins.nx);
-    render(880, 470, |root| {
-        let cols = root.split_evenly((2, 4));
+    let n = types.len();
+    render(220 * n as u32, 470, |root| {
+        let cols = root.split_evenly((2, n));
         for (c, &t) in types.iter().enumerate() {
             let Some((j, typed)) = best_unit(d, t) else {
                 continue;
@@ -46,7 +49,7 @@ pub fn fig2_best_units(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<u8>
             // A flat map has no autocorrelogram: its panel stays empty.
             if let Some(m) = shifted(d.map(j)) {
                 let a = classification_autocorrelogram(&m, &d.analysis.layout);
-                heatmap(&cols[4 + c], &a.values, a.h, a.w, cmap, "autocorrelogram")?;
+                heatmap(&cols[n + c], &a.values, a.h, a.w, cmap, "autocorrelogram")?;
             }
         }
         Ok(())

@@ -104,10 +104,11 @@ impl FigureData<'_> {
 }
 
 /// The types in the order the figures show them.
-pub const TYPE_ORDER: [CellType; 6] = [
+pub const TYPE_ORDER: [CellType; 7] = [
     CellType::Grid,
     CellType::Band,
     CellType::Border,
+    CellType::Ramp,
     CellType::Irregular,
     CellType::NonSpatial,
     CellType::Unclassified,
@@ -120,6 +121,7 @@ pub fn type_score(row: &ScoreRow, t: CellType) -> f64 {
         CellType::Grid => row.hexagonal,
         CellType::Band => s.band_score,
         CellType::Border => s.border_score,
+        CellType::Ramp => s.ramp_score,
         CellType::Irregular | CellType::NonSpatial | CellType::Unclassified => {
             row.map.map_or(s.sparseness, |m| m.stability)
         }
@@ -134,6 +136,7 @@ pub fn type_color(t: CellType) -> plotters::style::RGBColor {
         CellType::Grid => RGBColor(214, 39, 40),
         CellType::Band => RGBColor(255, 127, 14),
         CellType::Border => RGBColor(31, 119, 180),
+        CellType::Ramp => RGBColor(140, 86, 75),
         CellType::Irregular => RGBColor(44, 160, 44),
         CellType::NonSpatial => RGBColor(127, 127, 127),
         CellType::Unclassified => RGBColor(148, 103, 189),
@@ -177,7 +180,7 @@ pub fn all_figures(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<Figure>
         fig(
             "fig2_best_units",
             "Fig. 2: the best unit of each type",
-            "Rate map (top) and autocorrelogram (bottom) of the best grid, band, border and irregular unit. Where no unit has a type, the unit with the best score for it is shown and marked \"not typed\".",
+            "Rate map (top) and autocorrelogram (bottom) of the best grid, band, border, ramp and irregular unit (a ramp: activity rising across the arena, which Solstad's border score also rates high; a border cell: a band along a wall). Where no unit has a type, the unit with the best score for it is shown and marked \"not typed\".",
             fig2_best_units(d, cmap)?,
         ),
         fig(

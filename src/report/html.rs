@@ -7,7 +7,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::run_log::TrainingSummary;
 use crate::analysis::{
-    AnalysisSummary, CellType, DevelopmentSummary, FIXED_LEVELS, GROUP_LABELS, LongRunSummary,
+    AnalysisSummary, BORDER_DEPTH, CellType, DevelopmentSummary, FIXED_LEVELS, GROUP_LABELS,
+    LongRunSummary,
 };
 use crate::evaluate::Evaluation;
 use crate::figures::Figure;
@@ -89,7 +90,9 @@ pub fn report_html(p: &ReportPage) -> String {
                 p { (a.units.len()) " units, " (a.steps) " evaluation steps; thresholds from the 99th percentile of the time-shift null ("
                     "hexagonal " (a.hexagonal_score) " " (num(t.hexagonal, 3))
                     ", square " (num(t.square, 3)) ", band " (num(t.band, 3))
-                    ", border " (num(t.border, 3)) ", stability " (num(t.stability, 3)) ")." }
+                    ", ramp " (num(t.ramp, 3)) ", border " (num(t.border, 3)) " with the map's upper half within "
+                    (BORDER_DEPTH) " of the inradius from the walls, stability " (num(t.stability, 3)) ")."
+                    " A ramp rises across the arena (a monotone function of a plane explains its map); a border cell fires in a band along a wall." }
                 table {
                     tr { @for c in CellType::ALL { th { (c.name()) } } }
                     tr { @for c in CellType::ALL { td { (a.units.iter().filter(|r| r.cell_type == c).count()) } } }
@@ -158,7 +161,7 @@ pub fn report_html(p: &ReportPage) -> String {
                 }
                 h2 { "Top units by " (a.hexagonal_score) }
                 table {
-                    tr { th { "unit" } th { "type" } th { "grid_score" } th { "square" } th { "masked" } th { "lattice" } th { "spacing (bins)" } th { "border" } th { "band" } th { "stability" } }
+                    tr { th { "unit" } th { "type" } th { "grid_score" } th { "square" } th { "masked" } th { "lattice" } th { "spacing (bins)" } th { "border" } th { "ramp" } th { "band" } th { "stability" } }
                     @for &j in top.iter().take(10) {
                         @let r = &a.units[j];
                         @let s = &r.spatial;
@@ -166,7 +169,7 @@ pub fn report_html(p: &ReportPage) -> String {
                             td { (r.unit) } td { (r.cell_type.name()) }
                             td { (num(s.grid_score, 3)) } td { (num(s.grid_score_square, 3)) }
                             td { (num(s.grid_score_masked, 3)) } td { (s.lattice.lattice.name()) }
-                            td { (num(s.lattice.spacing, 2)) } td { (num(s.border_score, 3)) }
+                            td { (num(s.lattice.spacing, 2)) } td { (num(s.border_score, 3)) } td { (num(s.ramp_score, 3)) }
                             td { (num(s.band_score, 3)) } td { (num(r.map.map_or(f64::NAN, |m| m.stability), 3)) }
                         }
                     }

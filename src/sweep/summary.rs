@@ -282,7 +282,7 @@ pub fn pooled_emergence(s: &Summary) -> Vec<(String, Option<EmergenceTest>)> {
         .collect()
 }
 
-/// Counts of grid, border and band units per condition (a row each), one point per seed and
+/// Counts of grid, border, band and ramp units per condition (a row each), one point per seed and
 /// a bar at their mean.
 pub fn summary_figure(s: &Summary) -> anyhow::Result<Vec<u8>> {
     let mut by: BTreeMap<String, Vec<&RunRow>> = BTreeMap::new();
@@ -294,13 +294,14 @@ pub fn summary_figure(s: &Summary) -> anyhow::Result<Vec<u8>> {
         ("grid", CellType::Grid),
         ("border", CellType::Border),
         ("band", CellType::Band),
+        ("ramp", CellType::Ramp),
     ];
     let idx = |t: CellType| CellType::ALL.iter().position(|&x| x == t).expect("a type");
     let rows = conditions.len().max(1);
     let height = (120 + 26 * rows) as u32;
-    render(1200, height, |root| {
+    render(1500, height, |root| {
         let (labels, plots) = root.split_horizontally(330);
-        let areas = plots.split_evenly((1, 3));
+        let areas = plots.split_evenly((1, panels.len()));
         for (area, (title, t)) in areas.iter().zip(panels) {
             let k = idx(t);
             let max = s.rows.iter().map(|r| r.counts[k]).max().unwrap_or(1).max(1) as f64;
