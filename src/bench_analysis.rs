@@ -121,13 +121,19 @@ pub fn bench_analysis(threads: usize, steps: usize) -> anyhow::Result<Vec<Analys
         }),
     );
     push(
+        "per map: ramp score".into(),
+        per_map(&|m| {
+            std::hint::black_box(crate::analysis::ramp(m, n, n));
+        }),
+    );
+    push(
         "per map: classification scores".into(),
         per_map(&|m| {
             std::hint::black_box(class_scores(m, &layout));
         }),
     );
     push(
-        "per map: the null's scores (classification less the second component)".into(),
+        "per map: the null's scores (classification less the second component and depth)".into(),
         per_map(&|m| {
             std::hint::black_box(null_scores(m, &layout));
         }),

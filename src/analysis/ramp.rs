@@ -86,7 +86,7 @@ pub fn ramp(map: &[f64], h: usize, w: usize) -> Ramp {
         .iter()
         .map(|&(x, y, v)| (b * (x - mx) + c * (y - my), v - mv))
         .collect();
-    s.sort_by(|p, q| p.0.total_cmp(&q.0));
+    s.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
     let tie = 1e-9 * (b.abs() + c.abs()) * (h.max(w) as f64);
     let sse = isotonic_sse(&s, tie);
     Ramp {

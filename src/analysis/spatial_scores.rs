@@ -171,14 +171,14 @@ pub fn class_scores(map: &[f64], layout: &MapLayout) -> ClassScores {
     scores_for_types(map, layout, true)
 }
 
-/// [`class_scores`] less the second Fourier component (NaN here): the scores the shuffle null
-/// pools. The second component is compared with the band score's null, so the null's maps
-/// skip it.
+/// [`class_scores`] less the second Fourier component and the field depth (NaN here): the
+/// scores the shuffle null pools. The second component is compared with the band score's
+/// null and the depth with a fixed fraction of the inradius, so the null's maps skip both.
 pub fn null_scores(map: &[f64], layout: &MapLayout) -> ClassScores {
     scores_for_types(map, layout, false)
 }
 
-fn scores_for_types(map: &[f64], layout: &MapLayout, second: bool) -> ClassScores {
+fn scores_for_types(map: &[f64], layout: &MapLayout, all: bool) -> ClassScores {
     let (h, w) = (layout.h, layout.w);
     let Some(m) = shifted(map) else {
         return ClassScores {
@@ -192,7 +192,7 @@ fn scores_for_types(map: &[f64], layout: &MapLayout, second: bool) -> ClassScore
         };
     };
     let g = grid_score(&classification_autocorrelogram(&m, layout));
-    let (band, second_component) = if second {
+    let (band, second_component) = if all {
         spectrum(&m, h, w).map_or((f64::NAN, f64::NAN), |s| (s.band_score, s.second_component))
     } else {
         (band_score(&m, h, w).unwrap_or(f64::NAN), f64::NAN)
@@ -204,7 +204,11 @@ fn scores_for_types(map: &[f64], layout: &MapLayout, second: bool) -> ClassScore
         second_component,
         border: border_score(&m, h, w, &layout.geometry),
         ramp: ramp(&m, h, w).score,
-        field_depth: field_depth(&m, &layout.geometry.distance),
+        field_depth: if all {
+            field_depth(&m, &layout.geometry.distance)
+        } else {
+            f64::NAN
+        },
     }
 }
 
@@ -281,7 +285,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_null_scores_are_the_class_scores_less_the_second_component() {
+    fn the_null_scores_are_the_class_scores_less_the_second_component_and_depth() {
         let layout = MapLayout::rectangle(20, 20);
         let mut maps = crate::bench_analysis::synthetic_maps(25, 20);
         // And shuffled ones, as the null scores them.
@@ -299,11 +303,10 @@ mod tests {
                 (c.band, n.band),
                 (c.border, n.border),
                 (c.ramp, n.ramp),
-                (c.field_depth, n.field_depth),
             ] {
                 assert_eq!(a.to_bits(), b.to_bits(), "{c:?} vs {n:?}");
             }
-            assert!(n.second_component.is_nan());
+            assert!(n.second_component.is_nan() && n.field_depth.is_nan());
         }
     }
 }
