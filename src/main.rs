@@ -412,13 +412,14 @@ fn report_cell_types(
     for r in best.iter().take(5) {
         let s = &r.spatial;
         println!(
-            "  unit {:3}: {hexagonal} {}  square {}  lattice {}  spacing {} bins  border {}  band {}  type {}",
+            "  unit {:3}: {hexagonal} {}  square {}  lattice {}  spacing {} bins  border {}  ramp {}  band {}  type {}",
             r.unit,
             f(r.hexagonal),
             f(s.grid_score_square),
             s.lattice.lattice.name(),
             f(s.lattice.spacing),
             f(s.border_score),
+            f(s.ramp_score),
             f(s.band_score),
             r.cell_type.name()
         );
