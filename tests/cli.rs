@@ -387,15 +387,16 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
         serde_json::from_str(&std::fs::read_to_string(d.join("analysis/ratemaps.json")).unwrap())
             .unwrap();
     assert_eq!(meta["x_edges"].as_array().unwrap().len(), 11);
-    // 500 trials of 40 steps, each less its start transient (half a trial this short).
+    // Trials of 40 steps, each less its start transient (half a trial this short): 1000 of
+    // them bin the 20000 steps asked for.
     assert_eq!(meta["transient_steps"], 20);
-    assert_eq!(meta["steps"], 500 * 20);
+    assert_eq!(meta["steps"], 20000);
     let mut z = NpzIn::open(&d.join("analysis/tuning.npz")).unwrap();
     assert_eq!(z.array("direction_tuning").unwrap().shape, vec![12, 36]);
     assert_eq!(z.array("speed_tuning").unwrap().shape, vec![12, 20]);
     assert_eq!(
         z.array("occupancy").unwrap().data.iter().sum::<f64>(),
-        500.0 * 20.0
+        20000.0
     );
     let csv = std::fs::read_to_string(d.join("analysis/scores.csv")).unwrap();
     assert_eq!(csv.lines().count(), 13);

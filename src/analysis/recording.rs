@@ -24,7 +24,7 @@ pub const SPEED_BINS: usize = 20;
 /// How to record.
 #[derive(Clone, Debug)]
 pub struct RecordingOptions {
-    /// Steps in all (rounded up to whole trials).
+    /// Steps to bin, each trial's transient not counted (rounded up to whole trials).
     pub steps: usize,
     /// Spatial bins along the longer side.
     pub bins: usize,
@@ -105,7 +105,8 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
         "the transient ({}) must be shorter than a trial ({t_len} steps)",
         o.transient
     );
-    let trials = o.steps.div_ceil(t_len).max(1);
+    // Enough trials that the binned steps (each trial less its transient) reach `steps`.
+    let trials = o.steps.div_ceil(t_len - o.transient).max(1);
     let chunk = o.chunk_trials.clamp(1, trials);
     let bins = SpatialBins::new(&spec.arena, o.bins);
     let (n, nb) = (net.n, bins.len());
@@ -295,9 +296,10 @@ mod tests {
             transient: 4,
         };
         let r = record(&net, &spec, &o);
-        assert_eq!(r.trials, 20);
-        // Each trial's first 4 steps are left out of everything.
-        let binned = 20 * 46;
+        // Each trial's first 4 steps are left out of everything, and enough trials are run
+        // that 1000 steps are binned.
+        assert_eq!(r.trials, 22);
+        let binned = 22 * 46;
         let series = r.series.as_ref().unwrap();
         assert_eq!(
             (series.bin.len(), series.activity.len()),
@@ -308,12 +310,12 @@ mod tests {
         let halves: f64 = r.half_occupancy.iter().flatten().sum();
         assert_eq!(halves, binned as f64);
         // Rebuild unit 2's map directly from one engine pass over all 20 trials.
-        let traj = Trajectories::generate(&spec, 3, ANALYSIS_ITERATION, 0, 20);
-        let mut e = Engine::<f32>::new(6, 3, 50, 20, 4, 1, false);
+        let traj = Trajectories::generate(&spec, 3, ANALYSIS_ITERATION, 0, 22);
+        let mut e = Engine::<f32>::new(6, 3, 50, 22, 4, 1, false);
         e.forward_on(&net, None, &traj, 0, None);
         let mut sum = vec![0.0; r.bins.len()];
         let mut occ = vec![0.0; r.bins.len()];
-        for b in 0..20 {
+        for b in 0..22 {
             for t in 4..50 {
                 let bin = r.bins.index(traj.pos(b, t)).unwrap();
                 sum[bin] += e.activity(b, t)[2] as f64;
