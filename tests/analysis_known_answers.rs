@@ -26,14 +26,17 @@ fn waves(n: usize, period: f64, dirs: &[f64], phase: f64) -> Vec<f64> {
         .collect()
 }
 
+#[path = "common/xorshift.rs"]
+mod xorshift;
+
 /// Uniform numbers in [-0.5, 0.5) from a fixed xorshift stream.
-struct Noise(u64);
+struct Noise(xorshift::Xorshift);
 impl Noise {
+    fn new(seed: u64) -> Noise {
+        Noise(xorshift::Xorshift(seed))
+    }
     fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        self.0.next() - 0.5
     }
 }
 
@@ -103,7 +106,7 @@ fn square_lattices_score_high_on_the_square_score_and_bands_on_the_band_score() 
 fn white_noise_scores_near_zero() {
     let n = 20;
     let layout = MapLayout::rectangle(n, n);
-    let mut noise = Noise(99);
+    let mut noise = Noise::new(99);
     let (mut grid, mut band) = (vec![], vec![]);
     for _ in 0..40 {
         let m: Vec<f64> = (0..n * n).map(|_| noise.next()).collect();
@@ -127,7 +130,7 @@ fn arena_layout(shape: ArenaShape) -> (Arena, SpatialBins, MapLayout) {
 
 #[test]
 fn a_field_along_one_wall_is_a_border_cell_in_every_arena_shape() {
-    let mut noise = Noise(7);
+    let mut noise = Noise::new(7);
     for shape in [
         ArenaShape::Square,
         ArenaShape::Triangle,
@@ -180,7 +183,7 @@ fn the_outline_of_a_triangle_or_hexagon_does_not_make_grids() {
     // Uniform maps plus 5 % noise in the arena's mask: scored like anyone's maps against their
     // own mask-preserving null, none may come out a grid beyond chance (1 % per map), and the
     // classification score must centre well below the 0.3 floor.
-    let mut noise = Noise(2024);
+    let mut noise = Noise::new(2024);
     for shape in [ArenaShape::Triangle, ArenaShape::Hexagon] {
         let (a, bins, layout) = arena_layout(shape.clone());
         assert!(!layout.rectangular);

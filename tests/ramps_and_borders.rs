@@ -9,14 +9,14 @@ use gridrnn::analysis::{
 };
 use gridrnn::arena::{Arena, ArenaShape};
 
-/// Uniform numbers in [0, 1) from a fixed xorshift stream.
-struct Uniform(u64);
+#[path = "common/xorshift.rs"]
+mod xorshift;
+
+/// Uniform numbers from a fixed xorshift stream.
+struct Uniform(xorshift::Xorshift);
 impl Uniform {
     fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        self.0.next()
     }
     fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.next()
@@ -195,7 +195,7 @@ const KINDS: [Kind; 9] = [
 /// Each map's kind, its type, and the type the classifier gave before ramps.
 fn typed(shape: ArenaShape, per_kind: usize, seed: u64) -> Vec<(Kind, (CellType, CellType))> {
     let a = arena(shape);
-    let mut u = Uniform(seed);
+    let mut u = Uniform(xorshift::Xorshift(seed));
     let mut kinds = Vec::new();
     let mut maps = Vec::new();
     for kind in KINDS {
