@@ -26,17 +26,14 @@ fn waves(n: usize, period: f64, dirs: &[f64], phase: f64) -> Vec<f64> {
         .collect()
 }
 
-#[path = "common/xorshift.rs"]
-mod xorshift;
-
 /// Uniform numbers in [-0.5, 0.5) from a fixed xorshift stream.
-struct Noise(xorshift::Xorshift);
+struct Noise(Box<dyn FnMut() -> f64>);
 impl Noise {
     fn new(seed: u64) -> Noise {
-        Noise(xorshift::Xorshift(seed))
+        Noise(Box::new(gridrnn::rng::synthetic_uniform(seed)))
     }
     fn next(&mut self) -> f64 {
-        self.0.next() - 0.5
+        (self.0)() - 0.5
     }
 }
 

@@ -9,14 +9,11 @@ use gridrnn::analysis::{
 };
 use gridrnn::arena::{Arena, ArenaShape};
 
-#[path = "common/xorshift.rs"]
-mod xorshift;
-
 /// Uniform numbers from a fixed xorshift stream.
-struct Uniform(xorshift::Xorshift);
+struct Uniform(Box<dyn FnMut() -> f64>);
 impl Uniform {
     fn next(&mut self) -> f64 {
-        self.0.next()
+        (self.0)()
     }
     fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.next()
@@ -195,7 +192,7 @@ const KINDS: [Kind; 9] = [
 /// Each map's kind, its type, and the type the classifier gave before ramps.
 fn typed(shape: ArenaShape, per_kind: usize, seed: u64) -> Vec<(Kind, (CellType, CellType))> {
     let a = arena(shape);
-    let mut u = Uniform(xorshift::Xorshift(seed));
+    let mut u = Uniform(Box::new(gridrnn::rng::synthetic_uniform(seed)));
     let mut kinds = Vec::new();
     let mut maps = Vec::new();
     for kind in KINDS {
