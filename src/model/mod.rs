@@ -8,6 +8,7 @@ mod kernel;
 mod noise;
 mod real;
 pub mod simd;
+mod softmax_xent;
 mod step_gemm;
 
 pub use ctrnn::{Ctrnn, Gradients};
@@ -15,3 +16,4 @@ pub use engine::{Engine, Lambdas, LossTerms, PhaseTimes, ShardInput};
 pub use gauss_newton::CurvatureWeights;
 pub use noise::NormalStream;
 pub use real::Real;
+pub use softmax_xent::softmax_cross_entropy;

@@ -2,9 +2,11 @@
 //! inside an arena, and the network inputs and targets they define.
 
 mod inputs;
+mod place_cells;
 mod trajectory;
 mod trajectory_file;
 
 pub use inputs::{input_scale, raw_inputs, write_shard};
+pub use place_cells::{CENTRES_ITERATION, PlaceCells, PlaceTargets};
 pub use trajectory::{LongTrials, Trajectories, TrajectorySpec, Walker};
 pub use trajectory_file::{read_trajectories, trajectories_from, write_trajectories};

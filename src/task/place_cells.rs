@@ -1,0 +1,234 @@
+//! `PlaceCells`: the readout targets of a place-cell path integrator (Banino et al. 2018;
+//! Sorscher, Mel, Ganguli & Ocko 2019, 2023). Np centres c_j are drawn uniformly inside the
+//! arena; the target at position p is a distribution over the cells,
+//!
+//! ```text
+//! gaussian:  y_j(p) = softmax_j( -|p - c_j|^2 / (2 sigma^2) )
+//! dos:       z_j(p) = softmax_j( -|p - c_j|^2 / (2 sigma^2) )
+//!                   - softmax_j( -|p - c_j|^2 / (2 s sigma^2) ),   s = surround scale
+//!            y_j(p) = (z_j - min_k z_k) / sum_k (z_k - min_k z_k)
+//! ```
+//!
+//! the difference of softmaxes (centre-surround, nonnegative and normalised) being Sorscher's
+//! `place_cells.py` with `DoG = True`. A network's output over the cells is decoded into a
+//! position as the mean centre of its k most active cells, as Sorscher's
+//! `get_nearest_cell_pos` does, so that every readout reports a position on one scale.
+
+use rand::RngExt;
+
+use crate::arena::Arena;
+use crate::rng::{Purpose, stream};
+
+/// Iteration index of the centres' stream: no training iteration or analysis uses it.
+pub const CENTRES_ITERATION: u64 = u64::MAX - 3;
+
+/// The shape of the place cells' tuning.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PlaceTargets {
+    /// A softmax of -d^2 / (2 sigma^2).
+    Gaussian,
+    /// Sorscher's difference of softmaxes, the surround's variance `surround_scale` times the
+    /// centre's, shifted to be nonnegative and normalised.
+    DifferenceOfSoftmaxes {
+        /// s in the surround's -d^2 / (2 s sigma^2) (Sorscher's default 2).
+        surround_scale: f64,
+    },
+}
+
+/// Np place cells over an arena.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlaceCells {
+    /// Centres, (Np, 2) row-major, arena units.
+    pub centres: Vec<[f64; 2]>,
+    /// Tuning width sigma, arena units.
+    pub sigma: f64,
+    /// Gaussian or centre-surround.
+    pub targets: PlaceTargets,
+}
+
+impl PlaceCells {
+    /// `count` centres uniform in `arena` (rejection from its bounding box), drawn from the
+    /// seed's own stream: the same seed gives the same cells.
+    pub fn uniform(
+        arena: &Arena,
+        count: usize,
+        sigma: f64,
+        targets: PlaceTargets,
+        seed: u64,
+    ) -> PlaceCells {
+        let mut rng = stream(seed, CENTRES_ITERATION, 0, Purpose::Init);
+        let (lo, hi) = arena.bounding_box();
+        let mut centres = Vec::with_capacity(count);
+        while centres.len() < count {
+            let c = [
+                rng.random_range(lo[0]..hi[0]),
+                rng.random_range(lo[1]..hi[1]),
+            ];
+            if arena.contains(c) {
+                centres.push(c);
+            }
+        }
+        PlaceCells {
+            centres,
+            sigma,
+            targets,
+        }
+    }
+
+    /// Np.
+    pub fn len(&self) -> usize {
+        self.centres.len()
+    }
+
+    /// Whether there are no cells.
+    pub fn is_empty(&self) -> bool {
+        self.centres.is_empty()
+    }
+
+    /// The target distribution over the cells at `p`, written into `out` (length Np).
+    pub fn target(&self, p: [f64; 2], out: &mut [f64]) {
+        assert_eq!(out.len(), self.len(), "one target per place cell");
+        let d2: Vec<f64> = self
+            .centres
+            .iter()
+            .map(|c| (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2))
+            .collect();
+        let s2 = 2.0 * self.sigma * self.sigma;
+        softmax_of_scaled(&d2, -1.0 / s2, out);
+        if let PlaceTargets::DifferenceOfSoftmaxes { surround_scale } = self.targets {
+            let mut surround = vec![0.0; out.len()];
+            softmax_of_scaled(&d2, -1.0 / (surround_scale * s2), &mut surround);
+            for (o, s) in out.iter_mut().zip(&surround) {
+                *o -= s;
+            }
+            let min = out.iter().copied().fold(f64::INFINITY, f64::min);
+            // Sorscher adds |min|, which is -min since the difference sums to 0.
+            let sum: f64 = out.iter().map(|o| o - min).sum();
+            for o in out.iter_mut() {
+                *o = (*o - min) / sum;
+            }
+        }
+    }
+
+    /// The position decoded from `activity` over the cells (length Np): the mean centre of
+    /// the `k` most active cells (ties to the lower index).
+    pub fn decode(&self, activity: &[f64], k: usize) -> [f64; 2] {
+        assert_eq!(activity.len(), self.len(), "one activity per place cell");
+        let k = k.clamp(1, self.len());
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.select_nth_unstable_by(k - 1, |&a, &b| {
+            activity[b].total_cmp(&activity[a]).then(a.cmp(&b))
+        });
+        let mut p = [0.0; 2];
+        for &j in &order[..k] {
+            p[0] += self.centres[j][0] / k as f64;
+            p[1] += self.centres[j][1] / k as f64;
+        }
+        p
+    }
+}
+
+/// softmax(scale * x) into `out`, stable (the largest term is 1 before normalising).
+fn softmax_of_scaled(x: &[f64], scale: f64, out: &mut [f64]) {
+    let max = x
+        .iter()
+        .map(|v| v * scale)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for (o, v) in out.iter_mut().zip(x) {
+        *o = (v * scale - max).exp();
+        sum += *o;
+    }
+    for o in out.iter_mut() {
+        *o /= sum;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arena::ArenaShape;
+
+    #[test]
+    fn centres_lie_in_the_arena_and_follow_the_seed() {
+        for shape in [ArenaShape::Square, ArenaShape::Triangle, ArenaShape::Circle] {
+            let a = Arena::new(shape, 4.0).unwrap();
+            let pc = PlaceCells::uniform(&a, 300, 0.2, PlaceTargets::Gaussian, 7);
+            assert_eq!(pc.len(), 300);
+            assert!(pc.centres.iter().all(|&c| a.contains(c)));
+            assert_eq!(
+                pc,
+                PlaceCells::uniform(&a, 300, 0.2, PlaceTargets::Gaussian, 7)
+            );
+            assert_ne!(
+                pc,
+                PlaceCells::uniform(&a, 300, 0.2, PlaceTargets::Gaussian, 8)
+            );
+        }
+    }
+
+    #[test]
+    fn targets_are_distributions_peaked_at_the_nearest_centre() {
+        let a = Arena::new(ArenaShape::Square, 4.0).unwrap();
+        let dos = PlaceTargets::DifferenceOfSoftmaxes {
+            surround_scale: 2.0,
+        };
+        for targets in [PlaceTargets::Gaussian, dos] {
+            let pc = PlaceCells::uniform(&a, 200, 0.15, targets, 1);
+            let mut y = vec![0.0; 200];
+            for p in [[0.0, 0.0], [0.9, -0.7], [-0.3, 0.5]] {
+                pc.target(p, &mut y);
+                assert!((y.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{targets:?}");
+                assert!(y.iter().all(|&v| v >= 0.0));
+                let best = (0..200).max_by(|&i, &j| y[i].total_cmp(&y[j])).unwrap();
+                let d = |j: usize| (p[0] - pc.centres[j][0]).hypot(p[1] - pc.centres[j][1]);
+                let nearest = (0..200).min_by(|&i, &j| d(i).total_cmp(&d(j))).unwrap();
+                assert_eq!(best, nearest, "{targets:?} at {p:?}");
+                // The Gaussian target decodes back to a point near p.
+                if targets == PlaceTargets::Gaussian {
+                    let q = pc.decode(&y, 3);
+                    assert!((q[0] - p[0]).hypot(q[1] - p[1]) < 0.25, "{q:?} vs {p:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_difference_of_softmaxes_matches_its_definition() {
+        // Three cells on a line, computed by hand.
+        let pc = PlaceCells {
+            centres: vec![[0.0, 0.0], [0.5, 0.0], [1.0, 0.0]],
+            sigma: 0.5,
+            targets: PlaceTargets::DifferenceOfSoftmaxes {
+                surround_scale: 2.0,
+            },
+        };
+        let mut y = vec![0.0; 3];
+        pc.target([0.2, 0.0], &mut y);
+        let d2 = [0.04f64, 0.09, 0.64];
+        let sm = |s: f64| {
+            let e: Vec<f64> = d2.iter().map(|d| (-d / s).exp()).collect();
+            let z: f64 = e.iter().sum();
+            e.into_iter().map(|v| v / z).collect::<Vec<_>>()
+        };
+        let (c, s) = (sm(0.5), sm(1.0));
+        let z: Vec<f64> = c.iter().zip(&s).map(|(a, b)| a - b).collect();
+        let min = z.iter().copied().fold(f64::INFINITY, f64::min);
+        let sum: f64 = z.iter().map(|v| v - min).sum();
+        for j in 0..3 {
+            assert!((y[j] - (z[j] - min) / sum).abs() < 1e-12, "{y:?}");
+        }
+    }
+
+    #[test]
+    fn decoding_averages_the_k_most_active_centres() {
+        let pc = PlaceCells {
+            centres: vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]],
+            sigma: 0.1,
+            targets: PlaceTargets::Gaussian,
+        };
+        assert_eq!(pc.decode(&[0.1, 0.9, 0.8, 0.2], 2), [0.5, 0.5]);
+        assert_eq!(pc.decode(&[0.1, 0.9, 0.8, 0.2], 1), [1.0, 0.0]);
+        assert_eq!(pc.decode(&[0.5; 4], 9), [0.5, 0.5]);
+    }
+}
