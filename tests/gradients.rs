@@ -118,6 +118,12 @@ fn fd_retanh_rate_speed_cos_sin() {
 }
 
 #[test]
+fn fd_relu_eq1_and_rate() {
+    check_fd(&["model.activation=relu"], L, 7);
+    check_fd(&["model.activation=relu", "model.noise_site=rate"], L, 8);
+}
+
+#[test]
 fn fd_contractive_penalty_and_start_cue() {
     check_fd(&["task.start_cue=true", "task.start=random"], L_CAE, 5);
     check_fd(

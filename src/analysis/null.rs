@@ -138,7 +138,7 @@ pub fn shifted_maps(
         let mut out = vec![f64::NAN; units * bins];
         for b in 0..bins {
             if occ[k][b] > 0 {
-                let scale = 1.0 / (occ[k][b] as f64 * SERIES_SCALE as f64);
+                let scale = series.bound as f64 / (occ[k][b] as f64 * SERIES_SCALE as f64);
                 for j in 0..units {
                     out[j * bins + b] = sum[k][b * units + j] as f64 * scale;
                 }
@@ -252,10 +252,12 @@ mod tests {
         // 2 units, 3 bins, 4 steps in trials of 2.
         let series = Series {
             bin: vec![0, 1, NO_BIN, 1],
+            // Quantised over a range of 2 (as a relu network's may be).
             activity: [0.5f32, -1.0, 0.25, 0.0, 1.0, 1.0, -0.5, 0.5]
                 .iter()
-                .map(|a| (a * SERIES_SCALE) as i16)
+                .map(|a| (a / 2.0 * SERIES_SCALE) as i16)
                 .collect(),
+            bound: 2.0,
         };
         let (maps, halves) = shifted_maps(&series, 2, 3, 2, 0);
         let close = |a: f64, b: f64| (a - b).abs() < 1e-4;

@@ -54,15 +54,18 @@ pub const START_TRANSIENT: usize = 40;
 pub struct Series {
     /// Spatial bin of each step ([`NO_BIN`] outside the bins).
     pub bin: Vec<u32>,
-    /// Activity, step-major (units contiguous), quantised as round(a * 32767) after clamping
-    /// to [-1, 1] (tanh and retanh lie there; the error is 1.5e-5).
+    /// Activity, step-major (units contiguous), quantised as round(a / bound * 32767) after
+    /// clamping to [-bound, bound].
     pub activity: Vec<i16>,
+    /// The activity's range: 1 for tanh and retanh (the error is then 1.5e-5); for relu,
+    /// whose rates are unbounded, twice the largest activity of the first chunk of trials.
+    pub bound: f32,
 }
 
 /// `Series::bin` of a step outside the spatial bins.
 pub const NO_BIN: u32 = u32::MAX;
 
-/// Scale of the quantised activity in [`Series`].
+/// Quanta of the quantised activity in [`Series`] per `bound`.
 pub const SERIES_SCALE: f32 = 32767.0;
 
 /// Binned activity of every unit.
@@ -127,6 +130,7 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
         series: o.keep_series.then(|| Series {
             bin: Vec::with_capacity(trials * (t_len - o.transient)),
             activity: Vec::with_capacity(trials * (t_len - o.transient) * n),
+            bound: 1.0,
         }),
     };
     let mut engine: Option<Engine<f32>> = None;
@@ -153,6 +157,15 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
             o.noise
                 .then_some((o.seed, ANALYSIS_ITERATION - 1 - first as u64, net.noise_std));
         eng.forward_on(net, noise, &traj, 0, cue);
+        if let Some(series) = r.series.as_mut().filter(|_| first == 0) {
+            if net.activation == crate::config::Activation::Relu {
+                let max = (0..count)
+                    .flat_map(|b| (0..t_len).map(move |t| (b, t)))
+                    .flat_map(|(b, t)| eng.activity(b, t).iter().copied())
+                    .fold(0f32, f32::max);
+                series.bound = if max > 0.0 { 2.0 * max } else { 1.0 };
+            }
+        }
         for b in 0..count {
             let half = (first + b) % 2;
             for t in o.transient..t_len {
@@ -161,9 +174,10 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
                 let binned = r.bins.index(traj.pos(b, t));
                 if let Some(series) = r.series.as_mut() {
                     series.bin.push(binned.map_or(NO_BIN, |b| b as u32));
+                    let q = SERIES_SCALE / series.bound;
                     series.activity.extend(
                         u.iter()
-                            .map(|a| (a.clamp(-1.0, 1.0) * SERIES_SCALE).round() as i16),
+                            .map(|a| (a.clamp(-series.bound, series.bound) * q).round() as i16),
                     );
                 }
                 if let Some(bin) = binned {
@@ -274,6 +288,47 @@ impl Recording {
 mod tests {
     use super::*;
     use crate::config::load;
+
+    #[test]
+    fn a_relu_network_s_series_keeps_its_unbounded_rates() {
+        let cfg = load(
+            None,
+            None,
+            &[
+                "model.units=5".into(),
+                "task.steps=30".into(),
+                "model.activation=relu".into(),
+            ],
+        )
+        .unwrap();
+        let mut net = Ctrnn::<f32>::init(&cfg);
+        // Rates well above 1, where a tanh network's series would clamp.
+        net.b.iter_mut().for_each(|b| *b = 30.0);
+        let spec = TrajectorySpec::from_config(&cfg);
+        let o = RecordingOptions {
+            steps: 600,
+            bins: 6,
+            noise: false,
+            chunk_trials: 8,
+            threads: 1,
+            seed: 2,
+            keep_series: true,
+            transient: 5,
+        };
+        let r = record(&net, &spec, &o);
+        let series = r.series.as_ref().unwrap();
+        assert!(series.bound > 2.0, "bound {}", series.bound);
+        let nb = r.bins.len();
+        let (maps, _) = crate::analysis::shifted_maps(series, r.units, nb, r.binned_steps(), 0);
+        let direct = r.rate_maps();
+        assert!(direct.iter().any(|v| *v > 1.5), "rates above 1");
+        for (a, b) in maps.iter().zip(&direct) {
+            assert!(
+                a.is_nan() == b.is_nan()
+                    && (a.is_nan() || (a - b).abs() < 1e-3 * series.bound as f64)
+            );
+        }
+    }
 
     #[test]
     fn maps_average_the_activity_seen_in_each_bin_and_count_every_step() {

@@ -84,7 +84,7 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
     ),
     (
         "model.activation",
-        "tanh (the paper) | retanh (max(0, tanh x))",
+        "tanh (the paper) | retanh (max(0, tanh x)) | relu (max(0, x), Sorscher et al.)",
     ),
     (
         "model.input",

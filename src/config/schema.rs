@@ -190,6 +190,8 @@ pub enum Activation {
     Tanh,
     /// max(0, tanh x).
     Retanh,
+    /// max(0, x): nonnegative, unbounded rates (Sorscher et al. 2019, 2023).
+    Relu,
 }
 
 /// `model.input`: the input encoding.

@@ -197,6 +197,11 @@ impl Config {
                 "config key `loss.lambda_cae` must be 0 with train.optimizer = \"hessian-free\": the contractive penalty has no Gauss-Newton form; set it to 0 or use \"adam\"",
             ));
         }
+        if self.model.activation == crate::config::Activation::Relu && self.loss.lambda_cae > 0.0 {
+            return Err(bad_config(
+                "config key `loss.lambda_cae` must be 0 with model.activation = \"relu\": the contractive penalty's gradient is written for tanh's f'' = -2 f f'; set it to 0 or use \"tanh\"",
+            ));
+        }
         let shape = match t.arena.regular_shape() {
             Some(shape) => shape,
             None => {

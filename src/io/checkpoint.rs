@@ -18,6 +18,7 @@ fn act_name(a: Activation) -> &'static str {
     match a {
         Activation::Tanh => "tanh",
         Activation::Retanh => "retanh",
+        Activation::Relu => "relu",
     }
 }
 fn site_name(s: NoiseSite) -> &'static str {
@@ -194,9 +195,10 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
     let activation = match z.string("activation").as_deref() {
         None | Some("tanh") => Activation::Tanh,
         Some("retanh") => Activation::Retanh,
+        Some("relu") => Activation::Relu,
         Some(o) => {
             return Err(bad_input(format!(
-                "{file}: unknown activation `{o}` (tanh | retanh)"
+                "{file}: unknown activation `{o}` (tanh | retanh | relu)"
             )));
         }
     };

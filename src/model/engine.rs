@@ -9,7 +9,7 @@ use super::kernel::{backward_step, forward_step};
 use super::simd::{SimdPath, path};
 use super::step_gemm::{PackedB, step_matmul};
 use super::{Ctrnn, Gradients, NormalStream, Real};
-use crate::config::{Activation, NoiseSite};
+use crate::config::NoiseSite;
 use crate::task::{Trajectories, write_shard};
 
 /// Seconds spent per phase of an iteration (per worker, averaged over workers).
@@ -358,7 +358,7 @@ impl<R: Real> Engine<R> {
         let (n, nin, steps, simd) = (self.n, self.n_in, self.steps, self.simd);
         let a = R::of(net.alpha);
         let one_minus_a = R::of(1.0 - net.alpha);
-        let retanh = net.activation == Activation::Retanh;
+        let act = net.activation;
         let rate_site = net.noise_site == NoiseSite::Rate;
         let win_t = input_weights_k_major(&net.w_in, n, nin);
         let noise = noise.filter(|&(_, _, sd)| sd > 0.0);
@@ -453,7 +453,7 @@ impl<R: Real> Engine<R> {
                     a,
                     n,
                     nin,
-                    retanh,
+                    act,
                     rate_site,
                     &mut sums,
                 );
@@ -510,7 +510,7 @@ impl<R: Real> Engine<R> {
         let m_t = (self.batch * self.steps) as f64;
         let c_fr = lambdas.fr * 2.0 / (n as f64 * m_t);
         // R_CAE = sum_{t,m,i} f'(x)^2 rowsq_i / (T M N^2); its x-gradient is
-        // -4 lambda rowsq_i f f'^2 / (T M N^2) (f'' = -2 f f' for tanh and retanh alike).
+        // -4 lambda rowsq_i f f'^2 / (T M N^2) (f'' = -2 f f' for tanh and retanh alike; relu refuses the penalty).
         let rowsq: Vec<f64> = (0..n)
             .map(|i| {
                 net.w_rec[i * n..(i + 1) * n]
@@ -558,7 +558,7 @@ impl<R: Real> Engine<R> {
         let (n, nin, steps, simd) = (self.n, self.n_in, self.steps, self.simd);
         let a = R::of(net.alpha);
         let one_minus_a = R::of(1.0 - net.alpha);
-        let retanh = net.activation == Activation::Retanh;
+        let act = net.activation;
         let rate_site = net.noise_site == NoiseSite::Rate;
         let c_fr = R::of(c_fr);
         let mut w_rec_p = PackedB::new();
@@ -614,7 +614,7 @@ impl<R: Real> Engine<R> {
                     nin,
                     c_fr,
                     one_minus_a,
-                    retanh,
+                    act,
                     cae,
                     &mut sh.d2,
                     n,

@@ -7,7 +7,7 @@ use super::gemm::{Mat, matmul};
 use super::kernel::tangent_step;
 use super::step_gemm::{PackedB, step_matmul};
 use super::{Ctrnn, Engine, Gradients, Real};
-use crate::config::{Activation, NoiseSite};
+use crate::config::NoiseSite;
 
 /// The curvature terms of one product: the loss's lambdas and the structural damping weight.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -44,7 +44,7 @@ impl<R: Real> Engine<R> {
         let m_t = (self.batch * steps) as f64;
         let a = R::of(net.alpha);
         let one_minus_a = R::of(1.0 - net.alpha);
-        let retanh = net.activation == Activation::Retanh;
+        let act = net.activation;
         let rate_site = net.noise_site == NoiseSite::Rate;
         let c_out = R::of(1.0 / m_t);
         let vin_t = input_weights_k_major(&v.w_in, n, nin);
@@ -107,7 +107,7 @@ impl<R: Real> Engine<R> {
                     a,
                     n,
                     nin,
-                    retanh,
+                    act,
                 );
             }
         });

@@ -3,6 +3,49 @@
 
 use super::Real;
 use super::simd::simd_kernel;
+use crate::config::Activation;
+
+/// f(x) of eq. 1's nonlinearity.
+#[inline(always)]
+fn activate<R: Real>(act: Activation, x: R) -> R {
+    match act {
+        Activation::Tanh => x.act_tanh(),
+        Activation::Retanh => x.act_tanh().max(R::zero()),
+        Activation::Relu => x.max(R::zero()),
+    }
+}
+
+/// f'(x) from f = f(x): 1 - c f^2, and 0 where a rectifier is off; c = 1 for tanh and
+/// retanh, 0 for relu. Built once per call, so that the inner loops see a loop-invariant
+/// flag and factor (as they vectorise) rather than a match per element.
+#[derive(Clone, Copy)]
+struct Slope<R> {
+    curvature: R,
+    rectified: bool,
+}
+
+impl<R: Real> Slope<R> {
+    #[inline(always)]
+    fn of(act: Activation) -> Slope<R> {
+        Slope {
+            curvature: if act == Activation::Relu {
+                R::zero()
+            } else {
+                R::one()
+            },
+            rectified: act != Activation::Tanh,
+        }
+    }
+
+    #[inline(always)]
+    fn at(self, f: R) -> R {
+        if self.rectified && f <= R::zero() {
+            R::zero()
+        } else {
+            R::one() - self.curvature * f * f
+        }
+    }
+}
 
 /// Sum of squares with 16 independent accumulators, so that the loop vectorises.
 #[inline(always)]
@@ -55,7 +98,7 @@ simd_kernel! {
     pub fn forward_step<R: Real>(
         x: &mut [R], u_out: &mut [R], f_out: &mut [R], xi: &[R], iaug: &[R], win_t: &[R], bias: &[R],
         w_out: &[R], target: &[R], err: &mut [R], scale: f64,
-        a: R, n: usize, nin: usize, retanh: bool, rate_site: bool, sums: &mut [f64; 3],
+        a: R, n: usize, nin: usize, act: Activation, rate_site: bool, sums: &mut [f64; 3],
     ) {
         let bs = x.len() / n;
         let (w0, w1) = w_out.split_at(n);
@@ -80,10 +123,7 @@ simd_kernel! {
             if rate_site {
                 let fr_row = &mut f_out[b * n..(b + 1) * n];
                 for j in 0..n {
-                    let mut f = xr[j].act_tanh();
-                    if retanh {
-                        f = f.max(R::zero());
-                    }
+                    let f = activate(act, xr[j]);
                     fr_row[j] = f;
                     ur[j] = if has_noise { f + xi[b * n + j] } else { f };
                 }
@@ -95,11 +135,7 @@ simd_kernel! {
                     }
                 }
                 for j in 0..n {
-                    let mut f = xr[j].act_tanh();
-                    if retanh {
-                        f = f.max(R::zero());
-                    }
-                    ur[j] = f;
+                    ur[j] = activate(act, xr[j]);
                 }
             }
             fr += sum_sq(ur).f64();
@@ -129,8 +165,9 @@ simd_kernel! {
         g: &[R], gx_out: &mut [R], gx_next: &[R], u: &[R], fr_src: &[R], f_clean: &[R], err: &[R],
         w_out: &[R],
         iaug: &[R], acc_inb: &mut [R], acc_out: &mut [R], nin: usize,
-        c_fr: R, one_minus_a: R, retanh: bool, cae: &[R], d2: &mut [R], n: usize,
+        c_fr: R, one_minus_a: R, act: Activation, cae: &[R], d2: &mut [R], n: usize,
     ) {
+        let slope = Slope::<R>::of(act);
         let bs = g.len() / n;
         let (w0, w1) = w_out.split_at(n);
         for b in 0..bs {
@@ -143,12 +180,7 @@ simd_kernel! {
             let out = &mut gx_out[r.clone()];
             for j in 0..n {
                 let gj = gr[j] + e0 * w0[j] + e1 * w1[j] + c_fr * sr[j];
-                let f = fr[j];
-                let mut d = R::one() - f * f;
-                if retanh && f <= R::zero() {
-                    d = R::zero();
-                }
-                out[j] = d * gj;
+                out[j] = slope.at(fr[j]) * gj;
             }
             if !gx_next.is_empty() {
                 let nx = &gx_next[r.clone()];
@@ -159,10 +191,7 @@ simd_kernel! {
             if !cae.is_empty() {
                 for j in 0..n {
                     let f = fr[j];
-                    let mut d = R::one() - f * f;
-                    if retanh && f <= R::zero() {
-                        d = R::zero();
-                    }
+                    let d = slope.at(f);
                     out[j] = out[j] - cae[j] * f * d * d;
                     d2[j] += d * d;
                 }
@@ -193,8 +222,9 @@ simd_kernel! {
     pub fn tangent_step<R: Real>(
         rx: &mut [R], ru: &mut [R], u: &[R], f_clean: &[R], iaug: &[R], vin_t: &[R], vb: &[R],
         w_out: &[R], v_out: &[R], err: &mut [R], c_out: R, a: R, n: usize, nin: usize,
-        retanh: bool,
+        act: Activation,
     ) {
+        let slope = Slope::<R>::of(act);
         let bs = rx.len() / n;
         let (w0, w1) = w_out.split_at(n);
         let (v0, v1) = v_out.split_at(n);
@@ -216,12 +246,7 @@ simd_kernel! {
             let ur = &u[r.clone()];
             let fr = if f_clean.is_empty() { ur } else { &f_clean[r] };
             for j in 0..n {
-                let f = fr[j];
-                let mut d = R::one() - f * f;
-                if retanh && f <= R::zero() {
-                    d = R::zero();
-                }
-                rur[j] = d * rxr[j];
+                rur[j] = slope.at(fr[j]) * rxr[j];
             }
             err[2 * b] = (dot(rur, w0) + dot(ur, v0)) * c_out;
             err[2 * b + 1] = (dot(rur, w1) + dot(ur, v1)) * c_out;
