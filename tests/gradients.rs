@@ -118,9 +118,17 @@ fn fd_retanh_rate_speed_cos_sin() {
 }
 
 #[test]
-fn fd_relu_eq1_and_rate() {
+fn fd_relu_eq1_and_rate_with_velocity_inputs() {
     check_fd(&["model.activation=relu"], L, 7);
-    check_fd(&["model.activation=relu", "model.noise_site=rate"], L, 8);
+    check_fd(
+        &[
+            "model.activation=relu",
+            "model.noise_site=rate",
+            "model.input=velocity",
+        ],
+        L,
+        8,
+    );
 }
 
 #[test]

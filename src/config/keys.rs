@@ -88,7 +88,7 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
     ),
     (
         "model.input",
-        "speed-cos-sin (N_in 3) | speed-angle (N_in 2, the paper's literal inputs)",
+        "speed-cos-sin (N_in 3) | speed-angle (N_in 2, the paper's literal inputs) | velocity (N_in 2, s speed (cos h, sin h), Sorscher et al.)",
     ),
     ("model.speed_scale", "s, gain on the speed input, > 0"),
     (

@@ -202,6 +202,9 @@ pub enum Encoding {
     SpeedCosSin,
     /// [s speed, heading wrapped to [0, 2 pi)] (the paper's literal two inputs).
     SpeedAngle,
+    /// [s speed cos heading, s speed sin heading]: the velocity, as Sorscher et al.'s network
+    /// receives it.
+    Velocity,
 }
 
 /// `model.init_rec`: W_rec initialisation (section 2.3).

@@ -49,7 +49,7 @@ impl ValidConfig {
     pub fn n_in(&self) -> usize {
         let base = match self.cfg.model.input {
             Encoding::SpeedCosSin => 3,
-            Encoding::SpeedAngle => 2,
+            Encoding::SpeedAngle | Encoding::Velocity => 2,
         };
         base + if self.cfg.task.start_cue { 2 } else { 0 }
     }

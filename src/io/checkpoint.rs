@@ -31,6 +31,7 @@ fn enc_name(e: Encoding) -> &'static str {
     match e {
         Encoding::SpeedCosSin => "speed-cos-sin",
         Encoding::SpeedAngle => "speed-angle",
+        Encoding::Velocity => "velocity",
     }
 }
 
@@ -144,6 +145,7 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
     let encoding = match z.string("encoding").as_deref() {
         Some("speed-cos-sin") => Encoding::SpeedCosSin,
         Some("speed-angle") => Encoding::SpeedAngle,
+        Some("velocity") => Encoding::Velocity,
         Some(other) => return Err(bad_input(format!("{file}: unknown encoding `{other}`"))),
         None => {
             if nin == 2 || nin == 4 {

@@ -4,8 +4,8 @@ use std::f64::consts::TAU;
 
 use crate::config::Encoding;
 
-/// Raw inputs of one step, before `input_scale`: [speed, cos h, sin h] or [speed, h mod 2 pi],
-/// then the start cue [x0, y0] (or zeros after the cue) when `cue` is `Some(on)`.
+/// Raw inputs of one step, before `input_scale`: [speed, cos h, sin h], [speed, h mod 2 pi]
+/// or [speed cos h, speed sin h], then the start cue [x0, y0] (or zeros after the cue) when `cue` is `Some(on)`.
 pub fn raw_inputs(
     encoding: Encoding,
     speed: f64,
@@ -15,6 +15,12 @@ pub fn raw_inputs(
 ) {
     out[0] = speed;
     let k = match encoding {
+        Encoding::Velocity => {
+            let (sin, cos) = heading.sin_cos();
+            out[0] = speed * cos;
+            out[1] = speed * sin;
+            2
+        }
         Encoding::SpeedCosSin => {
             let (sin, cos) = heading.sin_cos();
             out[1] = cos;
@@ -32,9 +38,15 @@ pub fn raw_inputs(
     }
 }
 
-/// `input_scale` of a checkpoint: [s, 1, 1] or [s, 1], plus [1, 1] with a start cue.
+/// `input_scale` of a checkpoint: [s, 1, 1], [s, 1] or [s, s] (velocity), plus [1, 1] with a
+/// start cue.
 pub fn input_scale(encoding: Encoding, speed_scale: f64, start_cue: bool) -> Vec<f64> {
-    let mut v = vec![speed_scale, 1.0];
+    let second = if encoding == Encoding::Velocity {
+        speed_scale
+    } else {
+        1.0
+    };
+    let mut v = vec![speed_scale, second];
     if encoding == Encoding::SpeedCosSin {
         v.push(1.0);
     }
@@ -76,5 +88,27 @@ pub fn write_shard<R: crate::model::Real>(
             target[row * 2] = R::of(traj.position[i * 2]);
             target[row * 2 + 1] = R::of(traj.position[i * 2 + 1]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn velocity_inputs_are_the_scaled_velocity_and_keep_the_cue() {
+        let mut out = [0.0; 4];
+        raw_inputs(
+            Encoding::Velocity,
+            0.5,
+            1.0,
+            Some((true, [0.3, -0.2])),
+            &mut out,
+        );
+        let scale = input_scale(Encoding::Velocity, 2.0, true);
+        assert_eq!(scale, vec![2.0, 2.0, 1.0, 1.0]);
+        assert!((out[0] - 0.5 * 1f64.cos()).abs() < 1e-15);
+        assert!((out[1] - 0.5 * 1f64.sin()).abs() < 1e-15);
+        assert_eq!(&out[2..], &[0.3, -0.2]);
     }
 }
