@@ -273,7 +273,7 @@ pub fn paper_html(plan: &Plan, judgements: &[Judgement], runs: &[RunData], out: 
                     "Verdicts: " (counts("holds")) " hold, " (counts("does not hold")) " do not hold, "
                     (counts("inconclusive")) " inconclusive, " (counts("not reproducible")) " not reproducible. "
                     "The rules are in claims.toml, the runs in studies.toml (both copied beside this page); "
-                    "cell types are those of the time-shift null (design section 7)." }
+                    "cell types are those of the time-shift null, ramps and border cells told apart (docs/analysis.md)." }
                 h2 { "Claims" }
                 table {
                     tr { th { "claim" } th { "paper" } th { "measurement and rule" } th { "result" } th { "verdict" } }
