@@ -519,6 +519,15 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("long run"));
+    // A transient as long as the trials leaves nothing to bin: refused, naming the option.
+    let bad = bin()
+        .arg("analyze")
+        .arg(&d)
+        .args(["--transient-steps", "40"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--transient-steps 40"));
     let bad = bin()
         .arg("analyze")
         .arg(&d)

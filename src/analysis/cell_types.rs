@@ -1,6 +1,7 @@
 //! Cell types (docs/analysis.md): grid, ramp, border, band, irregular and non-spatial, each
 //! against a threshold from the shuffle null (the chosen percentile of the null pooled over all
-//! units, with floors of 0.3 for the hexagonal and 0.5 for the square, band and ramp scores),
+//! units, with floors of 0.3 for the hexagonal, 0.5 for the square and band and 0.75 for the
+//! ramp score),
 //! so that a count of grid units means something. A ramp and a border cell are told apart by
 //! where the map's upper half lies: next to the walls for a border cell (Solstad et al. 2008:
 //! a band along a wall, silent away from it), into the middle of the arena for a ramp. NaN
@@ -24,9 +25,11 @@ pub const SQUARE_FLOOR: f64 = 0.5;
 /// lattice scores only. Without it the time-shift null (whose shuffled maps spread their power
 /// thinly, 99th percentile about 0.06) let ramps and single fields pass as bands.
 pub const BAND_FLOOR: f64 = 0.5;
-/// Floor of the ramp threshold: a ramp is a map most of whose variance (at least half, read
-/// as [`BAND_FLOOR`] reads "dominant") a monotone function of a plane explains. The shuffle
-/// nulls alone put it near 0.05, where off-centre place fields would pass.
+/// Floor of the ramp threshold. The most saturated ramp, a step across the middle of the
+/// arena, is explained to 3/4 by the plane alone (the squared correlation of a step with a
+/// uniform coordinate); the monotone fit is more flexible than the plane, so it must explain
+/// at least that much. The shuffle nulls alone put the threshold near 0.05-0.2, where place
+/// fields against a wall pass (docs/analysis.md, "Ramps and border cells").
 pub const RAMP_FLOOR: f64 = 0.75;
 /// Fixed hexagonal levels whose counts are reported too.
 pub const FIXED_LEVELS: [f64; 3] = [0.3, 0.8, 1.2];
