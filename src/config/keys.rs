@@ -50,6 +50,10 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
         "upper bound of uniform moving speeds, arena units per step, > 0",
     ),
     (
+        "task.motion",
+        "paper (section 2.2) | sorscher (Sorscher et al.'s generator: Rayleigh speed every step, slow down and turn along a wall within 0.03; heading_std, speed_sigma and stops as set)",
+    ),
+    (
         "task.wall_rule",
         "uniform (resample the heading uniformly, section 2.2) | gaussian-widen (authors' code)",
     ),

@@ -78,6 +78,18 @@ pub enum SpeedDist {
     Uniform,
 }
 
+/// `task.motion`: the motion model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Motion {
+    /// The paper's (section 2.2): heading random walk, stops, the wall rule.
+    Paper,
+    /// Sorscher et al.'s `trajectory_generator.py`: a new Rayleigh speed every step, heading
+    /// turns after each step, and within 0.03 of a wall while heading at it the animal slows
+    /// to a quarter and turns parallel to the wall.
+    Sorscher,
+}
+
 /// `task.wall_rule`: what happens when a step would leave the arena.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -136,6 +148,8 @@ pub struct TaskConfig {
     pub speed_sigma: f64,
     /// Upper bound of uniform moving speeds.
     pub speed_max: f64,
+    /// Motion model.
+    pub motion: Motion,
     /// Wall rule.
     pub wall_rule: WallRule,
     /// Start point rule.
@@ -163,6 +177,7 @@ impl Default for TaskConfig {
             speed: SpeedDist::Rayleigh,
             speed_sigma: 0.1,
             speed_max: 0.2,
+            motion: Motion::Paper,
             wall_rule: WallRule::Uniform,
             start: StartSpec::Named(StartName::Centre),
             start_cue: false,

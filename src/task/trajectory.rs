@@ -6,8 +6,11 @@ use std::f64::consts::{PI, TAU};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
+use super::sorscher_motion::sorscher_step;
 use crate::arena::Arena;
-use crate::config::{SpeedDist, StartName, StartSpec, StopMode, TaskConfig, ValidConfig, WallRule};
+use crate::config::{
+    Motion, SpeedDist, StartName, StartSpec, StopMode, TaskConfig, ValidConfig, WallRule,
+};
 use crate::rng::{Purpose, StreamRng, stream};
 
 /// Draws after which a wall step gives up and stays put (design section 3).
@@ -155,7 +158,7 @@ impl Trajectories {
     }
 }
 
-fn normal(rng: &mut StreamRng) -> f64 {
+pub(super) fn normal(rng: &mut StreamRng) -> f64 {
     rng.sample::<f64, _>(StandardNormal)
 }
 
@@ -260,7 +263,10 @@ impl Walker {
             1.0
         };
         for t in 0..speed.len() {
-            h += spec.task.heading_std * normal(rng);
+            // The paper's heading walks before the step is drawn (Sorscher's turns after it).
+            if spec.task.motion == Motion::Paper {
+                h += spec.task.heading_std * normal(rng);
+            }
             let u: f64 = rng.random();
             moving = match spec.task.stop_mode {
                 StopMode::Iid => u < p_move,
@@ -272,52 +278,12 @@ impl Walker {
                     }
                 }
             };
-            let mut s = 0.0;
-            if moving {
-                s = match spec.task.speed {
-                    // Inverse CDF of the Rayleigh distribution; 1 - U lies in (0, 1].
-                    SpeedDist::Rayleigh => {
-                        spec.task.speed_sigma * (-2.0 * (1.0 - rng.random::<f64>()).ln()).sqrt()
-                    }
-                    SpeedDist::Uniform => spec.task.speed_max * (1.0 - rng.random::<f64>()),
-                };
-            }
-            let mut hit = false;
-            if s > 0.0 {
-                let step = |h: f64| [p[0] + s * h.cos(), p[1] + s * h.sin()];
-                let mut q = step(h);
-                if !spec.arena.contains(q) {
-                    hit = true;
-                    let mut found = false;
-                    for k in 0..MAX_WALL_DRAWS {
-                        let cand = match spec.task.wall_rule {
-                            WallRule::Uniform => TAU * rng.random::<f64>(),
-                            WallRule::GaussianWiden => {
-                                // Our reading of the authors' code: heading steps around the
-                                // current heading, their sd doubling every 10 failures (at
-                                // least 0.1 rad).
-                                let sd =
-                                    spec.task.heading_std.max(0.1) * 2f64.powi((k / 10) as i32);
-                                h + sd.min(2.0 * PI) * normal(rng)
-                            }
-                        };
-                        let c = step(cand);
-                        if spec.arena.contains(c) {
-                            h = cand;
-                            q = c;
-                            found = true;
-                            break;
-                        }
-                    }
-                    if !found {
-                        s = 0.0;
-                        q = p;
-                    }
-                }
-                p = q;
-            }
+            let (s, step_h, hit) = match spec.task.motion {
+                Motion::Paper => paper_step(spec, rng, &mut p, &mut h, moving),
+                Motion::Sorscher => sorscher_step(spec, rng, &mut p, &mut h, moving),
+            };
             speed[t] = s;
-            heading[t] = h;
+            heading[t] = step_h;
             position[2 * t] = p[0];
             position[2 * t + 1] = p[1];
             boundary[t] = hit;
@@ -328,6 +294,62 @@ impl Walker {
             moving,
         };
     }
+}
+
+/// Draw a moving step's length.
+pub(super) fn step_length(spec: &TrajectorySpec, rng: &mut StreamRng) -> f64 {
+    match spec.task.speed {
+        // Inverse CDF of the Rayleigh distribution; 1 - U lies in (0, 1].
+        SpeedDist::Rayleigh => {
+            spec.task.speed_sigma * (-2.0 * (1.0 - rng.random::<f64>()).ln()).sqrt()
+        }
+        SpeedDist::Uniform => spec.task.speed_max * (1.0 - rng.random::<f64>()),
+    }
+}
+
+/// One step of the paper's walk from `p` along `h` (already turned): a step that would leave
+/// the arena resamples its heading by the wall rule. Returns (length, heading, interaction).
+fn paper_step(
+    spec: &TrajectorySpec,
+    rng: &mut StreamRng,
+    p: &mut [f64; 2],
+    h: &mut f64,
+    moving: bool,
+) -> (f64, f64, bool) {
+    let mut s = if moving { step_length(spec, rng) } else { 0.0 };
+    let mut hit = false;
+    if s > 0.0 {
+        let step = |h: f64| [p[0] + s * h.cos(), p[1] + s * h.sin()];
+        let mut q = step(*h);
+        if !spec.arena.contains(q) {
+            hit = true;
+            let mut found = false;
+            for k in 0..MAX_WALL_DRAWS {
+                let cand = match spec.task.wall_rule {
+                    WallRule::Uniform => TAU * rng.random::<f64>(),
+                    WallRule::GaussianWiden => {
+                        // Our reading of the authors' code: heading steps around the current
+                        // heading, their sd doubling every 10 failures (at least 0.1 rad).
+                        let sd = spec.task.heading_std.max(0.1) * 2f64.powi((k / 10) as i32);
+                        *h + sd.min(2.0 * PI) * normal(rng)
+                    }
+                };
+                let c = step(cand);
+                if spec.arena.contains(c) {
+                    *h = cand;
+                    q = c;
+                    found = true;
+                    break;
+                }
+            }
+            if !found {
+                s = 0.0;
+                q = *p;
+            }
+        }
+        *p = q;
+    }
+    (s, *h, hit)
 }
 
 #[cfg(test)]
@@ -393,8 +415,10 @@ mod tests {
         /// length of a wall.
         #[test]
         fn never_leaves_the_arena(shape in shapes(), seed in 0u64..1_000_000, widen in any::<bool>(),
-                                  random_start in any::<bool>(), fast in any::<bool>()) {
+                                  random_start in any::<bool>(), fast in any::<bool>(),
+                                  sorscher in any::<bool>()) {
             let mut s = spec(shape, &[]);
+            if sorscher { s.task.motion = Motion::Sorscher; }
             if widen { s.task.wall_rule = WallRule::GaussianWiden; }
             if random_start { s.task.start = StartSpec::Named(StartName::Random); }
             if fast { s.task.speed_sigma = 0.4; s.task.p_stop = 0.2; }
@@ -409,7 +433,9 @@ mod tests {
                     let i = b * tr.steps + t;
                     let moved = ((p[0] - prev[0]).powi(2) + (p[1] - prev[1]).powi(2)).sqrt();
                     prop_assert!((moved - tr.speed[i]).abs() < 1e-9);
-                    if tr.boundary[i] && tr.speed[i] > 0.0 {
+                    if tr.boundary[i] && sorscher {
+                        prop_assert!(s.arena.clearance(prev) < super::super::SORSCHER_BORDER);
+                    } else if tr.boundary[i] && tr.speed[i] > 0.0 {
                         prop_assert!(s.arena.clearance(prev) <= tr.speed[i] + 1e-12);
                     }
                     prev = p;
