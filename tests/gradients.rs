@@ -86,11 +86,15 @@ const L: Lambdas = Lambdas {
     l2: 0.05,
     fr: 0.2,
     cae: 0.0,
+    rec: 0.0,
 };
+/// With Sorscher's weight decay on W_rec.
+const L_REC: Lambdas = Lambdas { rec: 0.03, ..L };
 const L_CAE: Lambdas = Lambdas {
     l2: 0.05,
     fr: 0.2,
     cae: 0.3,
+    rec: 0.0,
 };
 
 #[test]
@@ -119,7 +123,7 @@ fn fd_retanh_rate_speed_cos_sin() {
 
 #[test]
 fn fd_relu_eq1_and_rate_with_velocity_inputs() {
-    check_fd(&["model.activation=relu"], L, 7);
+    check_fd(&["model.activation=relu"], L_REC, 7);
     check_fd(
         &[
             "model.activation=relu",

@@ -113,6 +113,7 @@ fn check_gauss_newton(extra: &[&str], seed: u64) {
     let traj = Trajectories::generate(&spec, cfg.train.seed, ITERATION, 0, B);
     let w = CurvatureWeights {
         l2: 0.05,
+        rec: 0.07,
         fr: 0.2,
         structural: 0.3,
     };
@@ -167,7 +168,10 @@ fn check_gauss_newton(extra: &[&str], seed: u64) {
         .map(|k| {
             let ey: f64 = (0..rows_y).map(|r| cols[k].0[r] * jv_y[r]).sum::<f64>() / m_t;
             let eu: f64 = c_u * (0..rows_u).map(|r| cols[k].1[r] * jv_u[r]).sum::<f64>();
-            let l2 = if (n_rec..n_rec + n_in).contains(&k) {
+            // The quadratic penalties' exact blocks: lambda_rec sum W_rec^2 and R_L2.
+            let l2 = if k < n_rec {
+                2.0 * w.rec * v[k]
+            } else if (n_rec..n_rec + n_in).contains(&k) {
                 2.0 * w.l2 / n_in as f64 * v[k]
             } else if k >= n_rec + n_in + n_b {
                 2.0 * w.l2 / net.w_out.len() as f64 * v[k]
@@ -232,6 +236,7 @@ fn cg_on_the_gauss_newton_model_decreases_phi_at_every_step() {
     let mut eng = forwarded(&cfg, &net, &traj);
     let w = CurvatureWeights {
         l2: 0.01,
+        rec: 0.0,
         fr: 0.01,
         structural: 0.0,
     };

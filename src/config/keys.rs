@@ -108,6 +108,10 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
         "weight of R_FR, the metabolic cost (eq. 5), >= 0; schedule = paper: 0 (off) or positive (on)",
     ),
     (
+        "loss.lambda_rec",
+        "weight decay on W_rec, lambda_rec sum W_rec^2 (Sorscher et al.'s weight_decay), >= 0 (0 = off)",
+    ),
+    (
         "loss.lambda_cae",
         "weight of the contractive penalty on W_rec, >= 0 (design 2; 0 = off)",
     ),

@@ -291,6 +291,8 @@ pub struct LossConfig {
     pub lambda_fr: f64,
     /// Weight of the contractive penalty R_CAE.
     pub lambda_cae: f64,
+    /// Weight decay on W_rec: lambda_rec sum W_rec^2 (Sorscher et al.'s `weight_decay`).
+    pub lambda_rec: f64,
     /// Lambda schedule.
     pub schedule: Schedule,
     /// Under `paper`: iterations between the 2/3 decays of lambda_L2.
@@ -303,6 +305,7 @@ impl Default for LossConfig {
             lambda_l2: 0.01,
             lambda_fr: 0.01,
             lambda_cae: 0.0,
+            lambda_rec: 0.0,
             schedule: Schedule::Fixed,
             l2_decay_every: 100,
         }

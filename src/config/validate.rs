@@ -131,6 +131,12 @@ impl Config {
         check(nonneg(l.lambda_l2), "loss.lambda_l2", l.lambda_l2, ">= 0")?;
         check(nonneg(l.lambda_fr), "loss.lambda_fr", l.lambda_fr, ">= 0")?;
         check(
+            nonneg(l.lambda_rec),
+            "loss.lambda_rec",
+            l.lambda_rec,
+            ">= 0",
+        )?;
+        check(
             nonneg(l.lambda_cae),
             "loss.lambda_cae",
             l.lambda_cae,

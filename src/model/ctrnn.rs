@@ -168,6 +168,11 @@ impl<R: Real> Ctrnn<R> {
             .all(|t| t.iter().all(|v| v.is_finite()))
     }
 
+    /// sum W_rec^2: the weight decay `loss.lambda_rec` weighs (Sorscher et al.).
+    pub fn r_rec(&self) -> f64 {
+        self.w_rec.iter().map(|x| x.f64() * x.f64()).sum()
+    }
+
     /// R_L2 of eq. 4: mean(W_in^2) + mean(W_out^2).
     pub fn r_l2(&self) -> f64 {
         let ms = |v: &[R]| v.iter().map(|x| x.f64() * x.f64()).sum::<f64>() / v.len() as f64;

@@ -72,6 +72,8 @@ pub struct LossTerms {
     pub r_fr: f64,
     /// R_CAE (design section 2; only computed by the backward pass).
     pub r_cae: f64,
+    /// sum W_rec^2, what `loss.lambda_rec` weighs.
+    pub r_rec: f64,
     /// E of always answering the centre: mean target^2.
     pub centre: f64,
 }
@@ -79,7 +81,7 @@ pub struct LossTerms {
 impl LossTerms {
     /// The total loss with these weights.
     pub fn loss(&self, l: &Lambdas) -> f64 {
-        self.e + l.l2 * self.r_l2 + l.fr * self.r_fr + l.cae * self.r_cae
+        self.e + l.l2 * self.r_l2 + l.fr * self.r_fr + l.cae * self.r_cae + l.rec * self.r_rec
     }
 }
 
@@ -92,6 +94,8 @@ pub struct Lambdas {
     pub fr: f64,
     /// lambda_CAE.
     pub cae: f64,
+    /// lambda_rec, the weight decay on W_rec.
+    pub rec: f64,
 }
 
 /// W_in (N x N_in, row-major) transposed to the kernels' k-major layout.
@@ -129,20 +133,27 @@ pub(super) struct BackpropSums {
 
 impl BackpropSums {
     /// The sums as [`Gradients`], plus the L2 term's 2 lambda_L2 / len times the W_in and
-    /// W_out given (the parameters for a gradient; the direction for a Gauss-Newton product).
+    /// W_out given, and the weight decay's 2 lambda_rec times the W_rec given (the
+    /// parameters for a gradient; the direction for a Gauss-Newton product, where both
+    /// quadratic terms' blocks are exact).
     pub(super) fn assemble<R: Real>(
         &self,
         net: &Ctrnn<R>,
         lambda_l2: f64,
-        l2_w_in: &[R],
-        l2_w_out: &[R],
+        lambda_rec: f64,
+        [at_rec, l2_w_in, l2_w_out]: [&[R]; 3],
     ) -> Gradients<R> {
         let (n, nin) = (net.n, net.n_in);
         let l2_in = 2.0 * lambda_l2 / net.w_in.len() as f64;
         let l2_out = 2.0 * lambda_l2 / net.w_out.len() as f64;
         let mut g = net.zero_gradients();
-        for (d, s) in g.w_rec.iter_mut().zip(&self.rec) {
-            *d = R::of(*s);
+        for ((d, s), w) in g.w_rec.iter_mut().zip(&self.rec).zip(at_rec) {
+            // Off, the sum is left exactly as it was (no -0 + 0).
+            *d = R::of(if lambda_rec > 0.0 {
+                *s + 2.0 * lambda_rec * w.f64()
+            } else {
+                *s
+            });
         }
         for i in 0..n {
             for k in 0..nin {
@@ -474,6 +485,7 @@ impl<R: Real> Engine<R> {
             r_l2: net.r_l2(),
             r_fr: sfr / (denom * n as f64),
             r_cae: 0.0,
+            r_rec: net.r_rec(),
             centre: sc / (2.0 * denom),
         }
     }
@@ -541,7 +553,15 @@ impl<R: Real> Engine<R> {
                 }
             }
         }
-        (sums.assemble(net, lambdas.l2, &net.w_in, &net.w_out), r_cae)
+        (
+            sums.assemble(
+                net,
+                lambdas.l2,
+                lambdas.rec,
+                [&net.w_rec, &net.w_in, &net.w_out],
+            ),
+            r_cae,
+        )
     }
 
     /// The backward pass shared by [`Engine::backward`] and the Gauss-Newton product: BPTT from

@@ -14,6 +14,8 @@ use crate::config::NoiseSite;
 pub struct CurvatureWeights {
     /// lambda_L2 (its term is quadratic, so its Gauss-Newton block is exact).
     pub l2: f64,
+    /// lambda_rec (the weight decay on W_rec, quadratic: its block is exact).
+    pub rec: f64,
     /// lambda_FR (R_FR is a convex function of u, so it enters G through J_u).
     pub fr: f64,
     /// mu * lambda: structural damping (Martens & Sutskever 2011, section 3.2), the curvature
@@ -113,6 +115,6 @@ impl<R: Real> Engine<R> {
         });
         let c_u = 2.0 * w.fr / (n as f64 * m_t) + w.structural / m_t;
         let sums = self.backprop(net, c_u, FrSource::Tangent, &[]);
-        sums.assemble(net, w.l2, &v.w_in, &v.w_out)
+        sums.assemble(net, w.l2, w.rec, [&v.w_rec, &v.w_in, &v.w_out])
     }
 }

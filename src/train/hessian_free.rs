@@ -138,6 +138,7 @@ impl HessianFree {
         let lambda = self.damping;
         let weights = CurvatureWeights {
             l2: lambdas.l2,
+            rec: lambdas.rec,
             fr: lambdas.fr,
             structural: settings.structural * lambda,
         };

@@ -38,6 +38,7 @@ impl LambdaSchedule {
                 l2: l.lambda_l2,
                 fr: l.lambda_fr,
                 cae: l.lambda_cae,
+                rec: l.lambda_rec,
             },
             e_bar: f64::NAN,
             started: false,
@@ -101,6 +102,7 @@ mod tests {
             r_l2: 0.5,
             r_fr: 0.2,
             r_cae: 0.0,
+            r_rec: 0.0,
             centre: 0.3,
         };
         let l = s.current(&t0);
