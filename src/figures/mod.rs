@@ -192,7 +192,7 @@ pub fn all_figures(d: &FigureData, cmap: Colormap) -> anyhow::Result<Vec<Figure>
         fig(
             "fig5_rate_maps",
             "Fig. 5 / appendix A: every unit's rate map",
-            "All units sorted by type (grid, band, border, irregular, non-spatial) and, within a type, by its score; each map scaled from its own minimum to maximum.",
+            "All units sorted by type (grid, band, border, ramp, irregular, non-spatial) and, within a type, by its score; each map scaled from its own minimum to maximum. Above 256 units, the best units of each type: its share of 256 by its count, at least 16 (or all) of it.",
             fig5_rate_maps(d, cmap)?,
         ),
         fig(
