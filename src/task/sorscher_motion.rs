@@ -19,7 +19,7 @@
 
 use std::f64::consts::{PI, TAU};
 
-use super::trajectory::{TrajectorySpec, normal, step_length};
+use super::trajectory::{TrajectorySpec, normal};
 use crate::arena::Arena;
 use crate::rng::StreamRng;
 
@@ -38,7 +38,7 @@ fn nearest_wall_outward(arena: &Arena, p: [f64; 2]) -> (f64, f64) {
     }
 }
 
-/// One step of Sorscher et al.'s generator: heading at a wall within [`SORSCHER_BORDER`],
+/// One step of Sorscher et al.'s generator, of drawn length `s`: heading at a wall within [`SORSCHER_BORDER`],
 /// the step slows by [`SORSCHER_SLOWDOWN`] and the heading turns parallel to the wall; the
 /// step is taken along the current heading, which then turns by that and by
 /// `heading_std` N(0, 1) (their dt sigma). Their generator lets a fast step cross the wall;
@@ -49,9 +49,8 @@ pub(super) fn sorscher_step(
     rng: &mut StreamRng,
     p: &mut [f64; 2],
     h: &mut f64,
-    moving: bool,
+    mut s: f64,
 ) -> (f64, f64, bool) {
-    let mut s = if moving { step_length(spec, rng) } else { 0.0 };
     let (theta, d) = nearest_wall_outward(&spec.arena, *p);
     let a_wall = (*h - theta + PI).rem_euclid(TAU) - PI;
     let near = d < SORSCHER_BORDER && a_wall.abs() < PI / 2.0;
@@ -88,16 +87,19 @@ mod tests {
         // 0.01 from the right wall (x = 1), heading 30 degrees off its outward normal.
         let mut rng = stream(0, 0, 0, Purpose::Trajectory);
         let (mut p, mut h) = ([0.99, 0.0], 30f64.to_radians());
-        let (s, step_h, near) = sorscher_step(&spec, &mut rng, &mut p, &mut h, true);
+        let (s, step_h, near) = sorscher_step(&spec, &mut rng, &mut p, &mut h, 0.01);
         assert!(near && step_h == 30f64.to_radians());
         assert!(
             (h - 90f64.to_radians()).abs() < 1e-12,
             "parallel to the wall: {h}"
         );
-        assert!(p[0] <= 1.0 && s >= 0.0);
+        assert!(
+            p[0] <= 1.0 && (s - 0.01 * SORSCHER_SLOWDOWN).abs() < 1e-15,
+            "slowed: {s}"
+        );
         // Heading away from the wall: no turn, full speed.
         let (mut p, mut h) = ([0.99, 0.0], 150f64.to_radians());
-        let (_, _, near) = sorscher_step(&spec, &mut rng, &mut p, &mut h, true);
+        let (_, _, near) = sorscher_step(&spec, &mut rng, &mut p, &mut h, 0.01);
         assert!(!near && h == 150f64.to_radians());
     }
 }

@@ -278,9 +278,10 @@ impl Walker {
                     }
                 }
             };
+            let s = if moving { step_length(spec, rng) } else { 0.0 };
             let (s, step_h, hit) = match spec.task.motion {
-                Motion::Paper => paper_step(spec, rng, &mut p, &mut h, moving),
-                Motion::Sorscher => sorscher_step(spec, rng, &mut p, &mut h, moving),
+                Motion::Paper => paper_step(spec, rng, &mut p, &mut h, s),
+                Motion::Sorscher => sorscher_step(spec, rng, &mut p, &mut h, s),
             };
             speed[t] = s;
             heading[t] = step_h;
@@ -297,7 +298,7 @@ impl Walker {
 }
 
 /// Draw a moving step's length.
-pub(super) fn step_length(spec: &TrajectorySpec, rng: &mut StreamRng) -> f64 {
+fn step_length(spec: &TrajectorySpec, rng: &mut StreamRng) -> f64 {
     match spec.task.speed {
         // Inverse CDF of the Rayleigh distribution; 1 - U lies in (0, 1].
         SpeedDist::Rayleigh => {
@@ -307,16 +308,15 @@ pub(super) fn step_length(spec: &TrajectorySpec, rng: &mut StreamRng) -> f64 {
     }
 }
 
-/// One step of the paper's walk from `p` along `h` (already turned): a step that would leave
-/// the arena resamples its heading by the wall rule. Returns (length, heading, interaction).
+/// One step of length `s` of the paper's walk from `p` along `h` (already turned): a step
+/// that would leave the arena resamples its heading by the wall rule. Returns (length, heading, interaction).
 fn paper_step(
     spec: &TrajectorySpec,
     rng: &mut StreamRng,
     p: &mut [f64; 2],
     h: &mut f64,
-    moving: bool,
+    mut s: f64,
 ) -> (f64, f64, bool) {
-    let mut s = if moving { step_length(spec, rng) } else { 0.0 };
     let mut hit = false;
     if s > 0.0 {
         let step = |h: f64| [p[0] + s * h.cos(), p[1] + s * h.sin()];
