@@ -146,6 +146,14 @@ impl CellType {
         }
     }
 
+    /// The type's position in [`CellType::ALL`] (the order of per-type counts).
+    pub fn index(self) -> usize {
+        CellType::ALL
+            .iter()
+            .position(|&t| t == self)
+            .expect("ALL holds every type")
+    }
+
     /// Every type, in report order.
     pub const ALL: [CellType; 7] = [
         CellType::Grid,

@@ -21,13 +21,7 @@ pub fn sheet_order(d: &FigureData) -> Vec<usize> {
     if n <= SHEET_PANELS {
         return order;
     }
-    let index = |j: usize| {
-        CellType::ALL
-            .iter()
-            .position(|&t| t == d.analysis.units[j].cell_type)
-            .expect("every type is in ALL")
-    };
-    capped(order, index)
+    capped(order, |j| d.analysis.units[j].cell_type.index())
 }
 
 /// The first units of `order` of each type (`type_of` gives an index below 7): each type's

@@ -59,11 +59,7 @@ pub struct RunData {
 impl RunData {
     /// Units of type `t`.
     pub fn count(&self, t: CellType) -> usize {
-        let k = CellType::ALL
-            .iter()
-            .position(|&c| c == t)
-            .expect("ALL holds every type");
-        self.row.counts[k]
+        self.row.counts[t.index()]
     }
 
     /// Units of type `t` per 100 units (networks of any size compare).

@@ -296,14 +296,13 @@ pub fn summary_figure(s: &Summary) -> anyhow::Result<Vec<u8>> {
         ("band", CellType::Band),
         ("ramp", CellType::Ramp),
     ];
-    let idx = |t: CellType| CellType::ALL.iter().position(|&x| x == t).expect("a type");
     let rows = conditions.len().max(1);
     let height = (120 + 26 * rows) as u32;
     render(1500, height, |root| {
         let (labels, plots) = root.split_horizontally(330);
         let areas = plots.split_evenly((1, panels.len()));
         for (area, (title, t)) in areas.iter().zip(panels) {
-            let k = idx(t);
+            let k = t.index();
             let max = s.rows.iter().map(|r| r.counts[k]).max().unwrap_or(1).max(1) as f64;
             let mut chart = ChartBuilder::on(area)
                 .caption(format!("{title} units"), text(13))
