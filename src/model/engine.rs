@@ -8,45 +8,9 @@ use super::gemm::{Mat, matmul};
 use super::kernel::{backward_step, forward_step};
 use super::simd::{SimdPath, path};
 use super::step_gemm::{PackedB, step_matmul};
-use super::{Ctrnn, Gradients, NormalStream, Real};
+use super::{Ctrnn, Gradients, Lambdas, LossTerms, NormalStream, PhaseTimes, Real};
 use crate::config::NoiseSite;
 use crate::task::{Trajectories, write_shard};
-
-/// Seconds spent per phase of an iteration (per worker, averaged over workers).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct PhaseTimes {
-    /// Trajectory generation and input building.
-    pub trajectories: f64,
-    /// Drawing the unit noise.
-    pub noise: f64,
-    /// Forward pass (GEMMs, elementwise, readout, error).
-    pub forward: f64,
-    /// BPTT and the weight-gradient GEMMs.
-    pub backward: f64,
-    /// Optimiser step (set by the trainer).
-    pub optimiser: f64,
-}
-
-impl PhaseTimes {
-    /// Add another breakdown.
-    pub fn add(&mut self, o: &PhaseTimes) {
-        self.trajectories += o.trajectories;
-        self.noise += o.noise;
-        self.forward += o.forward;
-        self.backward += o.backward;
-        self.optimiser += o.optimiser;
-    }
-    /// Scale every phase.
-    pub fn scaled(&self, s: f64) -> PhaseTimes {
-        PhaseTimes {
-            trajectories: self.trajectories * s,
-            noise: self.noise * s,
-            forward: self.forward * s,
-            backward: self.backward * s,
-            optimiser: self.optimiser * s,
-        }
-    }
-}
 
 /// The inputs and targets of one shard, time-major: `iaug[(t*bs + b)*(n_in+1) + k]` with a
 /// trailing 1 per row (so that one GEMM gives dW_in and db), `target[(t*bs + b)*2 + j]`.
@@ -59,43 +23,6 @@ pub struct ShardInput<'a, R> {
     pub iaug: &'a mut [R],
     /// Target positions.
     pub target: &'a mut [R],
-}
-
-/// Loss terms of eq. 3-5 for one minibatch, with the centre baseline.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct LossTerms {
-    /// E, eq. 3.
-    pub e: f64,
-    /// R_L2, eq. 4.
-    pub r_l2: f64,
-    /// R_FR, eq. 5.
-    pub r_fr: f64,
-    /// R_CAE (design section 2; only computed by the backward pass).
-    pub r_cae: f64,
-    /// sum W_rec^2, what `loss.lambda_rec` weighs.
-    pub r_rec: f64,
-    /// E of always answering the centre: mean target^2.
-    pub centre: f64,
-}
-
-impl LossTerms {
-    /// The total loss with these weights.
-    pub fn loss(&self, l: &Lambdas) -> f64 {
-        self.e + l.l2 * self.r_l2 + l.fr * self.r_fr + l.cae * self.r_cae + l.rec * self.r_rec
-    }
-}
-
-/// The regularisation weights of one iteration (constants for the gradient).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Lambdas {
-    /// lambda_L2.
-    pub l2: f64,
-    /// lambda_FR.
-    pub fr: f64,
-    /// lambda_CAE.
-    pub cae: f64,
-    /// lambda_rec, the weight decay on W_rec.
-    pub rec: f64,
 }
 
 /// W_in (N x N_in, row-major) transposed to the kernels' k-major layout.
@@ -522,7 +449,8 @@ impl<R: Real> Engine<R> {
         let m_t = (self.batch * self.steps) as f64;
         let c_fr = lambdas.fr * 2.0 / (n as f64 * m_t);
         // R_CAE = sum_{t,m,i} f'(x)^2 rowsq_i / (T M N^2); its x-gradient is
-        // -4 lambda rowsq_i f f'^2 / (T M N^2) (f'' = -2 f f' for tanh and retanh alike; relu refuses the penalty).
+        // -4 lambda rowsq_i f f'^2 / (T M N^2) (f'' = -2 f f' for tanh and retanh alike; the
+        // config refuses the penalty with relu).
         let rowsq: Vec<f64> = (0..n)
             .map(|i| {
                 net.w_rec[i * n..(i + 1) * n]
