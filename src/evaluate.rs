@@ -69,7 +69,7 @@ pub fn evaluate(
         );
         let nz = noise.then_some((EVAL_NOISE_SEED, chunk_id, net.noise_std));
         let terms = engine.forward_on(net, nz, traj, first, cue);
-        se += terms.e * count as f64;
+        se += terms.position * count as f64;
         sc += terms.centre * count as f64;
         first += count;
         chunk_id += 1;
@@ -88,7 +88,8 @@ pub fn evaluate(
 }
 
 /// The network's outputs y_t = W_out u_t (eq. 2) on the first `count` trials of `traj`,
-/// noise off: `out[b][t]` goes with `traj.pos(b, t)`.
+/// noise off: `out[b][t]` goes with `traj.pos(b, t)`. A place-cell readout's output is the
+/// position its logits W_out u_t decode to (the top-k centres' mean).
 pub fn outputs(net: &Ctrnn<f32>, traj: &Trajectories, count: usize) -> Vec<Vec<[f64; 2]>> {
     let count = count.min(traj.trials);
     if count == 0 {
@@ -110,7 +111,13 @@ pub fn outputs(net: &Ctrnn<f32>, traj: &Trajectories, count: usize) -> Vec<Vec<[
                             .map(|(w, x)| f64::from(*w) * f64::from(*x))
                             .sum::<f64>()
                     };
-                    [y(0), y(1)]
+                    match &net.place_cells {
+                        None => [y(0), y(1)],
+                        Some(pc) => {
+                            let z: Vec<f64> = (0..pc.len()).map(y).collect();
+                            pc.decode(&z, crate::task::DECODE_TOP_K)
+                        }
+                    }
                 })
                 .collect()
         })

@@ -147,7 +147,7 @@ fn run_directory_has_the_design_layout_and_every_file_reads_back() {
     let mut lines = log.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "iteration,wall_s,loss,E,R_L2,R_FR,lambda_L2,lambda_FR,grad_norm,lr"
+        "iteration,wall_s,loss,E,R_L2,R_FR,lambda_L2,lambda_FR,grad_norm,lr,position"
     );
     assert_eq!(lines.count(), 5);
     let m: serde_json::Value =

@@ -97,7 +97,31 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
     ("model.speed_scale", "s, gain on the speed input, > 0"),
     (
         "model.init_rec",
-        "paper (orthogonal for square/triangle, Gaussian 1.5^2/N otherwise) | orthogonal | gaussian (section 2.3)",
+        "paper (orthogonal for square/triangle, Gaussian 1.5^2/N otherwise) | orthogonal | gaussian (section 2.3) | pytorch (W_rec and W_in uniform on +-1/sqrt N, torch.nn.RNN's default, Sorscher et al.)",
+    ),
+    (
+        "model.readout",
+        "cartesian (y = W_out u, the position, squared error: the paper) | place-cells (softmax cross-entropy over place_cells cells, Sorscher et al.)",
+    ),
+    (
+        "model.place_cells",
+        "readout = place-cells: Np, place cells with centres uniform in the arena, >= 3",
+    ),
+    (
+        "model.place_cell_width",
+        "readout = place-cells: sigma, the place cells' width, arena units, > 0",
+    ),
+    (
+        "model.place_cell_targets",
+        "readout = place-cells: dos (difference of softmaxes, centre-surround, Sorscher et al.) | gaussian (a softmax of -d^2 / 2 sigma^2)",
+    ),
+    (
+        "model.surround_scale",
+        "place_cell_targets = dos: the surround's variance over the centre's, > 1",
+    ),
+    (
+        "model.initial_state",
+        "zero (x = 0, the paper) | place-code (x = W_enc p(start), learned; needs readout = place-cells)",
     ),
     (
         "loss.lambda_l2",

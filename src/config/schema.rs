@@ -232,6 +232,42 @@ pub enum InitRec {
     Orthogonal,
     /// Gaussian with variance 1.5^2/N.
     Gaussian,
+    /// W_rec and W_in uniform on (-1/sqrt N, 1/sqrt N): `torch.nn.RNN`'s default, as
+    /// Sorscher et al.'s network starts.
+    Pytorch,
+}
+
+/// `model.readout`: what the network reads out, and so its loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadoutName {
+    /// y = W_out u, the position (x, y), squared error (eq. 2-3, the paper).
+    Cartesian,
+    /// Logits W_out u over Np place cells, softmax cross-entropy against their code of the
+    /// position (Banino et al. 2018; Sorscher et al. 2019).
+    PlaceCells,
+}
+
+/// `model.place_cell_targets`: the place cells' tuning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlaceTargetName {
+    /// A softmax of -d^2 / (2 sigma^2).
+    Gaussian,
+    /// Sorscher et al.'s difference of softmaxes (centre-surround), shifted to >= 0 and
+    /// normalised.
+    Dos,
+}
+
+/// `model.initial_state`: the state the network starts each trial in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InitialState {
+    /// x = 0 (the paper).
+    Zero,
+    /// x = u = W_enc p(start), the start's place-cell code through learned weights
+    /// (Sorscher et al.'s encoder).
+    PlaceCode,
 }
 
 /// The model section.
@@ -254,6 +290,18 @@ pub struct ModelConfig {
     pub speed_scale: f64,
     /// W_rec initialisation.
     pub init_rec: InitRec,
+    /// What the network reads out.
+    pub readout: ReadoutName,
+    /// Np, place cells of the `place-cells` readout.
+    pub place_cells: usize,
+    /// sigma, the place cells' width, arena units.
+    pub place_cell_width: f64,
+    /// The place cells' tuning.
+    pub place_cell_targets: PlaceTargetName,
+    /// s of the difference of softmaxes: the surround's variance over the centre's.
+    pub surround_scale: f64,
+    /// The state each trial starts in.
+    pub initial_state: InitialState,
 }
 
 impl Default for ModelConfig {
@@ -267,6 +315,12 @@ impl Default for ModelConfig {
             input: Encoding::SpeedCosSin,
             speed_scale: 10.0,
             init_rec: InitRec::Paper,
+            readout: ReadoutName::Cartesian,
+            place_cells: 512,
+            place_cell_width: 0.12,
+            place_cell_targets: PlaceTargetName::Dos,
+            surround_scale: 2.0,
+            initial_state: InitialState::Zero,
         }
     }
 }

@@ -208,6 +208,7 @@ impl Config {
                 "config key `loss.lambda_cae` must be 0 with model.activation = \"relu\": the contractive penalty's gradient is written for tanh's f'' = -2 f f'; set it to 0 or use \"tanh\"",
             ));
         }
+        check_readout(self)?;
         let shape = match t.arena.regular_shape() {
             Some(shape) => shape,
             None => {
@@ -260,6 +261,44 @@ impl Config {
             trajectories,
         })
     }
+}
+
+/// The place-cell readout's keys, and what it cannot be combined with.
+fn check_readout(c: &Config) -> anyhow::Result<()> {
+    let m = &c.model;
+    if m.initial_state == InitialState::PlaceCode && m.readout != ReadoutName::PlaceCells {
+        return Err(bad_config(
+            "config key `model.initial_state` = \"place-code\" needs model.readout = \"place-cells\" (the code is the place cells'); set the readout or use \"zero\"",
+        ));
+    }
+    if m.readout != ReadoutName::PlaceCells {
+        return Ok(());
+    }
+    check(
+        m.place_cells >= crate::task::DECODE_TOP_K,
+        "model.place_cells",
+        m.place_cells,
+        &format!(">= {} (positions decode from the top {0})", crate::task::DECODE_TOP_K),
+    )?;
+    check(
+        m.place_cell_width.is_finite() && m.place_cell_width > 0.0,
+        "model.place_cell_width",
+        m.place_cell_width,
+        "> 0 (arena units)",
+    )?;
+    check(
+        m.place_cell_targets != PlaceTargetName::Dos
+            || (m.surround_scale.is_finite() && m.surround_scale > 1.0),
+        "model.surround_scale",
+        m.surround_scale,
+        "> 1 (the surround is wider than the centre)",
+    )?;
+    if c.train.optimizer == OptimizerName::HessianFree {
+        return Err(bad_config(
+            "config key `train.optimizer` = \"hessian-free\" works with model.readout = \"cartesian\" only: the place-cell readout's cross-entropy has no Gauss-Newton product here yet; use \"adam\"",
+        ));
+    }
+    Ok(())
 }
 
 /// Read `task.trajectories` and check that it can feed T-step windows inside the arena.

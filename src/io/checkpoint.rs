@@ -1,5 +1,8 @@
 //! Checkpoints (design section 5): `.npz` with W_rec, W_in, b, W_out, input_scale and 0-d
 //! metadata, a `.safetensors` export of the same tensors, and the training state beside them.
+//! A place-cell readout adds its cells (`place_centres` (Np, 2), `place_cell_width`,
+//! `place_cell_targets`, `surround_scale`; W_out is then Np x N) and a place-code initial
+//! state its `W_enc` (N x Np); a Cartesian checkpoint is unchanged.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -9,7 +12,8 @@ use safetensors::{Dtype, tensor::TensorView};
 use super::{NpzIn, NpzOut};
 use crate::config::{Activation, Encoding, NoiseSite};
 use crate::error::bad_input;
-use crate::model::Ctrnn;
+use crate::model::{Ctrnn, TENSOR_NAMES};
+use crate::task::{PlaceCells, PlaceTargets};
 
 /// Version of the checkpoint layout (`format_version`).
 pub const FORMAT_VERSION: i64 = 1;
@@ -44,16 +48,36 @@ pub fn save_checkpoint(path: &Path, net: &Ctrnn<f32>) -> anyhow::Result<()> {
         path.display()
     );
     let (n, nin) = (net.n, net.n_in);
-    let tensors: [(&str, Vec<usize>, &[f32]); 4] = [
+    let mut tensors: Vec<(&str, Vec<usize>, &[f32])> = vec![
         ("W_rec", vec![n, n], &net.w_rec),
         ("W_in", vec![n, nin], &net.w_in),
         ("b", vec![n], &net.b),
-        ("W_out", vec![2, n], &net.w_out),
+        ("W_out", vec![net.n_out(), n], &net.w_out),
     ];
+    if !net.w_enc.is_empty() {
+        tensors.push(("W_enc", vec![n, net.n_out()], &net.w_enc));
+    }
     let scale: Vec<f32> = net.input_scale.iter().map(|&v| v as f32).collect();
     let mut z = NpzOut::new();
     for (name, shape, data) in &tensors {
         z.add(name, shape, data.to_vec())?;
+    }
+    let mut meta_pc = Vec::new();
+    if let Some(pc) = &net.place_cells {
+        let centres: Vec<f64> = pc.centres.iter().flatten().copied().collect();
+        z.add("place_centres", &[pc.len(), 2], centres)?;
+        z.add("place_cell_width", &[], vec![pc.sigma])?;
+        let (targets, surround) = match pc.targets {
+            PlaceTargets::Gaussian => ("gaussian", 0.0),
+            PlaceTargets::DifferenceOfSoftmaxes { surround_scale } => ("dos", surround_scale),
+        };
+        z.add_str("place_cell_targets", targets)?;
+        z.add("surround_scale", &[], vec![surround])?;
+        meta_pc = vec![
+            ("place_cell_width", pc.sigma.to_string()),
+            ("place_cell_targets", targets.to_string()),
+            ("surround_scale", surround.to_string()),
+        ];
     }
     z.add("input_scale", &[nin], scale.clone())?;
     z.add("alpha", &[], vec![net.alpha as f32])?;
@@ -87,6 +111,7 @@ pub fn save_checkpoint(path: &Path, net: &Ctrnn<f32>) -> anyhow::Result<()> {
         ("format_version", FORMAT_VERSION.to_string()),
     ]
     .into_iter()
+    .chain(meta_pc)
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     let st = sorted_header(safetensors::serialize(views, Some(meta))?);
@@ -128,8 +153,24 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
     let nin = w_in.shape[1];
     let b = z.array("b")?;
     b.expect_shape(&file, "b", &[Some(n)])?;
+    let place_cells = read_place_cells(&mut z, &file)?;
+    let n_out = place_cells.as_ref().map_or(2, PlaceCells::len);
     let w_out = z.array("W_out")?;
-    w_out.expect_shape(&file, "W_out", &[Some(2), Some(n)])?;
+    w_out.expect_shape(&file, "W_out", &[Some(n_out), Some(n)])?;
+    let w_enc = if z.has("W_enc") {
+        anyhow::ensure!(
+            place_cells.is_some(),
+            bad_input(format!(
+                "{file}: `W_enc` (a place-code initial state) needs `place_centres`"
+            ))
+        );
+        let a = z.array("W_enc")?;
+        a.expect_shape(&file, "W_enc", &[Some(n), Some(n_out)])?;
+        a.expect_finite(&file, "W_enc")?;
+        a.data
+    } else {
+        Vec::new()
+    };
     for (name, a) in [
         ("W_rec", &w_rec),
         ("W_in", &w_in),
@@ -226,6 +267,11 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
         "encoding",
         "format_version",
         "config",
+        "W_enc",
+        "place_centres",
+        "place_cell_width",
+        "place_cell_targets",
+        "surround_scale",
     ];
     let unknown: Vec<&String> = z
         .names()
@@ -244,6 +290,8 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
             w_in: f(w_in.data),
             b: f(b.data),
             w_out: f(w_out.data),
+            w_enc: f(w_enc),
+            place_cells,
             alpha,
             activation,
             noise_site,
@@ -255,12 +303,53 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
     ))
 }
 
+/// The place cells of a place-cell checkpoint; None for a Cartesian one.
+fn read_place_cells(z: &mut NpzIn, file: &str) -> anyhow::Result<Option<PlaceCells>> {
+    if !z.has("place_centres") {
+        return Ok(None);
+    }
+    let c = z.array("place_centres")?;
+    c.expect_shape(file, "place_centres", &[None, Some(2)])?;
+    c.expect_finite(file, "place_centres")?;
+    let scalar = |z: &mut NpzIn, k: &str| -> anyhow::Result<f64> {
+        z.array(k)?
+            .data
+            .first()
+            .copied()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| bad_input(format!("{file}: `{k}` must be one finite number")))
+    };
+    let sigma = scalar(z, "place_cell_width")?;
+    anyhow::ensure!(
+        sigma > 0.0 && c.shape[0] >= 1,
+        bad_input(format!(
+            "{file}: place cells need place_cell_width > 0 and at least one centre"
+        ))
+    );
+    let targets = match z.string("place_cell_targets").as_deref() {
+        Some("gaussian") => PlaceTargets::Gaussian,
+        Some("dos") => PlaceTargets::DifferenceOfSoftmaxes {
+            surround_scale: scalar(z, "surround_scale")?,
+        },
+        other => {
+            return Err(bad_input(format!(
+                "{file}: place_cell_targets {other:?} is not gaussian | dos"
+            )));
+        }
+    };
+    Ok(Some(PlaceCells {
+        centres: c.data.chunks_exact(2).map(|p| [p[0], p[1]]).collect(),
+        sigma,
+        targets,
+    }))
+}
+
 /// Optimiser and schedule state stored in `checkpoints/ITER.state.npz`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainState {
     /// Updates done.
     pub iteration: u64,
-    /// Adam first moments, per tensor (W_rec, W_in, b, W_out).
+    /// Adam first moments, per tensor (W_rec, W_in, b, W_out, W_enc).
     pub adam_m: Vec<Vec<f32>>,
     /// Adam second moments.
     pub adam_v: Vec<Vec<f32>>,
@@ -290,13 +379,15 @@ pub struct HfTrainState {
     pub previous: Vec<f64>,
 }
 
-const TENSORS: [&str; 4] = ["W_rec", "W_in", "b", "W_out"];
-
 /// Write the training state atomically.
 pub fn write_train_state(path: &Path, s: &TrainState) -> anyhow::Result<()> {
     let mut z = NpzOut::new();
     z.add("iteration", &[], vec![s.iteration as i64])?;
-    for (i, name) in TENSORS.iter().enumerate() {
+    for (i, name) in TENSOR_NAMES.iter().enumerate() {
+        // W_enc's moments only where it exists: other states stay as they were.
+        if s.adam_m[i].is_empty() && *name == "W_enc" {
+            continue;
+        }
         z.add(
             &format!("adam_m_{name}"),
             &[s.adam_m[i].len()],
@@ -333,7 +424,12 @@ pub fn read_train_state(path: &Path) -> anyhow::Result<TrainState> {
     };
     let mut adam_m = Vec::new();
     let mut adam_v = Vec::new();
-    for name in TENSORS {
+    for name in TENSOR_NAMES {
+        if name == "W_enc" && !z.has("adam_m_W_enc") {
+            adam_m.push(Vec::new());
+            adam_v.push(Vec::new());
+            continue;
+        }
         adam_m.push(
             z.array(&format!("adam_m_{name}"))?
                 .data

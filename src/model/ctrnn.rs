@@ -4,11 +4,15 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 
 use super::Real;
-use crate::config::{Activation, ArenaName, Encoding, InitRec, NoiseSite, ValidConfig};
+use crate::config::{
+    Activation, ArenaName, Encoding, InitRec, InitialState, NoiseSite, ReadoutName, ValidConfig,
+};
 use crate::rng::{Purpose, StreamRng, stream};
+use crate::task::PlaceCells;
 
-/// The network: W_rec (N, N) with row i = receiving unit i, W_in (N, N_in), b (N), W_out (2, N),
-/// all row-major, plus what `evaluate` needs to run it the way it was trained.
+/// The network: W_rec (N, N) with row i = receiving unit i, W_in (N, N_in), b (N), W_out
+/// (N_out, N), W_enc (N, Np) or empty, all row-major, plus what `evaluate` needs to run it the
+/// way it was trained. N_out is 2 for the Cartesian readout (eq. 2) and Np for place cells.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ctrnn<R> {
     /// Recurrent units N.
@@ -21,8 +25,13 @@ pub struct Ctrnn<R> {
     pub w_in: Vec<R>,
     /// b, N.
     pub b: Vec<R>,
-    /// W_out, 2 x N.
+    /// W_out, N_out x N.
     pub w_out: Vec<R>,
+    /// W_enc, N x Np: the initial state x_{-1} = u_{-1} = W_enc p(start) of
+    /// `model.initial_state = place-code`; empty for x_{-1} = 0.
+    pub w_enc: Vec<R>,
+    /// The place cells of the place-cell readout; None for the Cartesian readout.
+    pub place_cells: Option<PlaceCells>,
     /// dt / tau.
     pub alpha: f64,
     /// f.
@@ -48,20 +57,26 @@ pub struct Gradients<R> {
     pub b: Vec<R>,
     /// dL/dW_out.
     pub w_out: Vec<R>,
+    /// dL/dW_enc (empty without a place-code initial state).
+    pub w_enc: Vec<R>,
 }
 
+/// Names of the parameter tensors, in the order of [`Gradients::tensors`].
+pub const TENSOR_NAMES: [&str; 5] = ["W_rec", "W_in", "b", "W_out", "W_enc"];
+
 impl<R: Real> Gradients<R> {
-    /// The four tensors in a fixed order (W_rec, W_in, b, W_out).
-    pub fn tensors(&self) -> [&[R]; 4] {
-        [&self.w_rec, &self.w_in, &self.b, &self.w_out]
+    /// The five tensors in a fixed order (W_rec, W_in, b, W_out, W_enc).
+    pub fn tensors(&self) -> [&[R]; 5] {
+        [&self.w_rec, &self.w_in, &self.b, &self.w_out, &self.w_enc]
     }
     /// Mutable tensors in the same order.
-    pub fn tensors_mut(&mut self) -> [&mut Vec<R>; 4] {
+    pub fn tensors_mut(&mut self) -> [&mut Vec<R>; 5] {
         [
             &mut self.w_rec,
             &mut self.w_in,
             &mut self.b,
             &mut self.w_out,
+            &mut self.w_enc,
         ]
     }
     /// Global L2 norm, accumulated in f64.
@@ -77,33 +92,64 @@ impl<R: Real> Gradients<R> {
 
 impl<R: Real> Ctrnn<R> {
     /// A freshly initialised network for this config (section 2.3): W_rec orthogonal or
-    /// Gaussian(0, 1.5^2/N), W_in Gaussian(0, 1/N_in), b = 0, W_out = 0.
+    /// Gaussian(0, 1.5^2/N), W_in Gaussian(0, 1/N_in) (or both uniform on +-1/sqrt N,
+    /// PyTorch's), b = 0, W_out = 0. A place-cell readout's W_out and W_enc start as
+    /// `torch.nn.Linear` does, uniform on +-1/sqrt(fan in), from their own stream.
     pub fn init(c: &ValidConfig) -> Ctrnn<R> {
         let n = c.model.units;
         let n_in = c.n_in();
         let mut rng = stream(c.train.seed, 0, 0, Purpose::Init);
-        let orthogonal = match c.model.init_rec {
-            InitRec::Orthogonal => true,
-            InitRec::Gaussian => false,
-            InitRec::Paper => matches!(c.task.arena, ArenaName::Square | ArenaName::Triangle),
+        let uniform = |rng: &mut StreamRng, len: usize, fan_in: usize| -> Vec<f64> {
+            let r = 1.0 / (fan_in as f64).sqrt();
+            (0..len).map(|_| rng.random_range(-r..r)).collect()
         };
-        let w_rec = if orthogonal {
-            haar_orthogonal(n, &mut rng)
+        let (w_rec, w_in) = if c.model.init_rec == InitRec::Pytorch {
+            (uniform(&mut rng, n * n, n), uniform(&mut rng, n * n_in, n))
         } else {
-            let sd = 1.5 / (n as f64).sqrt();
-            (0..n * n).map(|_| sd * normal(&mut rng)).collect()
+            let orthogonal = match c.model.init_rec {
+                InitRec::Orthogonal => true,
+                InitRec::Paper => {
+                    matches!(c.task.arena, ArenaName::Square | ArenaName::Triangle)
+                }
+                InitRec::Gaussian | InitRec::Pytorch => false,
+            };
+            let w_rec = if orthogonal {
+                haar_orthogonal(n, &mut rng)
+            } else {
+                let sd = 1.5 / (n as f64).sqrt();
+                (0..n * n).map(|_| sd * normal(&mut rng)).collect()
+            };
+            let sd_in = 1.0 / (n_in as f64).sqrt();
+            let w_in = (0..n * n_in)
+                .map(|_| sd_in * normal(&mut rng))
+                .collect::<Vec<_>>();
+            (w_rec, w_in)
         };
-        let sd_in = 1.0 / (n_in as f64).sqrt();
-        let w_in = (0..n * n_in)
-            .map(|_| sd_in * normal(&mut rng))
-            .collect::<Vec<_>>();
+        let place_cells =
+            (c.model.readout == ReadoutName::PlaceCells).then(|| PlaceCells::from_config(c));
+        let (w_out, w_enc) = match &place_cells {
+            None => (vec![0.0; 2 * n], Vec::new()),
+            Some(pc) => {
+                let mut rng = stream(c.train.seed, 0, 1, Purpose::Init);
+                let w_out = uniform(&mut rng, pc.len() * n, n);
+                let w_enc = if c.model.initial_state == InitialState::PlaceCode {
+                    uniform(&mut rng, n * pc.len(), pc.len())
+                } else {
+                    Vec::new()
+                };
+                (w_out, w_enc)
+            }
+        };
+        let cast = |v: Vec<f64>| v.into_iter().map(R::of).collect::<Vec<R>>();
         Ctrnn {
             n,
             n_in,
-            w_rec: w_rec.into_iter().map(R::of).collect(),
-            w_in: w_in.into_iter().map(R::of).collect(),
+            w_rec: cast(w_rec),
+            w_in: cast(w_in),
             b: vec![R::zero(); n],
-            w_out: vec![R::zero(); 2 * n],
+            w_out: cast(w_out),
+            w_enc: cast(w_enc),
+            place_cells,
             alpha: c.model.alpha,
             activation: c.model.activation,
             noise_site: c.model.noise_site,
@@ -127,6 +173,8 @@ impl<R: Real> Ctrnn<R> {
             w_in: cv(&self.w_in),
             b: cv(&self.b),
             w_out: cv(&self.w_out),
+            w_enc: cv(&self.w_enc),
+            place_cells: self.place_cells.clone(),
             alpha: self.alpha,
             activation: self.activation,
             noise_site: self.noise_site,
@@ -137,18 +185,24 @@ impl<R: Real> Ctrnn<R> {
     }
 
     /// Parameter tensors in the order of [`Gradients::tensors`].
-    pub fn tensors_mut(&mut self) -> [&mut Vec<R>; 4] {
+    pub fn tensors_mut(&mut self) -> [&mut Vec<R>; 5] {
         [
             &mut self.w_rec,
             &mut self.w_in,
             &mut self.b,
             &mut self.w_out,
+            &mut self.w_enc,
         ]
     }
 
     /// Parameter tensors, read-only.
-    pub fn tensors(&self) -> [&[R]; 4] {
-        [&self.w_rec, &self.w_in, &self.b, &self.w_out]
+    pub fn tensors(&self) -> [&[R]; 5] {
+        [&self.w_rec, &self.w_in, &self.b, &self.w_out, &self.w_enc]
+    }
+
+    /// N_out, the readout's outputs: 2 (x, y) or Np.
+    pub fn n_out(&self) -> usize {
+        self.place_cells.as_ref().map_or(2, PlaceCells::len)
     }
 
     /// Zero gradients shaped like this network.
@@ -158,6 +212,7 @@ impl<R: Real> Ctrnn<R> {
             w_in: vec![R::zero(); self.w_in.len()],
             b: vec![R::zero(); self.b.len()],
             w_out: vec![R::zero(); self.w_out.len()],
+            w_enc: vec![R::zero(); self.w_enc.len()],
         }
     }
 

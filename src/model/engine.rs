@@ -6,6 +6,10 @@ use std::time::Instant;
 
 use super::gemm::{Mat, matmul};
 use super::kernel::{backward_step, forward_step};
+use super::place_readout::{
+    direct_gradient, initial_state, initial_state_gradient, readout_forward,
+    readout_weight_gradient,
+};
 use super::simd::{SimdPath, path};
 use super::step_gemm::{PackedB, step_matmul};
 use super::{Ctrnn, Gradients, Lambdas, LossTerms, NormalStream, PhaseTimes, Real};
@@ -13,7 +17,8 @@ use crate::config::NoiseSite;
 use crate::task::{Trajectories, write_shard};
 
 /// The inputs and targets of one shard, time-major: `iaug[(t*bs + b)*(n_in+1) + k]` with a
-/// trailing 1 per row (so that one GEMM gives dW_in and db), `target[(t*bs + b)*2 + j]`.
+/// trailing 1 per row (so that one GEMM gives dW_in and db), `target[(t*bs + b)*2 + j]`, and
+/// each trial's start point `start[b*2 + j]` (what a place-code initial state encodes).
 pub struct ShardInput<'a, R> {
     /// Global index of the shard's first trial.
     pub first_trial: usize,
@@ -23,6 +28,8 @@ pub struct ShardInput<'a, R> {
     pub iaug: &'a mut [R],
     /// Target positions.
     pub target: &'a mut [R],
+    /// Start points.
+    pub start: &'a mut [R],
 }
 
 /// W_in (N x N_in, row-major) transposed to the kernels' k-major layout.
@@ -52,8 +59,10 @@ pub(super) struct BackpropSums {
     pub rec: Vec<f64>,
     /// [W_in | b] gradient, N x (N_in + 1).
     pub inb: Vec<f64>,
-    /// W_out gradient, 2 x N.
+    /// W_out gradient, N_out x N.
     pub out: Vec<f64>,
+    /// W_enc gradient, N x Np (empty without a place-code initial state).
+    pub enc: Vec<f64>,
     /// Sum of f'(x)^2 per unit (only with the contractive penalty).
     pub d2: Vec<f64>,
 }
@@ -62,7 +71,7 @@ impl BackpropSums {
     /// The sums as [`Gradients`], plus the L2 term's 2 lambda_L2 / len times the W_in and
     /// W_out given, and the weight decay's 2 lambda_rec times the W_rec given (the
     /// parameters for a gradient; the direction for a Gauss-Newton product, where both
-    /// quadratic terms' blocks are exact).
+    /// quadratic terms' blocks are exact). W_enc carries no regulariser.
     pub(super) fn assemble<R: Real>(
         &self,
         net: &Ctrnn<R>,
@@ -92,6 +101,9 @@ impl BackpropSums {
         for (j, d) in g.w_out.iter_mut().enumerate() {
             *d = R::of(self.out[j] + l2_out * l2_w_out[j].f64());
         }
+        for (d, s) in g.w_enc.iter_mut().zip(&self.enc) {
+            *d = R::of(*s);
+        }
         g
     }
 }
@@ -102,6 +114,13 @@ pub(super) struct Shard<R> {
     pub(super) bs: usize,
     pub(super) iaug: Vec<R>,
     pub(super) target: Vec<R>,
+    pub(super) start: Vec<R>,
+    /// The start's place code (Bs x Np) and the initial state h0 = W_enc p (Bs x N).
+    pub(super) p0: Vec<R>,
+    pub(super) h0: Vec<R>,
+    /// The place-cell readout's logits (M x Np), then dL/dZ.
+    pub(super) pc_z: Vec<R>,
+    pub(super) grad_enc: Vec<R>,
     pub(super) u: Vec<R>,
     pub(super) f: Vec<R>,
     pub(super) gx: Vec<R>,
@@ -113,6 +132,8 @@ pub(super) struct Shard<R> {
     pub(super) sum_e: f64,
     pub(super) sum_fr: f64,
     pub(super) sum_c: f64,
+    /// The place-cell readout's cross-entropy, this shard's share of the minibatch mean.
+    pub(super) sum_xent: f64,
     pub(super) grad_rec: Vec<R>,
     pub(super) grad_inb: Vec<f64>,
     pub(super) grad_out: Vec<f64>,
@@ -166,6 +187,11 @@ impl<R: Real> Engine<R> {
                     bs,
                     iaug: vec![R::zero(); steps * bs * (n_in + 1)],
                     target: vec![R::zero(); steps * bs * 2],
+                    start: vec![R::zero(); bs * 2],
+                    p0: Vec::new(),
+                    h0: Vec::new(),
+                    pc_z: Vec::new(),
+                    grad_enc: Vec::new(),
                     u: vec![R::zero(); steps * bs * n],
                     f: Vec::new(),
                     gx: if with_grad {
@@ -181,6 +207,7 @@ impl<R: Real> Engine<R> {
                     sum_e: 0.0,
                     sum_fr: 0.0,
                     sum_c: 0.0,
+                    sum_xent: 0.0,
                     grad_rec: if with_grad {
                         vec![R::zero(); n * n]
                     } else {
@@ -305,6 +332,14 @@ impl<R: Real> Engine<R> {
         let mut w_rec_t = PackedB::new();
         w_rec_t.pack(Mat::trans(&net.w_rec, n), n, n);
         let scale = 1.0 / (self.batch * steps) as f64;
+        let m_total = self.batch * steps;
+        // The place-cell readout runs after the recurrence, over all steps at once.
+        let cartesian_w_out: &[R] = if net.place_cells.is_some() {
+            &[]
+        } else {
+            &net.w_out
+        };
+        let place_code = net.place_cells.as_ref().filter(|_| !net.w_enc.is_empty());
         self.parallel(|sh| {
             let sid = sh.id;
             let t0 = Instant::now();
@@ -313,6 +348,7 @@ impl<R: Real> Engine<R> {
                 trials: sh.bs,
                 iaug: &mut sh.iaug,
                 target: &mut sh.target,
+                start: &mut sh.start,
             });
             sh.times = PhaseTimes {
                 trajectories: t0.elapsed().as_secs_f64(),
@@ -323,6 +359,10 @@ impl<R: Real> Engine<R> {
             }
             let mut rng = noise.map(|(seed, it, _)| NormalStream::new(seed, it, sid as u64));
             let bsn = sh.bs * n;
+            let from_h0 = place_code.is_some() && !sh.resume;
+            if let (Some(pc), false) = (place_code, sh.resume) {
+                initial_state(sh, pc, &net.w_enc, n);
+            }
             let mut sums = [0.0f64; 3];
             let mut t_noise = 0.0;
             let t1 = Instant::now();
@@ -336,6 +376,21 @@ impl<R: Real> Engine<R> {
                         simd,
                         sh.bs,
                         &sh.g,
+                        n,
+                        Mat::trans(&net.w_rec, n),
+                        &w_rec_t,
+                        &mut sh.x,
+                        n,
+                        Some(one_minus_a),
+                        a,
+                    );
+                } else if t == 0 && from_h0 {
+                    // x_{-1} = u_{-1} = h0.
+                    sh.x.copy_from_slice(&sh.h0);
+                    step_matmul(
+                        simd,
+                        sh.bs,
+                        &sh.h0,
                         n,
                         Mat::trans(&net.w_rec, n),
                         &w_rec_t,
@@ -384,7 +439,7 @@ impl<R: Real> Engine<R> {
                     &sh.iaug[t * sh.bs * (nin + 1)..(t + 1) * sh.bs * (nin + 1)],
                     &win_t,
                     &net.b,
-                    &net.w_out,
+                    cartesian_w_out,
                     &sh.target[t * sh.bs * 2..(t + 1) * sh.bs * 2],
                     &mut sh.err[t * sh.bs * 2..(t + 1) * sh.bs * 2],
                     scale,
@@ -400,6 +455,12 @@ impl<R: Real> Engine<R> {
             sh.sum_fr = sums[0];
             sh.sum_e = sums[1];
             sh.sum_c = sums[2];
+            sh.sum_xent = 0.0;
+            if let Some(pc) = &net.place_cells {
+                let (xent, se) = readout_forward(sh, pc, &net.w_out, n, m_total, scale);
+                sh.sum_xent = xent;
+                sh.sum_e = se;
+            }
             sh.times.noise = t_noise;
             sh.times.forward = t1.elapsed().as_secs_f64() - t_noise;
         });
@@ -407,8 +468,14 @@ impl<R: Real> Engine<R> {
         let (se, sc, sfr) = self.shards.iter().fold((0.0, 0.0, 0.0), |acc, s| {
             (acc.0 + s.sum_e, acc.1 + s.sum_c, acc.2 + s.sum_fr)
         });
+        let position = se / (2.0 * denom);
         LossTerms {
-            e: se / (2.0 * denom),
+            e: if net.place_cells.is_some() {
+                self.shards.iter().map(|s| s.sum_xent).sum()
+            } else {
+                position
+            },
+            position,
             r_l2: net.r_l2(),
             r_fr: sfr / (denom * n as f64),
             r_cae: 0.0,
@@ -437,6 +504,7 @@ impl<R: Real> Engine<R> {
                 cue_steps,
                 inp.iaug,
                 inp.target,
+                inp.start,
             )
         })
     }
@@ -511,12 +579,22 @@ impl<R: Real> Engine<R> {
         let c_fr = R::of(c_fr);
         let mut w_rec_p = PackedB::new();
         w_rec_p.pack(Mat::rows(&net.w_rec, n), n, n);
+        let np = net.place_cells.as_ref().map(|pc| pc.len());
+        assert!(
+            np.is_none() || fr == FrSource::Activity,
+            "the place-cell readout has no Gauss-Newton product"
+        );
+        let cartesian_w_out: &[R] = if np.is_some() { &[] } else { &net.w_out };
+        let from_h0 = np.is_some() && !net.w_enc.is_empty();
         self.parallel(|sh| {
             let t0 = Instant::now();
             let bsn = sh.bs * n;
             sh.d2.fill(R::zero());
             sh.grad_inb.fill(0.0);
             sh.grad_out.fill(0.0);
+            if let Some(np) = np {
+                direct_gradient(sh, &net.w_out, n, np);
+            }
             for t in (0..steps).rev() {
                 let (head, tail) = sh.gx.split_at_mut((t + 1) * bsn);
                 let next: &[R] = if t + 1 < steps { &tail[..bsn] } else { &[] };
@@ -555,7 +633,7 @@ impl<R: Real> Engine<R> {
                     fr_src,
                     f_clean,
                     &sh.err[t * sh.bs * 2..(t + 1) * sh.bs * 2],
-                    &net.w_out,
+                    cartesian_w_out,
                     &sh.iaug[t * sh.bs * (nin + 1)..(t + 1) * sh.bs * (nin + 1)],
                     &mut sh.acc_inb,
                     &mut sh.acc_out,
@@ -573,9 +651,11 @@ impl<R: Real> Engine<R> {
                         sh.grad_inb[j * (nin + 1) + k] += sh.acc_inb[k * n + j].f64();
                     }
                 }
-                for (d, v) in sh.grad_out.iter_mut().zip(sh.acc_out.iter_mut()) {
-                    *d += v.f64();
-                    *v = R::zero();
+                if np.is_none() {
+                    for (d, v) in sh.grad_out.iter_mut().zip(sh.acc_out.iter_mut()) {
+                        *d += v.f64();
+                        *v = R::zero();
+                    }
                 }
                 sh.acc_inb.fill(R::zero());
             }
@@ -592,12 +672,31 @@ impl<R: Real> Engine<R> {
                 Mat::rows(&sh.u[..(rows - sh.bs) * n], n),
                 a,
             );
+            if let Some(np) = np {
+                readout_weight_gradient(sh, n, np);
+                if from_h0 {
+                    step_matmul(
+                        simd,
+                        sh.bs,
+                        &sh.gx[..bsn],
+                        n,
+                        Mat::rows(&net.w_rec, n),
+                        &w_rec_p,
+                        &mut sh.g,
+                        n,
+                        None,
+                        a,
+                    );
+                    initial_state_gradient(sh, a, n, np);
+                }
+            }
             sh.times.backward = t0.elapsed().as_secs_f64();
         });
         let mut sums = BackpropSums {
             rec: vec![0.0; n * n],
             inb: vec![0.0; n * (nin + 1)],
-            out: vec![0.0; 2 * n],
+            out: vec![0.0; net.w_out.len()],
+            enc: vec![0.0; net.w_enc.len()],
             d2: vec![0.0; n],
         };
         for sh in &self.shards {
@@ -617,6 +716,12 @@ impl<R: Real> Engine<R> {
                 .iter_mut()
                 .zip(&sh.d2)
                 .for_each(|(a, b)| *a += b.f64());
+            if from_h0 {
+                sums.enc
+                    .iter_mut()
+                    .zip(&sh.grad_enc)
+                    .for_each(|(a, b)| *a += b.f64());
+            }
         }
         sums
     }

@@ -92,16 +92,18 @@ pub(super) fn dot<R: Real>(a: &[R], b: &[R]) -> R {
 simd_kernel! {
     /// Finish x_t (eq. 1) after the GEMM left x = (1-a) x_{t-1} + a W_rec u_{t-1} in `x`:
     /// add a (W_in I_t + b + xi_t), then u_t = f(x_t) (+ xi_t at the `rate` site, where `f_out`
-    /// keeps the clean f(x_t) for the backward pass). Then the readout y_t = W_out u_t (eq. 2):
-    /// writes (y_t - target_t) * `scale` (= dE/dy) to `err` and adds sum u_t^2, sum (y - target)^2
-    /// and sum target^2 (the centre baseline) to `sums`.
+    /// keeps the clean f(x_t) for the backward pass). Then the Cartesian readout y_t = W_out u_t
+    /// (eq. 2): writes (y_t - target_t) * `scale` (= dE/dy) to `err` and adds sum u_t^2,
+    /// sum (y - target)^2 and sum target^2 (the centre baseline) to `sums`. An empty `w_out`
+    /// (the place-cell readout, one GEMM over all steps afterwards) skips the readout.
     pub fn forward_step<R: Real>(
         x: &mut [R], u_out: &mut [R], f_out: &mut [R], xi: &[R], iaug: &[R], win_t: &[R], bias: &[R],
         w_out: &[R], target: &[R], err: &mut [R], scale: f64,
         a: R, n: usize, nin: usize, act: Activation, rate_site: bool, sums: &mut [f64; 3],
     ) {
         let bs = x.len() / n;
-        let (w0, w1) = w_out.split_at(n);
+        let cartesian = !w_out.is_empty();
+        let (w0, w1) = if cartesian { w_out.split_at(n) } else { (&[][..], &[][..]) };
         let mut fr = 0.0f64;
         let mut se = 0.0f64;
         let mut sc = 0.0f64;
@@ -140,12 +142,14 @@ simd_kernel! {
             }
             fr += sum_sq(ur).f64();
             let (t0, t1) = (target[2 * b].f64(), target[2 * b + 1].f64());
-            let d0 = dot(ur, w0).f64() - t0;
-            let d1 = dot(ur, w1).f64() - t1;
-            se += d0 * d0 + d1 * d1;
             sc += t0 * t0 + t1 * t1;
-            err[2 * b] = R::of(d0 * scale);
-            err[2 * b + 1] = R::of(d1 * scale);
+            if cartesian {
+                let d0 = dot(ur, w0).f64() - t0;
+                let d1 = dot(ur, w1).f64() - t1;
+                se += d0 * d0 + d1 * d1;
+                err[2 * b] = R::of(d0 * scale);
+                err[2 * b + 1] = R::of(d1 * scale);
+            }
         }
         sums[0] += fr;
         sums[1] += se;
@@ -161,6 +165,8 @@ simd_kernel! {
     /// (- the contractive term when `cae` is given, accumulating f'(x_t)^2 into `d2`). Also
     /// accumulates this step's sum_b gx_t [I_t, 1]^T into `acc_inb` (k-major, (N_in+1) x N) and
     /// sum_b err_t u_t^T into `acc_out` (2 x N): the input and readout weight gradients.
+    /// With an empty `w_out` (the place-cell readout) `gx_out` holds the readout's dL/du_t on
+    /// entry (one GEMM over all steps) in place of W_out^T err_t, and `acc_out` is left alone.
     pub fn backward_step<R: Real>(
         g: &[R], gx_out: &mut [R], gx_next: &[R], u: &[R], fr_src: &[R], f_clean: &[R], err: &[R],
         w_out: &[R],
@@ -169,18 +175,31 @@ simd_kernel! {
     ) {
         let slope = Slope::<R>::of(act);
         let bs = g.len() / n;
-        let (w0, w1) = w_out.split_at(n);
+        let cartesian = !w_out.is_empty();
+        let (w0, w1) = if cartesian { w_out.split_at(n) } else { (&[][..], &[][..]) };
         for b in 0..bs {
             let r = b * n..(b + 1) * n;
-            let (e0, e1) = (err[2 * b], err[2 * b + 1]);
             let gr = &g[r.clone()];
             let ur = &u[r.clone()];
             let sr = &fr_src[r.clone()];
             let fr = if f_clean.is_empty() { ur } else { &f_clean[r.clone()] };
             let out = &mut gx_out[r.clone()];
-            for j in 0..n {
-                let gj = gr[j] + e0 * w0[j] + e1 * w1[j] + c_fr * sr[j];
-                out[j] = slope.at(fr[j]) * gj;
+            if cartesian {
+                let (e0, e1) = (err[2 * b], err[2 * b + 1]);
+                for j in 0..n {
+                    let gj = gr[j] + e0 * w0[j] + e1 * w1[j] + c_fr * sr[j];
+                    out[j] = slope.at(fr[j]) * gj;
+                }
+                let (o0, o1) = acc_out.split_at_mut(n);
+                for j in 0..n {
+                    o0[j] += e0 * ur[j];
+                    o1[j] += e1 * ur[j];
+                }
+            } else {
+                for j in 0..n {
+                    let gj = gr[j] + out[j] + c_fr * sr[j];
+                    out[j] = slope.at(fr[j]) * gj;
+                }
             }
             if !gx_next.is_empty() {
                 let nx = &gx_next[r.clone()];
@@ -203,11 +222,6 @@ simd_kernel! {
                 for j in 0..n {
                     acc[j] += c * out[j];
                 }
-            }
-            let (o0, o1) = acc_out.split_at_mut(n);
-            for j in 0..n {
-                o0[j] += e0 * ur[j];
-                o1[j] += e1 * ur[j];
             }
         }
     }

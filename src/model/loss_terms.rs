@@ -3,8 +3,13 @@
 /// Loss terms of eq. 3-5 for one minibatch, with the centre baseline.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LossTerms {
-    /// E, eq. 3.
+    /// The readout's loss: E of eq. 3 (Cartesian), or the place cells' softmax
+    /// cross-entropy.
     pub e: f64,
+    /// The decoded position's squared error on eq. 3's scale (mean over steps, trials and the
+    /// two coordinates, halved as E is): equal to `e` for the Cartesian readout, the top-k
+    /// decoding's for place cells, so that readouts compare on one scale.
+    pub position: f64,
     /// R_L2, eq. 4.
     pub r_l2: f64,
     /// R_FR, eq. 5.
@@ -13,7 +18,7 @@ pub struct LossTerms {
     pub r_cae: f64,
     /// sum W_rec^2, what `loss.lambda_rec` weighs.
     pub r_rec: f64,
-    /// E of always answering the centre: mean target^2.
+    /// `position` of always answering the centre: mean target^2 / 2.
     pub centre: f64,
 }
 

@@ -8,12 +8,13 @@ mod kernel;
 mod loss_terms;
 mod noise;
 mod phase_times;
+mod place_readout;
 mod real;
 pub mod simd;
 mod softmax_xent;
 mod step_gemm;
 
-pub use ctrnn::{Ctrnn, Gradients};
+pub use ctrnn::{Ctrnn, Gradients, TENSOR_NAMES};
 pub use engine::{Engine, ShardInput};
 pub use gauss_newton::CurvatureWeights;
 pub use loss_terms::{Lambdas, LossTerms};

@@ -57,7 +57,8 @@ pub fn input_scale(encoding: Encoding, speed_scale: f64, start_cue: bool) -> Vec
 }
 
 /// Write trials `first..first + trials` of `traj` into a shard's time-major buffers:
-/// `iaug[(t*bs + b)*(n_in+1) + k]` = input_scale_k * raw_k (then a 1), `target[(t*bs + b)*2 + j]`.
+/// `iaug[(t*bs + b)*(n_in+1) + k]` = input_scale_k * raw_k (then a 1), `target[(t*bs + b)*2 + j]`,
+/// `start[b*2 + j]`.
 /// `cue_steps` is `Some(steps)` when the start cue is on.
 #[allow(clippy::too_many_arguments)]
 pub fn write_shard<R: crate::model::Real>(
@@ -69,12 +70,15 @@ pub fn write_shard<R: crate::model::Real>(
     cue_steps: Option<usize>,
     iaug: &mut [R],
     target: &mut [R],
+    start: &mut [R],
 ) {
     let nin = input_scale.len();
     let steps = traj.steps;
     let mut raw = vec![0.0; nin];
     for b in 0..trials {
         let tb = first + b;
+        start[2 * b] = R::of(traj.start[tb][0]);
+        start[2 * b + 1] = R::of(traj.start[tb][1]);
         for t in 0..steps {
             let i = tb * steps + t;
             let cue = cue_steps.map(|c| (t < c, traj.start[tb]));

@@ -8,7 +8,7 @@ mod trajectory;
 mod trajectory_file;
 
 pub use inputs::{input_scale, raw_inputs, write_shard};
-pub use place_cells::{CENTRES_ITERATION, PlaceCells, PlaceTargets};
+pub use place_cells::{CENTRES_ITERATION, DECODE_TOP_K, PlaceCells, PlaceTargets};
 pub use sorscher_motion::{SORSCHER_BORDER, SORSCHER_SLOWDOWN};
 pub use trajectory::{LongTrials, Trajectories, TrajectorySpec, Walker};
 pub use trajectory_file::{read_trajectories, trajectories_from, write_trajectories};

@@ -22,6 +22,9 @@ use crate::rng::{Purpose, stream};
 /// Iteration index of the centres' stream: no training iteration or analysis uses it.
 pub const CENTRES_ITERATION: u64 = u64::MAX - 3;
 
+/// k of the top-k decoding (Sorscher et al.'s `get_nearest_cell_pos` default).
+pub const DECODE_TOP_K: usize = 3;
+
 /// The shape of the place cells' tuning.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PlaceTargets {
@@ -75,6 +78,25 @@ impl PlaceCells {
         }
     }
 
+    /// The place cells a validated config describes (`model.place_cells`, `place_cell_width`,
+    /// `place_cell_targets`, `surround_scale`), centres from `train.seed`.
+    pub fn from_config(c: &crate::config::ValidConfig) -> PlaceCells {
+        let m = &c.model;
+        let targets = match m.place_cell_targets {
+            crate::config::PlaceTargetName::Gaussian => PlaceTargets::Gaussian,
+            crate::config::PlaceTargetName::Dos => PlaceTargets::DifferenceOfSoftmaxes {
+                surround_scale: m.surround_scale,
+            },
+        };
+        PlaceCells::uniform(
+            c.arena(),
+            m.place_cells,
+            m.place_cell_width,
+            targets,
+            c.train.seed,
+        )
+    }
+
     /// Np.
     pub fn len(&self) -> usize {
         self.centres.len()
@@ -87,18 +109,24 @@ impl PlaceCells {
 
     /// The target distribution over the cells at `p`, written into `out` (length Np).
     pub fn target(&self, p: [f64; 2], out: &mut [f64]) {
+        let mut scratch = vec![0.0; self.len()];
+        self.target_with(p, out, &mut scratch);
+    }
+
+    /// [`PlaceCells::target`] with the caller's scratch (length Np), allocation-free for the
+    /// training loop.
+    pub fn target_with(&self, p: [f64; 2], out: &mut [f64], scratch: &mut [f64]) {
         assert_eq!(out.len(), self.len(), "one target per place cell");
-        let d2: Vec<f64> = self
-            .centres
-            .iter()
-            .map(|c| (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2))
-            .collect();
+        assert_eq!(scratch.len(), self.len(), "scratch of one per place cell");
+        for (d, c) in scratch.iter_mut().zip(&self.centres) {
+            *d = (p[0] - c[0]).powi(2) + (p[1] - c[1]).powi(2);
+        }
         let s2 = 2.0 * self.sigma * self.sigma;
-        softmax_of_scaled(&d2, -1.0 / s2, out);
+        softmax_of_scaled(scratch, -1.0 / s2, out);
         if let PlaceTargets::DifferenceOfSoftmaxes { surround_scale } = self.targets {
-            let mut surround = vec![0.0; out.len()];
-            softmax_of_scaled(&d2, -1.0 / (surround_scale * s2), &mut surround);
-            for (o, s) in out.iter_mut().zip(&surround) {
+            // The surround overwrites the squared distances it is computed from.
+            softmax_in_place(scratch, -1.0 / (surround_scale * s2));
+            for (o, s) in out.iter_mut().zip(scratch.iter()) {
                 *o -= s;
             }
             let min = out.iter().copied().fold(f64::INFINITY, f64::min);
@@ -110,17 +138,25 @@ impl PlaceCells {
         }
     }
 
-    /// The position decoded from `activity` over the cells (length Np): the mean centre of
-    /// the `k` most active cells (ties to the lower index).
-    pub fn decode(&self, activity: &[f64], k: usize) -> [f64; 2] {
+    /// The position decoded from `activity` over the cells (length Np; logits or rates, any
+    /// order-preserving code): the mean centre of the `k` most active cells (ties to the
+    /// lower index).
+    pub fn decode<R: crate::model::Real>(&self, activity: &[R], k: usize) -> [f64; 2] {
         assert_eq!(activity.len(), self.len(), "one activity per place cell");
         let k = k.clamp(1, self.len());
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        order.select_nth_unstable_by(k - 1, |&a, &b| {
-            activity[b].total_cmp(&activity[a]).then(a.cmp(&b))
-        });
+        // The k best so far, best first: one pass with insertion, O(Np k) for the small k used.
+        let mut best: Vec<(f64, usize)> = Vec::with_capacity(k + 1);
+        for (j, a) in activity.iter().enumerate() {
+            let v = a.f64();
+            if best.len() == k && v <= best[k - 1].0 {
+                continue;
+            }
+            let at = best.iter().position(|&(b, _)| v > b).unwrap_or(best.len());
+            best.insert(at, (v, j));
+            best.truncate(k);
+        }
         let mut p = [0.0; 2];
-        for &j in &order[..k] {
+        for &(_, j) in &best {
             p[0] += self.centres[j][0] / k as f64;
             p[1] += self.centres[j][1] / k as f64;
         }
@@ -128,20 +164,26 @@ impl PlaceCells {
     }
 }
 
-/// softmax(scale * x) into `out`, stable (the largest term is 1 before normalising).
-fn softmax_of_scaled(x: &[f64], scale: f64, out: &mut [f64]) {
+/// softmax(scale * x) over `x` itself, stable (the largest term is 1 before normalising).
+fn softmax_in_place(x: &mut [f64], scale: f64) {
     let max = x
         .iter()
         .map(|v| v * scale)
         .fold(f64::NEG_INFINITY, f64::max);
     let mut sum = 0.0;
-    for (o, v) in out.iter_mut().zip(x) {
-        *o = (v * scale - max).exp();
-        sum += *o;
+    for v in x.iter_mut() {
+        *v = (*v * scale - max).exp();
+        sum += *v;
     }
-    for o in out.iter_mut() {
-        *o /= sum;
+    for v in x.iter_mut() {
+        *v /= sum;
     }
+}
+
+/// softmax(scale * x) into `out`.
+fn softmax_of_scaled(x: &[f64], scale: f64, out: &mut [f64]) {
+    out.copy_from_slice(x);
+    softmax_in_place(out, scale);
 }
 
 #[cfg(test)]

@@ -82,7 +82,7 @@ pub struct GradientPoint<'a, R> {
 }
 
 /// The parameters as one f64 vector, in the order of [`Gradients::tensors`].
-pub fn flatten<R: Real>(t: [&[R]; 4]) -> Vec<f64> {
+pub fn flatten<R: Real>(t: [&[R]; 5]) -> Vec<f64> {
     t.iter().flat_map(|v| v.iter().map(|x| x.f64())).collect()
 }
 

@@ -21,7 +21,8 @@ use crate::io::{
 use crate::model::PhaseTimes;
 
 /// Header of `train_log.csv`, exactly as design section 5 fixes it.
-pub const LOG_HEADER: &str = "iteration,wall_s,loss,E,R_L2,R_FR,lambda_L2,lambda_FR,grad_norm,lr";
+pub const LOG_HEADER: &str =
+    "iteration,wall_s,loss,E,R_L2,R_FR,lambda_L2,lambda_FR,grad_norm,lr,position";
 
 /// Header of `hf_log.csv`, written beside `train_log.csv` by Hessian-free runs: per update
 /// the damping its CG used, CG iterations, the iteration backtracking chose, the reduction
@@ -447,7 +448,7 @@ fn run_loop(
         let t = &rec.terms;
         writeln!(
             log,
-            "{},{:.3},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:e}",
+            "{},{:.3},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:e},{:.8e}",
             rec.iteration,
             wall(&start),
             rec.loss,
@@ -457,7 +458,8 @@ fn run_loop(
             rec.lambdas.l2,
             rec.lambdas.fr,
             rec.grad_norm,
-            rec.lr
+            rec.lr,
+            t.position
         )?;
         if let (Some(h), Some(r)) = (&mut hf_log, &rec.hf) {
             writeln!(
@@ -475,11 +477,11 @@ fn run_loop(
             )?;
         }
         times.add(&rec.times);
-        tail.push((t.e, t.centre));
+        tail.push((t.position, t.centre));
         bar.set_message(format!(
             "loss {:.4} E/centre {:.3}",
             rec.loss,
-            t.e / t.centre
+            t.position / t.centre
         ));
         bar.set_position(trainer.iteration);
     }

@@ -99,6 +99,7 @@ mod tests {
         let mut s = LambdaSchedule::new(&c);
         let t0 = LossTerms {
             e: 0.3,
+            position: 0.3,
             r_l2: 0.5,
             r_fr: 0.2,
             r_cae: 0.0,

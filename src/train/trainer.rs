@@ -107,6 +107,7 @@ fn forward_minibatch<R: Real>(
             cue,
             inp.iaug,
             inp.target,
+            inp.start,
         );
     })
 }
@@ -322,13 +323,18 @@ impl<R: Real> Trainer<R> {
             exact.n,
             exact.n_in
         );
+        anyhow::ensure!(
+            exact.tensors().map(|t| t.len()) == net.tensors().map(|t| t.len()),
+            "checkpoint's readout or initial state differs from the config's (model.readout, model.place_cells, model.initial_state)"
+        );
         for (d, s) in exact.tensors_mut().into_iter().zip(net.tensors()) {
             d.copy_from_slice(s);
         }
+        exact.place_cells = net.place_cells.clone();
         let mut t = Self::with_network(cfg, exact);
         let shapes: Vec<usize> = t.net.tensors().iter().map(|x| x.len()).collect();
         let ok =
-            |v: &Vec<Vec<f32>>| v.len() == 4 && v.iter().zip(&shapes).all(|(a, &n)| a.len() == n);
+            |v: &Vec<Vec<f32>>| v.len() == 5 && v.iter().zip(&shapes).all(|(a, &n)| a.len() == n);
         anyhow::ensure!(
             ok(&st.adam_m) && ok(&st.adam_v),
             "training state does not match the network's shape"
