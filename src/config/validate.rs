@@ -278,7 +278,10 @@ fn check_readout(c: &Config) -> anyhow::Result<()> {
         m.place_cells >= crate::task::DECODE_TOP_K,
         "model.place_cells",
         m.place_cells,
-        &format!(">= {} (positions decode from the top {0})", crate::task::DECODE_TOP_K),
+        &format!(
+            ">= {} (positions decode from the top {0})",
+            crate::task::DECODE_TOP_K
+        ),
     )?;
     check(
         m.place_cell_width.is_finite() && m.place_cell_width > 0.0,
