@@ -520,6 +520,24 @@ fn analyze_and_print(
         t0.elapsed().as_secs_f64()
     );
     report_cell_types(&s.units, &s.thresholds, s.hexagonal_score, percentile);
+    let show = |d: Option<gridrnn::analysis::MapDiversity>| {
+        d.map_or("-".into(), |d| {
+            format!(
+                "{} maps, median |r| {:.3}, participation ratio {:.1}, first PC {:.0} %",
+                d.units,
+                d.median_abs_r,
+                d.participation_ratio,
+                100.0 * d.first_pc_fraction
+            )
+        })
+    };
+    let (grid, all) = s.map_diversity(gridrnn::analysis::CellType::Grid);
+    println!(
+        "maps differ? grid units: {}; all units: {}; held-out error {:.4} of the centre baseline",
+        show(grid),
+        show(all),
+        r.held_out.mse_over_centre
+    );
     if let Some(d) = &r.development {
         let part = |t: &gridrnn::analysis::TypeDevelopment| {
             format!(
@@ -1070,6 +1088,8 @@ fn main_inner() -> anyhow::Result<()> {
                     &rows,
                     &thresholds,
                     &how,
+                    &arr.data,
+                    h * w,
                 ))?
                 .as_bytes(),
             )?;

@@ -16,6 +16,7 @@ mod grid_score;
 mod gridness;
 mod lattice;
 mod long_run;
+mod map_diversity;
 mod morphology;
 mod null;
 mod place_field;
@@ -48,6 +49,7 @@ pub use lattice::{Lattice, LatticeType, lattice};
 pub use long_run::{
     LONG_RUN_ITERATION, LongRun, LongRunOptions, LongRunSummary, long_run, write_long_run,
 };
+pub use map_diversity::{MapDiversity, map_diversity};
 pub use null::{NullSamples, map_shuffle_null, percentile, shifted_maps, time_shift_null};
 pub use place_field::{Field, FieldOptions, map_peaks, place_field};
 pub use ramp::{BORDER_DEPTH, DEPTH_PERCENTILE, Ramp, field_depth, ramp};

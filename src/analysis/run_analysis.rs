@@ -50,6 +50,25 @@ pub struct AnalysisSummary {
     pub occupancy: Vec<f64>,
 }
 
+impl AnalysisSummary {
+    /// How different the maps of the units typed `of` are from one another (None for fewer
+    /// than two), and all units' maps for scale: what a grid count needs beside it.
+    pub fn map_diversity(
+        &self,
+        of: super::CellType,
+    ) -> (Option<super::MapDiversity>, Option<super::MapDiversity>) {
+        let bins = self.bins.nx * self.bins.ny;
+        let typed: Vec<usize> = (0..self.units.len())
+            .filter(|&i| self.units[i].cell_type == of)
+            .collect();
+        let all: Vec<usize> = (0..self.units.len()).collect();
+        (
+            super::map_diversity(&self.maps, bins, &typed),
+            super::map_diversity(&self.maps, bins, &all),
+        )
+    }
+}
+
 /// Options of `analyze`.
 #[derive(Clone, Debug)]
 pub struct AnalyzeOptions {
@@ -242,7 +261,7 @@ pub fn analyze_run(
         percentile: o.percentile,
         hexagonal_score: hexagonal_score_name(&layout),
     };
-    let summary = cell_type_summary(&units, &thresholds, &null);
+    let summary = cell_type_summary(&units, &thresholds, &null, &rate_maps, h * w);
     write_atomic(
         &out.join("cell_types.json"),
         serde_json::to_string_pretty(&summary)?.as_bytes(),

@@ -116,12 +116,28 @@ pub struct NullDescription {
     pub hexagonal_score: &'static str,
 }
 
-/// Counts per type and at the fixed levels, the thresholds and how they were made.
+/// Counts per type and at the fixed levels, the thresholds and how they were made, and how
+/// different the grid units' maps are from one another (and all units' maps, for scale):
+/// `maps` is unit x bin (`bins` per map), as ratemaps.npy.
 pub fn cell_type_summary(
     rows: &[ScoreRow],
     t: &Thresholds,
     how: &NullDescription,
+    maps: &[f64],
+    bins: usize,
 ) -> serde_json::Value {
+    let of = |units: Vec<usize>| {
+        super::map_diversity(maps, bins, &units).map_or(serde_json::Value::Null, |d| {
+            serde_json::to_value(d).expect("plain numbers")
+        })
+    };
+    let grid: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].cell_type == CellType::Grid)
+        .collect();
+    let diversity = serde_json::json!({
+        "grid": of(grid),
+        "all": of((0..rows.len()).collect()),
+    });
     let counts: serde_json::Map<String, serde_json::Value> = CellType::ALL
         .iter()
         .map(|c| {
@@ -161,6 +177,7 @@ pub fn cell_type_summary(
             "ramp": opt(t.ramp),
             "stability": opt(t.stability),
         },
+        "map_diversity": diversity,
         "null": {
             "kind": how.kind,
             "shuffles": how.shuffles,

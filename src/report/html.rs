@@ -67,6 +67,7 @@ pub fn report_html(p: &ReportPage) -> String {
         };
         key(y).total_cmp(&key(x))
     });
+    let (grid_div, all_div) = a.map_diversity(CellType::Grid);
     let page: Markup = html! {
         (DOCTYPE)
         html lang="en" {
@@ -82,7 +83,7 @@ pub fn report_html(p: &ReportPage) -> String {
                     tr { th { "last iteration" } td { (num(p.training.iterations, 0)) } }
                     tr { th { "wall time" } td { (num(p.training.wall_s, 1)) " s" } }
                     tr { th { "training E, last 10% of iterations" } td { (num(p.training.tail_e, 5)) } }
-                    tr { th { "held-out E (" (p.held_out.trials) " trials, noise off)" } td { (num(p.held_out.mse, 5)) } }
+                    tr { th { "held-out E of the decoded position (" (p.held_out.trials) " trials, noise off)" } td { (num(p.held_out.mse, 5)) } }
                     tr { th { "always-the-centre baseline" } td { (num(p.held_out.centre_mse, 5)) } }
                     tr { th { "E / baseline" } td { (num(p.held_out.mse_over_centre, 4)) } }
                 }
@@ -96,6 +97,20 @@ pub fn report_html(p: &ReportPage) -> String {
                 table {
                     tr { @for c in CellType::ALL { th { (c.name()) } } }
                     tr { @for c in CellType::ALL { td { (a.units.iter().filter(|r| r.cell_type == c).count()) } } }
+                }
+                p { "Do the maps differ? A count of grid units is no evidence when their maps are one shared map. "
+                    "Over the bins all maps visit: median |r| between maps, the participation ratio of their correlation matrix "
+                    "(1 = one shared map, the number of maps = uncorrelated maps) and the first principal component's share." }
+                table {
+                    tr { th { "units" } th { "maps" } th { "median |r|" } th { "participation ratio" } th { "first PC" } }
+                    @for (name, d) in [("grid", grid_div), ("all", all_div)] {
+                        tr { td { (name) }
+                            @if let Some(d) = d {
+                                td { (d.units) } td { (num(d.median_abs_r, 3)) } td { (num(d.participation_ratio, 1)) }
+                                td { (num(100.0 * d.first_pc_fraction, 0)) " %" }
+                            } @else { td { "-" } td { "-" } td { "-" } td { "-" } }
+                        }
+                    }
                 }
                 p { (a.hexagonal_score) " above the fixed levels "
                     @for (k, l) in FIXED_LEVELS.iter().enumerate() {
