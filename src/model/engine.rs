@@ -12,7 +12,9 @@ use super::place_readout::{
 };
 use super::simd::{SimdPath, path};
 use super::step_gemm::{PackedB, step_matmul};
-use super::{Ctrnn, Gradients, Lambdas, LossTerms, NormalStream, PhaseTimes, Real};
+use super::{
+    Ctrnn, Gradients, Lambdas, LossTerms, NormalStream, PhaseTimes, Real, without_subnormals,
+};
 use crate::config::NoiseSite;
 use crate::task::{Trajectories, write_shard};
 
@@ -291,14 +293,14 @@ impl<R: Real> Engine<R> {
     {
         let threads = self.threads.min(self.shards.len());
         if threads <= 1 {
-            self.shards.iter_mut().for_each(&work);
+            without_subnormals(|| self.shards.iter_mut().for_each(&work));
             return;
         }
         let per = self.shards.len().div_ceil(threads);
         std::thread::scope(|s| {
             for chunk in self.shards.chunks_mut(per) {
                 let work = &work;
-                s.spawn(move || chunk.iter_mut().for_each(work));
+                s.spawn(move || without_subnormals(|| chunk.iter_mut().for_each(work)));
             }
         });
     }

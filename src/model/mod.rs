@@ -13,6 +13,7 @@ mod real;
 pub mod simd;
 mod softmax_xent;
 mod step_gemm;
+mod subnormal;
 
 pub use ctrnn::{Ctrnn, Gradients, TENSOR_NAMES};
 pub use engine::{Engine, ShardInput};
@@ -22,3 +23,4 @@ pub use noise::NormalStream;
 pub use phase_times::PhaseTimes;
 pub use real::Real;
 pub use softmax_xent::softmax_cross_entropy;
+pub use subnormal::without_subnormals;

@@ -1,6 +1,6 @@
 //! Adam (Kingma & Ba 2015) with global-norm clipping (design section 2).
 
-use crate::model::{Ctrnn, Gradients, Real};
+use crate::model::{Ctrnn, Gradients, Real, without_subnormals};
 
 /// Scale `g` so that its global norm is at most `clip` (0 = off). Returns the norm before.
 pub fn clip_global_norm<R: Real>(g: &mut Gradients<R>, clip: f64) -> f64 {
@@ -58,13 +58,16 @@ impl<R: Real> Adam<R> {
         let step = R::of(lr / c1);
         let inv_c2 = R::of(1.0 / c2);
         let e = R::of(eps);
-        for (k, (p, gr)) in net.tensors_mut().into_iter().zip(g.tensors()).enumerate() {
-            let (m, v) = (&mut self.m[k], &mut self.v[k]);
-            for i in 0..p.len() {
-                m[i] = rb1 * m[i] + ob1 * gr[i];
-                v[i] = rb2 * v[i] + ob2 * gr[i] * gr[i];
-                p[i] = p[i] - step * m[i] / ((v[i] * inv_c2).sqrt() + e);
+        // Squared small gradients fall into the subnormal range (model/subnormal.rs).
+        without_subnormals(|| {
+            for (k, (p, gr)) in net.tensors_mut().into_iter().zip(g.tensors()).enumerate() {
+                let (m, v) = (&mut self.m[k], &mut self.v[k]);
+                for i in 0..p.len() {
+                    m[i] = rb1 * m[i] + ob1 * gr[i];
+                    v[i] = rb2 * v[i] + ob2 * gr[i] * gr[i];
+                    p[i] = p[i] - step * m[i] / ((v[i] * inv_c2).sqrt() + e);
+                }
             }
-        }
+        });
     }
 }
