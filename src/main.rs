@@ -49,7 +49,7 @@ struct ConfigArgs {
     /// TOML config file (keys of design section 5; `gridrnn config` lists them).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Start from a preset: pytorch-peer | authors-code.
+    /// Start from a preset: pytorch-peer | authors-code | sorscher | place-cells.
     #[arg(long)]
     preset: Option<String>,
     /// Override one key, e.g. --set task.arena=hexagon (repeatable).

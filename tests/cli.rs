@@ -321,7 +321,7 @@ fn every_example_config_is_valid_and_the_presets_match_their_files() {
         }
     }
     assert!(n >= 6);
-    for preset in ["pytorch-peer", "authors-code"] {
+    for preset in ["pytorch-peer", "authors-code", "place-cells"] {
         let f =
             gridrnn::config::load(Some(&dir.join(format!("{preset}.toml"))), None, &[]).unwrap();
         let p = gridrnn::config::load(None, Some(preset), &[]).unwrap();

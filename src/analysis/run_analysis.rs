@@ -84,7 +84,8 @@ pub struct AnalyzeOptions {
     pub shuffles: usize,
     /// Percentile of the pooled null (design: 99).
     pub percentile: f64,
-    /// Steps left out at the start of each recorded trial; None: [`super::START_TRANSIENT`],
+    /// Steps left out at the start of each recorded trial; None: 0 with a place-code initial
+    /// state, else [`super::START_TRANSIENT`],
     /// or half the trial where trials are shorter than twice that.
     pub transient: Option<usize>,
 }
@@ -180,9 +181,13 @@ pub fn analyze_run(
     net: &Ctrnn<f32>,
     o: &AnalyzeOptions,
 ) -> anyhow::Result<AnalysisSummary> {
-    let transient = o
-        .transient
-        .unwrap_or(super::START_TRANSIENT.min(cfg.task.steps / 2));
+    // A place-code initial state tells the network where it starts: no transient to leave out.
+    let default_transient = if cfg.model.initial_state == crate::config::InitialState::PlaceCode {
+        0
+    } else {
+        super::START_TRANSIENT.min(cfg.task.steps / 2)
+    };
+    let transient = o.transient.unwrap_or(default_transient);
     if transient >= cfg.task.steps {
         return Err(crate::error::bad_config(format!(
             "--transient-steps {transient} leaves nothing of the run's trials (task.steps = {}): give fewer steps, or leave it out for the default",
