@@ -129,7 +129,7 @@ enum Cmd {
         percentile: f64,
         /// Steps at the start of each recorded trial left out of the maps, tuning and null
         /// while the network settles from x_0 = 0 (docs/analysis.md; default 40, or half a
-        /// trial for trials shorter than 80 steps).
+        /// trial for trials shorter than 80 steps; 0 with a place-code initial state).
         #[arg(long)]
         transient_steps: Option<usize>,
         /// Colour map of the figures' heat maps: viridis | jet (the paper's).
@@ -603,6 +603,17 @@ fn analyze_and_print(
     Ok(())
 }
 
+/// Fig. 6's long trials for `run`: 10 x 10^6 steps, or 10 x 10^5 for a place-cell readout,
+/// whose network is trained on short trials from a known start and whose readout costs a
+/// GEMM per step (10^6 steps took 233 s at 512 units; docs/place_cells.md).
+fn long_run_options(cfg: &ValidConfig, threads: usize) -> gridrnn::analysis::LongRunOptions {
+    if cfg.model.readout == gridrnn::config::ReadoutName::PlaceCells {
+        gridrnn::analysis::LongRunOptions::with_steps(10, 100_000, 20, threads)
+    } else {
+        gridrnn::analysis::LongRunOptions::defaults(threads)
+    }
+}
+
 fn default_run_dir(cfg: &ValidConfig) -> PathBuf {
     let t = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
         .to_string()
@@ -660,7 +671,7 @@ fn main_inner() -> anyhow::Result<()> {
                 &dir,
                 gridrnn::analysis::AnalyzeOptions::defaults(threads),
                 Colormap::default(),
-                Some(gridrnn::analysis::LongRunOptions::defaults(threads)),
+                Some(long_run_options(&cfg, threads)),
                 Some(gridrnn::analysis::DevelopmentOptions::defaults(threads)),
             )?;
             println!("run directory: {}", dir.display());
