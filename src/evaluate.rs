@@ -15,10 +15,13 @@ pub const EVAL_NOISE_SEED: u64 = 0x5eed_e7a1;
 /// What `evaluate` prints and writes.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Evaluation {
-    /// E of eq. 3.
+    /// E of eq. 3 (of the decoded position, for a place-cell readout).
     pub mse: f64,
     /// E of always answering the centre (0, 0).
     pub centre_mse: f64,
+    /// E of always answering the trial's start point: what a network told its start (a
+    /// place-code initial state, a start cue) would get without integrating any velocity.
+    pub start_mse: f64,
     /// mse / centre_mse.
     pub mse_over_centre: f64,
     /// Trials.
@@ -76,9 +79,18 @@ pub fn evaluate(
     }
     let mse = se / traj.trials as f64;
     let centre_mse = sc / traj.trials as f64;
+    let start_mse = (0..traj.trials)
+        .flat_map(|b| (0..traj.steps).map(move |t| (b, t)))
+        .map(|(b, t)| {
+            let (p, s) = (traj.pos(b, t), traj.start[b]);
+            ((p[0] - s[0]).powi(2) + (p[1] - s[1]).powi(2)) / 2.0
+        })
+        .sum::<f64>()
+        / (traj.trials * traj.steps) as f64;
     Evaluation {
         mse,
         centre_mse,
+        start_mse,
         mse_over_centre: mse / centre_mse,
         trials: traj.trials,
         steps: traj.steps,

@@ -660,11 +660,12 @@ fn main_inner() -> anyhow::Result<()> {
             for noise in [false, true] {
                 let ev = evaluate(&net, &test, noise, threads, 500);
                 println!(
-                    "held-out evaluation (500 trials, noise {}): E = {:.5}, centre baseline {:.5}, ratio {:.4}",
+                    "held-out evaluation (500 trials, noise {}): E = {:.5}, centre baseline {:.5}, ratio {:.4}; start-point baseline {:.5}",
                     if noise { "on" } else { "off" },
                     ev.mse,
                     ev.centre_mse,
-                    ev.mse_over_centre
+                    ev.mse_over_centre,
+                    ev.start_mse
                 );
             }
             analyze_and_print(

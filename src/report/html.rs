@@ -86,6 +86,7 @@ pub fn report_html(p: &ReportPage) -> String {
                     tr { th { "held-out E of the decoded position (" (p.held_out.trials) " trials, noise off)" } td { (num(p.held_out.mse, 5)) } }
                     tr { th { "always-the-centre baseline" } td { (num(p.held_out.centre_mse, 5)) } }
                     tr { th { "E / baseline" } td { (num(p.held_out.mse_over_centre, 4)) } }
+                    tr { th { "always-the-start-point baseline (integrating no velocity)" } td { (num(p.held_out.start_mse, 5)) } }
                 }
                 h2 { "Cell types" }
                 p { (a.units.len()) " units, " (a.steps) " evaluation steps; thresholds from the 99th percentile of the time-shift null ("
