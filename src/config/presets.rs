@@ -63,7 +63,7 @@ pub fn preset(name: &str) -> anyhow::Result<Config> {
             c.model.units = 512;
             c.train.lr = 1e-3;
             c.loss.lambda_rec = 0.0;
-            c.train.iterations = 4000;
+            c.train.iterations = 8000;
             Ok(c)
         }
         other => Err(bad_config(format!(
