@@ -2,7 +2,8 @@
 //! optimisation (Martens & Sutskever 2011, section 2.3 of the paper): a forward-mode
 //! R-operator pass through the fused kernel, then the same backward pass as the gradient.
 
-use super::engine::{FrSource, input_weights_k_major};
+use super::backprop::FrSource;
+use super::engine::input_weights_k_major;
 use super::gemm::{Mat, matmul};
 use super::kernel::tangent_step;
 use super::step_gemm::{PackedB, step_matmul};

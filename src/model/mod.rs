@@ -1,5 +1,6 @@
 //! The CTRNN of eq. 1-2 (design section 1) and its hand-written forward + BPTT kernel.
 
+mod backprop;
 mod ctrnn;
 mod engine;
 mod gauss_newton;

@@ -14,6 +14,8 @@
 
 use super::engine::Shard;
 use super::gemm::{Mat, matmul};
+use super::simd::SimdPath;
+use super::step_gemm::{PackedB, step_matmul};
 use super::{Real, softmax_cross_entropy};
 use crate::task::{DECODE_TOP_K, PlaceCells};
 
@@ -132,11 +134,30 @@ pub(super) fn readout_weight_gradient<R: Real>(sh: &mut Shard<R>, n: usize, np: 
     sh.grad_out.extend(sh.acc_out.iter().map(|v| v.f64()));
 }
 
-/// The initial state's share of the gradient, once BPTT has reached gx_0: `sh.g` must hold
-/// a W_rec^T gx_0. Writes dW_enc = dH0^T P0 into `sh.grad_enc` and adds a gx_0 h0^T to
-/// `sh.grad_rec`.
-pub(super) fn initial_state_gradient<R: Real>(sh: &mut Shard<R>, a: R, n: usize, np: usize) {
+/// The initial state's share of the gradient, once BPTT has reached gx_0 (`w_rec` as given and
+/// packed for the step kernel): dH0 = (1-a) gx_0 + a W_rec^T gx_0 (in `sh.g`), dW_enc =
+/// dH0^T P0 into `sh.grad_enc`, and a gx_0 h0^T added to `sh.grad_rec`.
+pub(super) fn initial_state_gradient<R: Real>(
+    sh: &mut Shard<R>,
+    simd: SimdPath,
+    (w_rec, w_rec_p): (&[R], &PackedB<R>),
+    a: R,
+    n: usize,
+    np: usize,
+) {
     let bsn = sh.bs * n;
+    step_matmul(
+        simd,
+        sh.bs,
+        &sh.gx[..bsn],
+        n,
+        Mat::rows(w_rec, n),
+        w_rec_p,
+        &mut sh.g,
+        n,
+        None,
+        a,
+    );
     let one_minus_a = R::one() - a;
     for (d, gx) in sh.g.iter_mut().zip(&sh.gx[..bsn]) {
         *d += one_minus_a * *gx;
