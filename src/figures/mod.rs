@@ -36,7 +36,7 @@ use crate::task::Trajectories;
 pub struct LogRow {
     /// Iteration.
     pub iteration: f64,
-    /// E (eq. 3).
+    /// E on eq. 3's scale (eq. 3; the decoded position's for a place-cell readout).
     pub e: f64,
     /// R_L2 (eq. 4).
     pub r_l2: f64,

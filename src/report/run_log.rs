@@ -19,10 +19,13 @@ pub fn read_log(path: &Path) -> anyhow::Result<Vec<(f64, LogRow)>> {
             .position(|h| *h == name)
             .with_context(|| format!("{}: no column {name}", path.display()))
     };
+    // E on eq. 3's scale, what the centre baseline is compared with: the decoded position's
+    // error where the log has it (a place-cell readout's E column is its cross-entropy; for
+    // the Cartesian readout both columns are equal), E in logs written before it existed.
     let [it, wall, e, l2, fr, ll2, lfr] = [
         col("iteration")?,
         col("wall_s")?,
-        col("E")?,
+        col("position").or_else(|_| col("E"))?,
         col("R_L2")?,
         col("R_FR")?,
         col("lambda_L2")?,
