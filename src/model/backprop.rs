@@ -183,8 +183,8 @@ impl<R: Real> Engine<R> {
             np.is_none() || fr == FrSource::Activity,
             "the place-cell readout has no Gauss-Newton product"
         );
-        let cartesian_w_out: &[R] = if np.is_some() { &[] } else { &net.w_out };
-        let from_h0 = np.is_some() && !net.w_enc.is_empty();
+        let cartesian_w_out = net.cartesian_w_out();
+        let from_h0 = net.place_code().is_some();
         self.parallel(|sh| {
             let t0 = Instant::now();
             let bsn = sh.bs * n;

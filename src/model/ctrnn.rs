@@ -200,6 +200,22 @@ impl<R: Real> Ctrnn<R> {
         [&self.w_rec, &self.w_in, &self.b, &self.w_out, &self.w_enc]
     }
 
+    /// W_out as the per-step kernels take it: the Cartesian readout's 2 x N, or empty for a
+    /// place-cell readout, which runs after the recurrence over all steps at once.
+    pub(crate) fn cartesian_w_out(&self) -> &[R] {
+        if self.place_cells.is_some() {
+            &[]
+        } else {
+            &self.w_out
+        }
+    }
+
+    /// The place cells whose code of the start gives the initial state h0 = W_enc p(start);
+    /// None when trials start from x = 0.
+    pub(crate) fn place_code(&self) -> Option<&PlaceCells> {
+        self.place_cells.as_ref().filter(|_| !self.w_enc.is_empty())
+    }
+
     /// N_out, the readout's outputs: 2 (x, y) or Np.
     pub fn n_out(&self) -> usize {
         self.place_cells.as_ref().map_or(2, PlaceCells::len)

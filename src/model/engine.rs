@@ -265,13 +265,8 @@ impl<R: Real> Engine<R> {
         w_rec_t.pack(Mat::trans(&net.w_rec, n), n, n);
         let scale = 1.0 / (self.batch * steps) as f64;
         let m_total = self.batch * steps;
-        // The place-cell readout runs after the recurrence, over all steps at once.
-        let cartesian_w_out: &[R] = if net.place_cells.is_some() {
-            &[]
-        } else {
-            &net.w_out
-        };
-        let place_code = net.place_cells.as_ref().filter(|_| !net.w_enc.is_empty());
+        let cartesian_w_out = net.cartesian_w_out();
+        let place_code = net.place_code();
         self.parallel(|sh| {
             let sid = sh.id;
             let t0 = Instant::now();
