@@ -520,17 +520,7 @@ fn analyze_and_print(
         t0.elapsed().as_secs_f64()
     );
     report_cell_types(&s.units, &s.thresholds, s.hexagonal_score, percentile);
-    let show = |d: Option<gridrnn::analysis::MapDiversity>| {
-        d.map_or("-".into(), |d| {
-            format!(
-                "{} maps, median |r| {:.3}, participation ratio {:.1}, first PC {:.0} %",
-                d.units,
-                d.median_abs_r,
-                d.participation_ratio,
-                100.0 * d.first_pc_fraction
-            )
-        })
-    };
+    let show = |d: Option<gridrnn::analysis::MapDiversity>| d.map_or("-".into(), |d| d.to_string());
     let (grid, all) = s.map_diversity(gridrnn::analysis::CellType::Grid);
     println!(
         "maps differ? grid units: {}; all units: {}; held-out error {:.4} of the centre baseline",
@@ -603,17 +593,6 @@ fn analyze_and_print(
     Ok(())
 }
 
-/// Fig. 6's long trials for `run`: 10 x 10^6 steps, or 10 x 10^5 for a place-cell readout,
-/// whose network is trained on short trials from a known start and whose readout costs a
-/// GEMM per step (10^6 steps took 233 s at 512 units; docs/place_cells.md).
-fn long_run_options(cfg: &ValidConfig, threads: usize) -> gridrnn::analysis::LongRunOptions {
-    if cfg.model.readout == gridrnn::config::ReadoutName::PlaceCells {
-        gridrnn::analysis::LongRunOptions::with_steps(10, 100_000, 20, threads)
-    } else {
-        gridrnn::analysis::LongRunOptions::defaults(threads)
-    }
-}
-
 fn default_run_dir(cfg: &ValidConfig) -> PathBuf {
     let t = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
         .to_string()
@@ -672,7 +651,7 @@ fn main_inner() -> anyhow::Result<()> {
                 &dir,
                 gridrnn::analysis::AnalyzeOptions::defaults(threads),
                 Colormap::default(),
-                Some(long_run_options(&cfg, threads)),
+                Some(gridrnn::analysis::LongRunOptions::for_config(&cfg, threads)),
                 Some(gridrnn::analysis::DevelopmentOptions::defaults(threads)),
             )?;
             println!("run directory: {}", dir.display());

@@ -30,6 +30,19 @@ pub struct MapDiversity {
     pub first_pc_fraction: f64,
 }
 
+impl std::fmt::Display for MapDiversity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} maps, median |r| {:.3}, participation ratio {:.1}, first PC {:.0} %",
+            self.units,
+            self.median_abs_r,
+            self.participation_ratio,
+            100.0 * self.first_pc_fraction
+        )
+    }
+}
+
 /// The diversity of the maps of `units` (`maps` is unit x bin, NaN = unvisited). None for
 /// fewer than two maps that vary.
 pub fn map_diversity(maps: &[f64], bins: usize, units: &[usize]) -> Option<MapDiversity> {
