@@ -247,6 +247,10 @@ enum Cmd {
         /// Override keys of every run (applied after the budget's and the study's).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
+        /// Readouts to train and judge, comma-separated (default: every readout of
+        /// reproduce/studies.toml: cartesian, the paper's, and place-cells).
+        #[arg(long, value_delimiter = ',')]
+        readouts: Vec<String>,
         /// Print the studies and their runs, and stop.
         #[arg(long)]
         plan: bool,
@@ -626,6 +630,7 @@ fn main_inner() -> anyhow::Result<()> {
             out,
             jobs,
             sets,
+            readouts,
             plan,
             judge_only,
             emit,
@@ -633,7 +638,8 @@ fn main_inner() -> anyhow::Result<()> {
         } => {
             use gridrnn::reproduce as rp;
             let budget: rp::Budget = budget.parse()?;
-            let studies = rp::Plan::parse(rp::STUDIES_TOML, budget, &sets)?;
+            let only = (!readouts.is_empty()).then_some(readouts.as_slice());
+            let studies = rp::Plan::parse_readouts(rp::STUDIES_TOML, budget, &sets, only)?;
             let claims = rp::parse_claims(rp::CLAIMS_TOML, &studies.names())?;
             println!(
                 "reproduce, budget {}: {} runs in {} studies, {} claims, into {}",
@@ -645,7 +651,7 @@ fn main_inner() -> anyhow::Result<()> {
             );
             if plan {
                 for s in &studies.studies {
-                    println!("  {} ({}):", s.name, s.about);
+                    println!("  {} ({}):", s.label(), s.about);
                     for p in &s.sweep.points {
                         println!(
                             "    {}: {} updates ({:?}), {} units, T {}",
@@ -722,7 +728,8 @@ fn main_inner() -> anyhow::Result<()> {
             println!("{runs} analyzed runs judged:");
             for j in &judgements {
                 println!(
-                    "  {:<18} {}{}",
+                    "  {:<12} {:<18} {}{}",
+                    j.readout,
                     j.verdict.label(),
                     j.claim,
                     if j.verdict.reason().is_empty() {

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 
 use gridrnn::analysis::CellType;
 use gridrnn::reproduce::{
-    Budget, CLAIMS_TOML, Claim, Plan, ReproduceOptions, RunData, STUDIES_TOML, UnitData, Verdict,
-    judge, parse_claims, reproduce,
+    Budget, CARTESIAN, CLAIMS_TOML, Claim, Plan, ReproduceOptions, RunData, STUDIES_TOML, UnitData,
+    Verdict, judge, parse_claims, reproduce,
 };
 use gridrnn::sweep::{PointOutcome, RunRow};
 
@@ -46,9 +46,53 @@ fn the_committed_studies_and_claims_parse_at_both_budgets() {
             }
         }
     }
+    // The place-cell readout trains its own studies from its preset, at its own budgets; a
+    // plan can keep one readout, and an unknown one is refused naming those there are.
+    for budget in [Budget::Fast, Budget::Paper] {
+        let plan = Plan::parse(STUDIES_TOML, budget, &[]).unwrap();
+        let readouts: Vec<&str> = plan.readouts.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(readouts, [CARTESIAN, "place-cells"]);
+        let pc = plan.names_of("place-cells");
+        for s in [
+            "arenas",
+            "no_noise",
+            "no_metabolic",
+            "no_regularisation",
+            "larger_network",
+        ] {
+            assert!(pc.iter().any(|p| p == s), "{s}");
+        }
+        let arenas = plan
+            .studies
+            .iter()
+            .find(|s| s.readout == "place-cells" && s.name == "arenas")
+            .unwrap();
+        assert_eq!(arenas.sweep.points.len() % 3, 0);
+        let c = &arenas.sweep.points[0].config;
+        assert_eq!(c.model.readout, gridrnn::config::ReadoutName::PlaceCells);
+        assert_eq!(c.model.noise_std, 0.1);
+        let want = if budget == Budget::Fast { 3000 } else { 8000 };
+        assert_eq!(c.train.iterations, want);
+    }
+    let only = Plan::parse_readouts(
+        STUDIES_TOML,
+        Budget::Fast,
+        &[],
+        Some(&["place-cells".to_string()]),
+    )
+    .unwrap();
+    assert!(only.studies.iter().all(|s| s.readout == "place-cells"));
+    let e = Plan::parse_readouts(STUDIES_TOML, Budget::Fast, &[], Some(&["xy".to_string()]))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`xy`") && e.contains("place-cells"), "{e}");
     // The fast budget trains one seed of the 256-unit study; overrides reach every run.
     let plan = Plan::parse(STUDIES_TOML, Budget::Fast, &["train.lr=0.002".into()]).unwrap();
-    let big = plan.studies.iter().find(|s| s.name == "units_256").unwrap();
+    let big = plan
+        .studies
+        .iter()
+        .find(|s| s.readout == CARTESIAN && s.name == "larger_network")
+        .unwrap();
     assert_eq!(big.sweep.points.len(), 1);
     assert_eq!(big.sweep.points[0].config.model.units, 256);
     assert!(
@@ -142,6 +186,7 @@ fn run(study: &str, arena: &str, seed: u64, grid: usize, border: usize, e: f64) 
         counts[k] += 1;
     }
     RunData {
+        readout: CARTESIAN.into(),
         study: study.into(),
         dir: PathBuf::from("nowhere"),
         arena: arena.into(),
@@ -172,7 +217,10 @@ fn claims_over(studies: &[&str], text: &str) -> Vec<Claim> {
 
 /// Each claim's verdict on `runs`.
 fn verdicts(claims: &[Claim], runs: &[RunData]) -> Vec<Verdict> {
-    claims.iter().map(|c| judge(c, runs).verdict).collect()
+    claims
+        .iter()
+        .map(|c| judge(c, CARTESIAN, runs).verdict)
+        .collect()
 }
 
 #[test]
@@ -253,7 +301,10 @@ value = 0.5
         verdicts(&claims, &paper),
         vec![Verdict::Holds; 6],
         "{:#?}",
-        claims.iter().map(|c| judge(c, &paper)).collect::<Vec<_>>()
+        claims
+            .iter()
+            .map(|c| judge(c, CARTESIAN, &paper))
+            .collect::<Vec<_>>()
     );
     // Ours: no grids anywhere. Grids do not emerge, the lattice and the ablation cannot be
     // judged, a doubled E breaks insensitivity.
@@ -316,6 +367,21 @@ stages = "0.3,0.6,1"
 name = "no_noise"
 about = "no noise"
 set = ["model.noise_std=0.0"]
+
+[readout.place-cells]
+about = "a few place cells"
+preset = "place-cells"
+
+[readout.place-cells.budget.fast]
+seeds = [0]
+set = ["model.units=12", "model.place_cells=8", "train.batch_size=8", "train.iterations=6", "train.shards=2", "train.checkpoint_every=3"]
+steps = 4000
+shuffles = 3
+
+[[readout.place-cells.study]]
+name = "arenas"
+about = "the square"
+long_steps = 400
 "#;
 
 #[test]
@@ -365,37 +431,56 @@ fn a_tiny_plan_runs_resumes_and_writes_its_page() {
     assert!(r.interrupted && r.runs == 0 && seen.lock().unwrap().is_empty());
     let r = reproduce(&plan, &claims, "rules", "studies", &o, &progress).unwrap();
     assert!(r.failures.is_empty() && !r.interrupted, "{:?}", r.failures);
-    assert_eq!(r.runs, 3);
-    assert_eq!(r.judgements.len(), claims.len());
+    assert_eq!(r.runs, 4);
+    // Every claim under the paper's readout; under place cells every claim but the one that
+    // is no model output, those whose studies it does not run marked "not studied".
+    let not_model = claims
+        .iter()
+        .filter(|c| matches!(c.rule, gridrnn::reproduce::Rule::NotReproducible { .. }))
+        .count();
+    assert_eq!(r.judgements.len(), 2 * claims.len() - not_model);
+    for j in r.judgements.iter().filter(|j| j.readout == "place-cells") {
+        let c = claims.iter().find(|c| c.id == j.id).unwrap();
+        assert_eq!(
+            matches!(j.verdict, Verdict::NotStudied(_)),
+            c.studies().contains(&"no_noise"),
+            "{j:?}"
+        );
+    }
     {
         let s = seen.lock().unwrap();
-        assert_eq!(s.len(), 3);
-        assert!(s.iter().all(|x| x.1 == 3 && x.2 == Ok(PointOutcome::Done)));
+        assert_eq!(s.len(), 4);
+        assert!(s.iter().all(|x| x.1 == 4 && x.2 == Ok(PointOutcome::Done)));
         let mut done: Vec<usize> = s.iter().map(|x| x.0).collect();
         done.sort();
-        assert_eq!(done, [1, 2, 3]);
+        assert_eq!(done, [1, 2, 3, 4]);
     }
-    // The long trials ran in the main study, so the stability claims have numbers.
-    let stable = r
-        .judgements
-        .iter()
-        .find(|j| j.id == "error_stable")
-        .unwrap();
     assert!(
-        !matches!(stable.verdict, Verdict::Inconclusive(_)),
-        "{stable:?}"
+        out.join("place-cells")
+            .join("arenas")
+            .join("sweep.json")
+            .exists()
     );
+    // The long trials ran in the main study, so the stability claims have numbers.
+    for stable in r.judgements.iter().filter(|j| j.id == "error_stable") {
+        assert!(
+            !matches!(stable.verdict, Verdict::Inconclusive(_)),
+            "{stable:?}"
+        );
+    }
     let page = std::fs::read_to_string(&r.page).unwrap();
     for j in &r.judgements {
         assert!(page.contains(&j.claim), "{}", j.claim);
     }
     assert!(page.contains("data:image/png;base64,"));
     assert!(page.contains("Fig. 6") && page.contains("Appendix D"));
+    assert!(page.contains("Readouts side by side") && page.contains("<th>place-cells</th>"));
     let csv = std::fs::read_to_string(out.join("claims.csv")).unwrap();
-    assert_eq!(csv.lines().count(), claims.len() + 1);
+    assert_eq!(csv.lines().count(), r.judgements.len() + 1);
+    assert!(csv.starts_with("id,readout,claim,"));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("claims.json")).unwrap()).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), claims.len());
+    assert_eq!(json.as_array().unwrap().len(), r.judgements.len());
     assert_eq!(
         std::fs::read_to_string(out.join("claims.toml")).unwrap(),
         "rules"
@@ -404,7 +489,7 @@ fn a_tiny_plan_runs_resumes_and_writes_its_page() {
         serde_json::from_str(&std::fs::read_to_string(out.join("reproduce.json")).unwrap())
             .unwrap();
     assert_eq!(record["budget"], "fast");
-    assert_eq!(record["runs_analyzed"], 3);
+    assert_eq!(record["runs_analyzed"], 4);
     // Again: every run is skipped and the verdicts are the same.
     seen.lock().unwrap().clear();
     let again = reproduce(&plan, &claims, "rules", "studies", &o, &progress).unwrap();
@@ -418,7 +503,7 @@ fn a_tiny_plan_runs_resumes_and_writes_its_page() {
     // A changed plan does not reuse the old runs: each point fails naming the difference.
     let changed = Plan::parse(TINY_STUDIES, Budget::Fast, &["train.lr=0.002".into()]).unwrap();
     let refused = reproduce(&changed, &claims, "rules", "studies", &o, &progress).unwrap();
-    assert_eq!(refused.failures.len(), 3, "{:?}", refused.failures);
+    assert_eq!(refused.failures.len(), 4, "{:?}", refused.failures);
     assert!(
         refused
             .failures
@@ -439,7 +524,7 @@ fn border_before_grid_needs_three_units_of_each_and_then_follows_the_test() {
     let with = |border: Vec<f64>, grid: Vec<f64>| {
         let mut r = run("arenas", "square", 0, grid.len(), border.len(), 0.05);
         r.row.emergence = [border, grid];
-        judge(&claims[0], &[r]).verdict
+        judge(&claims[0], CARTESIAN, &[r]).verdict
     };
     let early: Vec<f64> = (1..=12).map(f64::from).collect();
     assert!(
@@ -509,15 +594,24 @@ fn emitted_slurm_submits_an_array_per_study_then_the_verdicts_after_all() {
         .filter(|c| !c.is_empty())
         .map(|c| c.lines().collect())
         .collect();
-    assert_eq!(calls.len(), 3, "{logged}");
-    assert!(calls[0][1].ends_with("arenas/sweep.sbatch"), "{logged}");
-    assert!(calls[1][1].ends_with("no_noise/sweep.sbatch"), "{logged}");
-    assert_eq!(calls[2][0], "--dependency=afterany:11:12");
-    // The verdicts job calls this binary's judge-only step with the same overrides; run it
-    // (no runs yet: every claim inconclusive, and the page is written).
-    let wrap = calls[2].last().unwrap();
+    assert_eq!(calls.len(), 4, "{logged}");
     assert!(
-        wrap.contains("--judge-only") && wrap.contains("--set 'train.lr=0.002'"),
+        calls[0][1].ends_with("out dir/arenas/sweep.sbatch"),
+        "{logged}"
+    );
+    assert!(calls[1][1].ends_with("no_noise/sweep.sbatch"), "{logged}");
+    assert!(
+        calls[2][1].ends_with("place-cells/arenas/sweep.sbatch"),
+        "{logged}"
+    );
+    assert_eq!(calls[3][0], "--dependency=afterany:11:12:13");
+    // The verdicts job calls this binary's judge-only step with the same readouts and
+    // overrides; run it (no runs yet: every claim inconclusive, and the page is written).
+    let wrap = calls[3].last().unwrap();
+    assert!(
+        wrap.contains("--judge-only")
+            && wrap.contains("--set 'train.lr=0.002'")
+            && wrap.contains("--readouts 'cartesian,place-cells'"),
         "{wrap}"
     );
     let judged = std::process::Command::new("bash")
@@ -533,7 +627,7 @@ fn emitted_slurm_submits_an_array_per_study_then_the_verdicts_after_all() {
 #[test]
 fn robust_and_smaller_rules_judge_grid_counts_and_spacings() {
     let claims = claims_over(
-        &["arenas", "more_noise", "units_256"],
+        &["arenas", "more_noise", "larger_network"],
         r#"
 [[claim]]
 id = "robust"
@@ -549,7 +643,7 @@ id = "finer"
 claim = "larger networks give finer grids"
 section = "3.1.1"
 kind = "smaller"
-study = "units_256"
+study = "larger_network"
 control = "arenas"
 measure = "grid_spacing"
 "#,
@@ -565,7 +659,7 @@ measure = "grid_spacing"
     let good = vec![
         control.clone(),
         run("more_noise", "square", 0, 12, 30, 0.05),
-        spaced(run("units_256", "square", 0, 10, 30, 0.05), 0.6),
+        spaced(run("larger_network", "square", 0, 10, 30, 0.05), 0.6),
     ];
     assert_eq!(
         verdicts(&claims, &good),
@@ -575,7 +669,7 @@ measure = "grid_spacing"
     let bad = vec![
         control,
         run("more_noise", "square", 0, 2, 30, 0.05),
-        spaced(run("units_256", "square", 0, 10, 30, 0.05), 1.5),
+        spaced(run("larger_network", "square", 0, 10, 30, 0.05), 1.5),
     ];
     assert_eq!(
         verdicts(&claims, &bad),
@@ -585,7 +679,7 @@ measure = "grid_spacing"
     let none = vec![
         run("arenas", "square", 0, 0, 30, 0.05),
         run("more_noise", "square", 0, 0, 30, 0.05),
-        run("units_256", "square", 0, 0, 30, 0.05),
+        run("larger_network", "square", 0, 0, 30, 0.05),
     ];
     assert!(
         verdicts(&claims, &none)

@@ -50,6 +50,7 @@ fn the_peer_network_gives_the_peer_loss_on_its_own_weights_and_trajectories() {
         encoding: Encoding::Velocity,
         input_scale: vec![1.0, 1.0],
         noise_std: 0.0,
+        bias: false,
     };
     // The peer's (T, B, 2) arrays as trial-major trajectories: the velocity as speed and
     // heading, which the velocity encoding turns back into (v cos h, v sin h).

@@ -124,6 +124,10 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
         "zero (x = 0, the paper) | place-code (x = W_enc p(start), learned; needs readout = place-cells)",
     ),
     (
+        "model.bias",
+        "true (b of eq. 1 learned, the paper) | false (b held at 0: torch.nn.RNN(bias=False), Sorscher et al.)",
+    ),
+    (
         "loss.lambda_l2",
         "weight of R_L2 (eq. 4), >= 0; schedule = paper: 0 (off) or any positive value (on)",
     ),

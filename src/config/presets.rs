@@ -101,6 +101,7 @@ fn sorscher() -> Config {
     c.model.place_cell_targets = PlaceTargetName::Dos;
     c.model.surround_scale = 2.0;
     c.model.initial_state = InitialState::PlaceCode;
+    c.model.bias = false;
     c.loss.schedule = Schedule::Fixed;
     c.loss.lambda_l2 = 0.0;
     c.loss.lambda_fr = 0.0;

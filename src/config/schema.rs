@@ -302,6 +302,9 @@ pub struct ModelConfig {
     pub surround_scale: f64,
     /// The state each trial starts in.
     pub initial_state: InitialState,
+    /// Whether b of eq. 1 is learned; false holds it at 0 (`torch.nn.RNN(bias=False)`, as
+    /// Sorscher et al.'s network has none).
+    pub bias: bool,
 }
 
 impl Default for ModelConfig {
@@ -321,6 +324,7 @@ impl Default for ModelConfig {
             place_cell_targets: PlaceTargetName::Dos,
             surround_scale: 2.0,
             initial_state: InitialState::Zero,
+            bias: true,
         }
     }
 }

@@ -298,6 +298,8 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
             encoding,
             input_scale,
             noise_std,
+            // Only training reads it, and `resume` takes it from the config.
+            bias: true,
         },
         notes,
     ))

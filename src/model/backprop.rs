@@ -70,7 +70,8 @@ impl BackpropSums {
     /// The sums as [`Gradients`], plus the L2 term's 2 lambda_L2 / len times the W_in and
     /// W_out given, and the weight decay's 2 lambda_rec times the W_rec given (the
     /// parameters for a gradient; the direction for a Gauss-Newton product, where both
-    /// quadratic terms' blocks are exact). W_enc carries no regulariser.
+    /// quadratic terms' blocks are exact). W_enc carries no regulariser. A network without a
+    /// learned bias gets a zero b-gradient, so neither Adam nor the Gauss-Newton solve moves b.
     pub(super) fn assemble<R: Real>(
         &self,
         net: &Ctrnn<R>,
@@ -95,7 +96,9 @@ impl BackpropSums {
                 g.w_in[i * nin + k] =
                     R::of(self.inb[i * (nin + 1) + k] + l2_in * l2_w_in[i * nin + k].f64());
             }
-            g.b[i] = R::of(self.inb[i * (nin + 1) + nin]);
+            if net.bias {
+                g.b[i] = R::of(self.inb[i * (nin + 1) + nin]);
+            }
         }
         for (j, d) in g.w_out.iter_mut().enumerate() {
             *d = R::of(self.out[j] + l2_out * l2_w_out[j].f64());

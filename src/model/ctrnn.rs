@@ -44,6 +44,8 @@ pub struct Ctrnn<R> {
     pub input_scale: Vec<f64>,
     /// sd of xi used in training (what `evaluate --noise on` uses).
     pub noise_std: f64,
+    /// Whether training moves b (`model.bias`); false keeps its gradient, and so b, at 0.
+    pub bias: bool,
 }
 
 /// dLoss/dparameter in the layout of [`Ctrnn`].
@@ -160,6 +162,7 @@ impl<R: Real> Ctrnn<R> {
                 c.task.start_cue,
             ),
             noise_std: c.model.noise_std,
+            bias: c.model.bias,
         }
     }
 
@@ -181,6 +184,7 @@ impl<R: Real> Ctrnn<R> {
             encoding: self.encoding,
             input_scale: self.input_scale.clone(),
             noise_std: self.noise_std,
+            bias: self.bias,
         }
     }
 

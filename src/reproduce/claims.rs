@@ -176,6 +176,23 @@ struct RawClaim {
     reason: Option<String>,
 }
 
+impl Claim {
+    /// The studies its rule reads: the study, and the control where the rule has one.
+    pub fn studies(&self) -> Vec<&str> {
+        let control = match &self.rule {
+            Rule::Ablation { control, .. }
+            | Rule::Robust { control, .. }
+            | Rule::Insensitive { control, .. }
+            | Rule::Smaller { control, .. } => Some(control.as_str()),
+            _ => None,
+        };
+        std::iter::once(self.study.as_str())
+            .chain(control)
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+}
+
 /// Parse and check `text` (claims.toml): every claim names a known kind with its fields,
 /// known measures and, in `studies`, known studies.
 pub fn parse_claims(text: &str, studies: &[String]) -> anyhow::Result<Vec<Claim>> {
@@ -295,6 +312,8 @@ pub enum Verdict {
     Inconclusive(String),
     /// Not a model output; the reason.
     NotReproducible(String),
+    /// The readout runs no study the claim needs; which.
+    NotStudied(String),
 }
 
 impl Verdict {
@@ -305,13 +324,14 @@ impl Verdict {
             Verdict::DoesNotHold => "does not hold",
             Verdict::Inconclusive(_) => "inconclusive",
             Verdict::NotReproducible(_) => "not reproducible",
+            Verdict::NotStudied(_) => "not studied",
         }
     }
 
     /// The reason, where the verdict has one.
     pub fn reason(&self) -> &str {
         match self {
-            Verdict::Inconclusive(r) | Verdict::NotReproducible(r) => r,
+            Verdict::Inconclusive(r) | Verdict::NotReproducible(r) | Verdict::NotStudied(r) => r,
             _ => "",
         }
     }
@@ -322,6 +342,8 @@ impl Verdict {
 pub struct Judgement {
     /// The claim's id.
     pub id: String,
+    /// The readout whose runs judged it.
+    pub readout: String,
     /// The claim.
     pub claim: String,
     /// Where the paper makes it.
@@ -372,12 +394,14 @@ fn grid_per_100(runs: &[&RunData]) -> Vec<f64> {
     runs.iter().map(|r| r.per_100(CellType::Grid)).collect()
 }
 
-/// Judge `claim` on `runs` (every analyzed run of every study).
-pub fn judge(claim: &Claim, runs: &[RunData]) -> Judgement {
+/// Judge `claim` on the runs of `readout` among `runs` (every analyzed run of every study).
+pub fn judge(claim: &Claim, readout: &str, runs: &[RunData]) -> Judgement {
     let of = |study: &str| -> Vec<&RunData> {
         runs.iter()
             .filter(|r| {
-                r.study == study && (claim.arenas.is_empty() || claim.arenas.contains(&r.arena))
+                r.readout == readout
+                    && r.study == study
+                    && (claim.arenas.is_empty() || claim.arenas.contains(&r.arena))
             })
             .collect()
     };
@@ -602,6 +626,7 @@ pub fn judge(claim: &Claim, runs: &[RunData]) -> Judgement {
     };
     Judgement {
         id: claim.id.clone(),
+        readout: readout.to_string(),
         claim: claim.claim.clone(),
         section: claim.section.clone(),
         measurement,

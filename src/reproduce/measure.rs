@@ -39,6 +39,8 @@ pub struct UnitData {
 /// One analyzed run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunData {
+    /// The readout of its study (`plan::CARTESIAN` for the paper's).
+    pub readout: String,
     /// The study it belongs to.
     pub study: String,
     /// Its run directory.
@@ -82,17 +84,17 @@ fn column(header: &[&str], name: &str, file: &Path) -> anyhow::Result<usize> {
 
 /// Every analyzed run of the sweep directory `dir` (a study), with its units; runs not yet
 /// analyzed are left out.
-pub fn read_study(study: &str, dir: &Path) -> anyhow::Result<Vec<RunData>> {
+pub fn read_study(readout: &str, study: &str, dir: &Path) -> anyhow::Result<Vec<RunData>> {
     let summary = collect(dir)?;
     let mut out = Vec::new();
     for row in summary.rows {
         let run = crate::sweep::run_dir(dir, &row.run);
-        out.push(read_run(study, &run, row)?);
+        out.push(read_run(readout, study, &run, row)?);
     }
     Ok(out)
 }
 
-fn read_run(study: &str, run: &Path, row: RunRow) -> anyhow::Result<RunData> {
+fn read_run(readout: &str, study: &str, run: &Path, row: RunRow) -> anyhow::Result<RunData> {
     let cfg = load(Some(&run.join("config.toml")), None, &[])?;
     let analysis = run.join("analysis");
     let path = analysis.join("scores.csv");
@@ -165,6 +167,7 @@ fn read_run(study: &str, run: &Path, row: RunRow) -> anyhow::Result<RunData> {
         None
     };
     Ok(RunData {
+        readout: readout.to_string(),
         study: study.to_string(),
         dir: run.to_path_buf(),
         arena: cfg.task.arena.name().to_string(),

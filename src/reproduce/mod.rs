@@ -15,8 +15,8 @@ pub use measure::{
     MIN_UNITS, Measured, RunData, UnitData, pooled_measure, read_study, run_measure,
 };
 pub use page::paper_html;
-pub use plan::{Budget, Plan, STUDIES_TOML, Study};
+pub use plan::{Budget, CARTESIAN, Plan, STUDIES_TOML, Study};
 pub use run::{
-    Progress, ReproduceOptions, Reproduction, emit_reproduce_slurm, read_runs, reproduce,
-    study_dir, write_verdicts,
+    Progress, ReproduceOptions, Reproduction, emit_reproduce_slurm, judge_all, read_runs,
+    reproduce, study_dir, write_verdicts,
 };

@@ -8,7 +8,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::claims::{Judgement, Verdict};
 use super::measure::RunData;
-use super::plan::Plan;
+use super::plan::{CARTESIAN, Plan};
 use crate::analysis::CellType;
 use crate::report::{STYLE, png_data_uri};
 
@@ -197,10 +197,10 @@ const SECTIONS: &[Section] = &[
         paper: "Results are insensitive to the W_rec initialisation and to the start location; \
                 a larger network might reveal finer grids.",
         panels: &[panel(
-            "units_256",
+            "larger_network",
             None,
             "fig2_best_units",
-            "256 units (square)",
+            "the larger network (square)",
         )],
         claims: &[
             "init_insensitive",
@@ -215,42 +215,99 @@ fn verdict_colour(v: &Verdict) -> &'static str {
         Verdict::Holds => "#d8f0d8",
         Verdict::DoesNotHold => "#f6d5d5",
         Verdict::Inconclusive(_) => "#f6ecc8",
-        Verdict::NotReproducible(_) => "#e8e8e8",
+        Verdict::NotReproducible(_) | Verdict::NotStudied(_) => "#e8e8e8",
     }
 }
 
-/// The first-seed run of `study` (in `arena`).
-fn first_run<'a>(runs: &'a [RunData], study: &str, arena: Option<&str>) -> Option<&'a RunData> {
+/// The first-seed run of `study` of `readout` (in `arena`).
+fn first_run<'a>(
+    runs: &'a [RunData],
+    readout: &str,
+    study: &str,
+    arena: Option<&str>,
+) -> Option<&'a RunData> {
     runs.iter()
-        .filter(|r| r.study == study && arena.is_none_or(|a| r.arena == a))
+        .filter(|r| r.readout == readout && r.study == study && arena.is_none_or(|a| r.arena == a))
         .min_by_key(|r| r.seed)
+}
+
+/// A figure of the first-seed run of `study` of `readout` (in `arena`), as a data URI with
+/// the run's directory under `out`; None where no such run has it yet.
+fn figure(
+    runs: &[RunData],
+    out: &Path,
+    readout: &str,
+    study: &str,
+    arena: Option<&str>,
+    name: &str,
+) -> Option<(String, String)> {
+    let r = first_run(runs, readout, study, arena)?;
+    let file = r
+        .dir
+        .join("analysis")
+        .join("figures")
+        .join(format!("{name}.png"));
+    let png = std::fs::read(&file).ok()?;
+    let shown = r.dir.strip_prefix(out).unwrap_or(&r.dir);
+    Some((png_data_uri(&png), shown.display().to_string()))
+}
+
+/// One readout's runs of the main study (`arenas`) in the square, summarised: runs, mean
+/// held-out E / baseline, and each cell type's mean count per 100 units.
+fn readout_summary(runs: &[RunData], readout: &str) -> Option<(usize, f64, Vec<f64>)> {
+    let rs: Vec<&RunData> = runs
+        .iter()
+        .filter(|r| r.readout == readout && r.study == "arenas" && r.arena == "square")
+        .collect();
+    if rs.is_empty() {
+        return None;
+    }
+    let mean = |f: &dyn Fn(&RunData) -> f64| rs.iter().map(|r| f(r)).sum::<f64>() / rs.len() as f64;
+    let types = CellType::ALL[..5]
+        .iter()
+        .map(|t| mean(&|r| r.per_100(*t)))
+        .collect();
+    Some((rs.len(), mean(&|r| r.e_ratio()), types))
+}
+
+/// The readouts' verdicts of one claim, in the plan's order (None where the readout does not
+/// judge it).
+fn verdicts_of<'a>(
+    plan: &Plan,
+    judgements: &'a [Judgement],
+    id: &str,
+) -> Vec<Option<&'a Judgement>> {
+    plan.readouts
+        .iter()
+        .map(|(r, _)| judgements.iter().find(|j| j.id == id && &j.readout == r))
+        .collect()
 }
 
 /// The page, from the judgements and the runs' files under `out` (a figure that cannot be
 /// read is shown as missing).
 pub fn paper_html(plan: &Plan, judgements: &[Judgement], runs: &[RunData], out: &Path) -> String {
-    let mut figures: Vec<Vec<Option<(String, String)>>> = Vec::new();
-    for s in SECTIONS {
-        let mut row = Vec::new();
-        for p in s.panels {
-            row.push(match first_run(runs, p.study, p.arena) {
-                Some(r) => {
-                    let file = r
-                        .dir
-                        .join("analysis")
-                        .join("figures")
-                        .join(format!("{}.png", p.figure));
-                    std::fs::read(&file).ok().map(|png| {
-                        let shown = r.dir.strip_prefix(out).unwrap_or(&r.dir);
-                        (png_data_uri(&png), shown.display().to_string())
-                    })
-                }
-                None => None,
-            });
+    let readouts: Vec<&str> = plan.readouts.iter().map(|(r, _)| r.as_str()).collect();
+    // Per section, per panel, per readout.
+    let figures: Vec<Vec<Vec<Option<(String, String)>>>> = SECTIONS
+        .iter()
+        .map(|s| {
+            s.panels
+                .iter()
+                .map(|p| {
+                    readouts
+                        .iter()
+                        .map(|r| figure(runs, out, r, p.study, p.arena, p.figure))
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let mut ids: Vec<&str> = Vec::new();
+    for j in judgements {
+        if !ids.contains(&j.id.as_str()) {
+            ids.push(&j.id);
         }
-        figures.push(row);
     }
-    let by_id = |id: &str| judgements.iter().find(|j| j.id == id);
     let counts = |verdict: &str| {
         judgements
             .iter()
@@ -269,43 +326,95 @@ pub fn paper_html(plan: &Plan, judgements: &[Judgement], runs: &[RunData], out: 
                 h1 { "Cueva & Wei (ICLR 2018), claim by claim" }
                 p { "Emergence of grid-like representations by training recurrent neural networks to perform spatial localization. "
                     "Reproduced by gridrnn " (env!("CARGO_PKG_VERSION")) " at the `" (plan.budget.name()) "` budget: "
-                    (runs.len()) " analyzed runs of " (plan.runs()) " planned in " (plan.studies.len()) " studies. "
+                    (runs.len()) " analyzed runs of " (plan.runs()) " planned in " (plan.studies.len()) " studies, under "
+                    (readouts.len()) " readout" @if readouts.len() != 1 { "s" } " (" (readouts.join(", ")) "). "
                     "Verdicts: " (counts("holds")) " hold, " (counts("does not hold")) " do not hold, "
-                    (counts("inconclusive")) " inconclusive, " (counts("not reproducible")) " not reproducible. "
+                    (counts("inconclusive")) " inconclusive, " (counts("not reproducible")) " not reproducible, "
+                    (counts("not studied")) " not studied. "
                     "The rules are in claims.toml, the runs in studies.toml (both copied beside this page); "
-                    "cell types are those of the time-shift null, ramps and border cells told apart (docs/analysis.md)." }
-                h2 { "Claims" }
+                    "cell types are those of the time-shift null, ramps and border cells told apart (docs/analysis.md). "
+                    "Each readout trains its own studies at its own budget; a claim is judged under each readout by the same rule." }
+                h2 { "Readouts side by side" }
                 table {
-                    tr { th { "claim" } th { "paper" } th { "measurement and rule" } th { "result" } th { "verdict" } }
-                    @for j in judgements {
-                        tr style={ "background:" (verdict_colour(&j.verdict)) } {
-                            td.l { (j.claim) } td.l { (j.section) } td.l { (j.measurement) } td.l { (j.result) }
-                            td.l { b { (j.verdict.label()) } @if !j.verdict.reason().is_empty() { br; (j.verdict.reason()) } }
+                    tr { th { "readout" } th { "square runs of `arenas`" } th { "held-out E / baseline" }
+                         @for t in &CellType::ALL[..5] { th { (t.name()) " per 100" } } }
+                    @for (r, about) in &plan.readouts {
+                        tr {
+                            td.l { b { (r) } br; (about) }
+                            @match readout_summary(runs, r) {
+                                Some((n, e, types)) => {
+                                    td { (n) } td { (format!("{e:.4}")) }
+                                    @for v in &types { td { (format!("{v:.1}")) } }
+                                }
+                                None => { td colspan="7" { "no analyzed run yet" } }
+                            }
                         }
                     }
                 }
+                div.panels {
+                    @for r in &readouts {
+                        figure {
+                            @match figure(runs, out, r, "arenas", Some("square"), "fig2_best_units") {
+                                Some((uri, run)) => {
+                                    img alt=(r) src=(uri);
+                                    figcaption { (r) ": the best unit of each type with its autocorrelogram, " (run) }
+                                }
+                                None => { figcaption { (r) ": no analyzed square run of `arenas` yet" } }
+                            }
+                        }
+                    }
+                }
+                h2 { "Claims" }
+                table {
+                    tr { th { "claim" } th { "paper" } @for r in &readouts { th { (r) } } }
+                    @for id in &ids {
+                        @let js = verdicts_of(plan, judgements, id);
+                        @let first = js.iter().flatten().next();
+                        tr {
+                            td.l { (first.map_or("", |j| j.claim.as_str())) }
+                            td.l { (first.map_or("", |j| j.section.as_str())) }
+                            @for j in &js {
+                                @match j {
+                                    Some(j) => {
+                                        td.l style={ "background:" (verdict_colour(&j.verdict)) } title=(j.measurement) {
+                                            b { (j.verdict.label()) }
+                                            @if !j.result.is_empty() { br; (j.result) }
+                                            @if !j.verdict.reason().is_empty() { br; (j.verdict.reason()) }
+                                        }
+                                    }
+                                    None => { td {} }
+                                }
+                            }
+                        }
+                    }
+                }
+                p { "Each verdict cell's rule is shown on hover and in claims.csv (column `measurement`)." }
                 @for (s, row) in SECTIONS.iter().zip(&figures) {
                     h2 id=(s.anchor) { (s.title) }
                     p { i { "The paper: " } (s.paper) }
                     @if !s.claims.is_empty() {
                         ul {
                             @for id in s.claims {
-                                @if let Some(j) = by_id(id) {
-                                    li { (j.claim) ": " b { (j.verdict.label()) } @if !j.result.is_empty() { " (" (j.result) ")" } }
+                                @for j in verdicts_of(plan, judgements, id).into_iter().flatten() {
+                                    li { (j.claim) " (" (j.readout) "): " b { (j.verdict.label()) } @if !j.result.is_empty() { " (" (j.result) ")" } }
                                 }
                             }
                         }
                     }
                     @if !s.panels.is_empty() {
                         div.panels {
-                            @for (p, f) in s.panels.iter().zip(row) {
-                                figure {
-                                    @match f {
-                                        Some((uri, run)) => {
-                                            img alt=(p.label) src=(uri);
-                                            figcaption { (p.label) ": " (run) }
+                            @for (p, per_readout) in s.panels.iter().zip(row) {
+                                @for (r, f) in readouts.iter().zip(per_readout) {
+                                    @if f.is_some() || *r == CARTESIAN {
+                                        figure {
+                                            @match f {
+                                                Some((uri, run)) => {
+                                                    img alt=(p.label) src=(uri);
+                                                    figcaption { (p.label) ", " (r) ": " (run) }
+                                                }
+                                                None => { figcaption { (p.label) ", " (r) ": no analyzed run of `" (p.study) "` has this figure yet" } }
+                                            }
                                         }
-                                        None => { figcaption { (p.label) ": no analyzed run of `" (p.study) "` has this figure yet" } }
                                     }
                                 }
                             }
@@ -314,18 +423,18 @@ pub fn paper_html(plan: &Plan, judgements: &[Judgement], runs: &[RunData], out: 
                 }
                 h2 { "Every run" }
                 table {
-                    tr { th { "study" } th { "run" } th { "arena" } th { "seed" } th { "updates" } th { "held-out E / baseline" }
+                    tr { th { "readout" } th { "study" } th { "run" } th { "arena" } th { "seed" } th { "updates" } th { "held-out E / baseline" }
                          @for t in &CellType::ALL[..5] { th { (t.name()) } } }
                     @for r in runs {
                         tr {
-                            td.l { (r.study) } td.l { (r.row.run) } td { (r.arena) } td { (r.seed) }
+                            td.l { (r.readout) } td.l { (r.study) } td.l { (r.row.run) } td { (r.arena) } td { (r.seed) }
                             td { (format!("{:.0}", r.row.iterations)) } td { (format!("{:.4}", r.e_ratio())) }
                             @for t in &CellType::ALL[..5] { td { (r.count(*t)) } }
                         }
                     }
                 }
                 h2 { "Studies" }
-                ul { @for s in &plan.studies { li { b { (s.name) } ": " (s.about) " (" (s.sweep.points.len()) " runs)" } } }
+                ul { @for s in &plan.studies { li { b { (s.label()) } ": " (s.about) " (" (s.sweep.points.len()) " runs)" } } }
             }
         }
     };

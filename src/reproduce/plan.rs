@@ -50,6 +50,21 @@ impl FromStr for Budget {
 struct StudiesFile {
     budget: BTreeMap<String, BudgetSpec>,
     study: Vec<StudySpec>,
+    #[serde(default)]
+    readout: BTreeMap<String, ReadoutSpec>,
+}
+
+/// A readout other than the paper's: its base config (a preset and overrides), its own
+/// budgets and its own studies, named as the paper's studies they mirror so that the same
+/// claims judge them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadoutSpec {
+    about: String,
+    #[serde(default)]
+    preset: Option<String>,
+    budget: BTreeMap<String, BudgetSpec>,
+    study: Vec<StudySpec>,
 }
 
 #[derive(Deserialize)]
@@ -79,10 +94,15 @@ struct StudySpec {
     fast_seeds: Option<usize>,
 }
 
-/// One study: a condition of the paper, as a validated sweep.
+/// The paper's readout, whose studies are studies.toml's top-level ones.
+pub const CARTESIAN: &str = "cartesian";
+
+/// One study: a condition of the paper under one readout, as a validated sweep.
 #[derive(Clone, Debug)]
 pub struct Study {
-    /// Its name (its directory under the output).
+    /// The readout it trains ([`CARTESIAN`] or a `[readout.NAME]` of studies.toml).
+    pub readout: String,
+    /// Its name (its directory under the output, or under the readout's directory).
     pub name: String,
     /// What it is, in a line.
     pub about: String,
@@ -90,12 +110,26 @@ pub struct Study {
     pub sweep: Sweep,
 }
 
+impl Study {
+    /// How progress lines and tables name it: the study, after its readout unless that is
+    /// the paper's.
+    pub fn label(&self) -> String {
+        if self.readout == CARTESIAN {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.readout, self.name)
+        }
+    }
+}
+
 /// Every study at one budget.
 #[derive(Clone, Debug)]
 pub struct Plan {
     /// The budget.
     pub budget: Budget,
-    /// The studies, in order.
+    /// The readouts, in order ([`CARTESIAN`] first), each with its line of description.
+    pub readouts: Vec<(String, String)>,
+    /// The studies, in order, readout by readout.
     pub studies: Vec<Study>,
 }
 
@@ -104,48 +138,73 @@ impl Plan {
     /// (`section.key=value`) applied to every run after the budget's and the study's; every
     /// run's config is validated here, before anything trains.
     pub fn parse(text: &str, budget: Budget, extra: &[String]) -> anyhow::Result<Plan> {
+        Plan::parse_readouts(text, budget, extra, None)
+    }
+
+    /// As [`Plan::parse`], keeping only the readouts named in `only` (all when None); a name
+    /// that is not a readout of studies.toml is an error that lists them.
+    pub fn parse_readouts(
+        text: &str,
+        budget: Budget,
+        extra: &[String],
+        only: Option<&[String]>,
+    ) -> anyhow::Result<Plan> {
         let f: StudiesFile = toml::from_str(text)
             .map_err(|e| bad_config(format!("studies.toml: {}", e.message())))?;
-        let b = f
-            .budget
-            .get(budget.name())
-            .ok_or_else(|| bad_config(format!("studies.toml has no [budget.{}]", budget.name())))?;
-        let mut studies: Vec<Study> = Vec::new();
-        for s in f.study {
-            if studies.iter().any(|o| o.name == s.name) {
+        let mut groups = vec![(
+            CARTESIAN.to_string(),
+            "the paper's (x, y) readout, squared error (eq. 2-3)".to_string(),
+            None,
+            f.budget,
+            f.study,
+        )];
+        for (name, r) in f.readout {
+            if name == CARTESIAN {
                 return Err(bad_config(format!(
-                    "studies.toml: study `{}` is given twice",
-                    s.name
+                    "studies.toml: [readout.{CARTESIAN}] is the top-level studies; give the readout another name"
                 )));
             }
-            let seeds = match (budget, s.fast_seeds) {
-                (Budget::Fast, Some(k)) => b.seeds.iter().copied().take(k.max(1)).collect(),
-                _ => b.seeds.clone(),
-            };
-            let spec = SweepSpec {
-                name: s.name.clone(),
-                set: b.set.iter().chain(&s.set).chain(extra).cloned().collect(),
-                seeds,
-                axes: s.axes,
-                analysis: SweepAnalysis {
-                    steps: b.steps,
-                    shuffles: b.shuffles,
-                    long_steps: s.long_steps,
-                    stages: s.stages.unwrap_or_else(|| "off".into()),
-                },
-                ..SweepSpec::default()
-            };
-            let sweep = Sweep::from_spec(spec, Path::new("reproduce/studies.toml"))
-                .map_err(|e| bad_config(format!("study `{}`: {e:#}", s.name)))?;
-            crate::sweep::check_analysis(&sweep.analysis)
-                .map_err(|e| bad_config(format!("study `{}`: {e:#}", s.name)))?;
-            studies.push(Study {
-                name: s.name,
-                about: s.about,
-                sweep,
-            });
+            groups.push((name, r.about, r.preset, r.budget, r.study));
         }
-        Ok(Plan { budget, studies })
+        if let Some(only) = only {
+            let known: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
+            if let Some(bad) = only.iter().find(|o| !known.contains(&o.as_str())) {
+                return Err(bad_config(format!(
+                    "--readouts: no readout `{bad}` in studies.toml (there: {})",
+                    known.join(", ")
+                )));
+            }
+            groups.retain(|g| only.contains(&g.0));
+        }
+        let mut plan = Plan {
+            budget,
+            readouts: Vec::new(),
+            studies: Vec::new(),
+        };
+        for (readout, about, preset, budgets, studies) in groups {
+            let b = budgets.get(budget.name()).ok_or_else(|| {
+                bad_config(format!(
+                    "studies.toml has no budget `{}` for the {readout} readout",
+                    budget.name()
+                ))
+            })?;
+            for s in studies {
+                if plan
+                    .studies
+                    .iter()
+                    .any(|o| o.readout == readout && o.name == s.name)
+                {
+                    return Err(bad_config(format!(
+                        "studies.toml: study `{}` is given twice for the {readout} readout",
+                        s.name
+                    )));
+                }
+                plan.studies
+                    .push(study(&readout, preset.clone(), b, s, budget, extra)?);
+            }
+            plan.readouts.push((readout, about));
+        }
+        Ok(plan)
     }
 
     /// Runs in all.
@@ -153,8 +212,68 @@ impl Plan {
         self.studies.iter().map(|s| s.sweep.points.len()).sum()
     }
 
-    /// The study names.
+    /// The study names of every readout, each once.
     pub fn names(&self) -> Vec<String> {
-        self.studies.iter().map(|s| s.name.clone()).collect()
+        let mut names: Vec<String> = Vec::new();
+        for s in &self.studies {
+            if !names.contains(&s.name) {
+                names.push(s.name.clone());
+            }
+        }
+        names
     }
+
+    /// The study names of one readout.
+    pub fn names_of(&self, readout: &str) -> Vec<String> {
+        self.studies
+            .iter()
+            .filter(|s| s.readout == readout)
+            .map(|s| s.name.clone())
+            .collect()
+    }
+}
+
+/// One study of one readout at budget `b`, validated: the readout's preset, then the
+/// budget's, the study's and the caller's overrides.
+fn study(
+    readout: &str,
+    preset: Option<String>,
+    b: &BudgetSpec,
+    s: StudySpec,
+    budget: Budget,
+    extra: &[String],
+) -> anyhow::Result<Study> {
+    let seeds = match (budget, s.fast_seeds) {
+        (Budget::Fast, Some(k)) => b.seeds.iter().copied().take(k.max(1)).collect(),
+        _ => b.seeds.clone(),
+    };
+    let spec = SweepSpec {
+        name: s.name.clone(),
+        preset,
+        set: b.set.iter().chain(&s.set).chain(extra).cloned().collect(),
+        seeds,
+        axes: s.axes,
+        analysis: SweepAnalysis {
+            steps: b.steps,
+            shuffles: b.shuffles,
+            long_steps: s.long_steps,
+            stages: s.stages.unwrap_or_else(|| "off".into()),
+        },
+        ..SweepSpec::default()
+    };
+    let what = if readout == CARTESIAN {
+        format!("study `{}`", s.name)
+    } else {
+        format!("study `{}` of the {readout} readout", s.name)
+    };
+    let sweep = Sweep::from_spec(spec, Path::new("reproduce/studies.toml"))
+        .map_err(|e| bad_config(format!("{what}: {e:#}")))?;
+    crate::sweep::check_analysis(&sweep.analysis)
+        .map_err(|e| bad_config(format!("{what}: {e:#}")))?;
+    Ok(Study {
+        readout: readout.to_string(),
+        name: s.name,
+        about: s.about,
+        sweep,
+    })
 }

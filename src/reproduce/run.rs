@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use super::claims::{Claim, Judgement, judge};
+use super::claims::{Claim, Judgement, Verdict, judge};
 use super::measure::{RunData, read_study};
 use super::page::paper_html;
-use super::plan::Plan;
+use super::plan::{CARTESIAN, Plan};
 use crate::io::write_atomic;
 use crate::sweep::{PointOutcome, emit_slurm, prepare, run_sweep};
 use crate::train::utc_now;
@@ -59,21 +59,57 @@ pub struct Reproduction {
     pub page: PathBuf,
 }
 
-/// The sweep directory of study `name`.
-pub fn study_dir(out: &Path, name: &str) -> PathBuf {
-    out.join(name)
+/// The sweep directory of study `name` of `readout`: `out/name` for the paper's readout (as
+/// before there were others), `out/readout/name` for another.
+pub fn study_dir(out: &Path, readout: &str, name: &str) -> PathBuf {
+    if readout == CARTESIAN {
+        out.join(name)
+    } else {
+        out.join(readout).join(name)
+    }
 }
 
 /// Every analyzed run of the plan's studies in `out`.
 pub fn read_runs(plan: &Plan, out: &Path) -> anyhow::Result<Vec<RunData>> {
     let mut runs = Vec::new();
     for s in &plan.studies {
-        let dir = study_dir(out, &s.name);
+        let dir = study_dir(out, &s.readout, &s.name);
         if dir.join("sweep.json").exists() {
-            runs.extend(read_study(&s.name, &dir)?);
+            runs.extend(read_study(&s.readout, &s.name, &dir)?);
         }
     }
     Ok(runs)
+}
+
+/// Every claim judged under every readout of `plan`, readout by readout in the plan's order:
+/// a readout that runs no study the claim reads gets [`Verdict::NotStudied`], and a claim
+/// that is no model output is judged under the paper's readout alone.
+pub fn judge_all(plan: &Plan, claims: &[Claim], runs: &[RunData]) -> Vec<Judgement> {
+    let mut out = Vec::new();
+    for (readout, _) in &plan.readouts {
+        let has = plan.names_of(readout);
+        for c in claims {
+            let missing: Vec<&str> = c
+                .studies()
+                .into_iter()
+                .filter(|s| !has.iter().any(|h| h == s))
+                .collect();
+            let mut j = judge(c, readout, runs);
+            if matches!(j.verdict, Verdict::NotReproducible(_)) && readout != CARTESIAN {
+                continue;
+            }
+            if !missing.is_empty() {
+                j.verdict = Verdict::NotStudied(format!(
+                    "the {readout} readout runs no `{}` study",
+                    missing.join("` or `")
+                ));
+                j.measurement.clear();
+                j.result.clear();
+            }
+            out.push(j);
+        }
+    }
+    out
 }
 
 /// Judge `claims` on the runs in `out` and write claims.csv, claims.json and paper.html.
@@ -83,12 +119,13 @@ pub fn write_verdicts(
     out: &Path,
 ) -> anyhow::Result<(Vec<Judgement>, usize, PathBuf)> {
     let runs = read_runs(plan, out)?;
-    let judgements: Vec<Judgement> = claims.iter().map(|c| judge(c, &runs)).collect();
-    let mut csv = String::from("id,claim,section,measurement,result,verdict,reason\n");
+    let judgements = judge_all(plan, claims, &runs);
+    let mut csv = String::from("id,readout,claim,section,measurement,result,verdict,reason\n");
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     for j in &judgements {
         let fields = [
             j.id.as_str(),
+            &j.readout,
             &j.claim,
             &j.section,
             &j.measurement,
@@ -144,7 +181,7 @@ pub fn reproduce(
             progress(&Progress {
                 done: done.fetch_add(1, Ordering::SeqCst) + 1,
                 total,
-                study: &s.name,
+                study: &s.label(),
                 point,
                 outcome: r.as_ref().map_err(|e| format!("{e:#}")),
                 elapsed_s: start.elapsed().as_secs_f64(),
@@ -152,7 +189,7 @@ pub fn reproduce(
         };
         let f = run_sweep(
             &s.sweep,
-            &study_dir(&o.out, &s.name),
+            &study_dir(&o.out, &s.readout, &s.name),
             o.jobs,
             o.cores,
             o.interrupt.clone(),
@@ -193,7 +230,7 @@ pub fn reproduce(
 /// Prepare every study of `plan` in `out` as a SLURM job array (`STUDY/sweep.sbatch`, one task
 /// per run, as `gridrnn sweep --emit slurm` writes it) and `out/submit.sh`, which submits them
 /// all and then a job that judges the claims once every array has ended
-/// (`gridrnn reproduce ... --judge-only`, with the same `--set` overrides). Returns submit.sh.
+/// (`gridrnn reproduce ... --judge-only`, with the same readouts and `--set` overrides). Returns submit.sh.
 pub fn emit_reproduce_slurm(
     plan: &Plan,
     out: &Path,
@@ -212,7 +249,7 @@ pub fn emit_reproduce_slurm(
         "#!/bin/bash\n# gridrnn reproduce: one SLURM array per study, then the verdicts (written by\n# `gridrnn reproduce --emit slurm`). Run: bash submit.sh\nset -euo pipefail\nids=()\n",
     );
     for s in &plan.studies {
-        let dir = study_dir(&out, &s.name);
+        let dir = study_dir(&out, &s.readout, &s.name);
         let record = prepare(&s.sweep, &dir)?;
         let sbatch = emit_slurm(&record, &dir, &binary, cpus_per_task)?;
         script += &format!(
@@ -220,11 +257,13 @@ pub fn emit_reproduce_slurm(
             q(&sbatch.display().to_string())
         );
     }
+    let readouts: Vec<&str> = plan.readouts.iter().map(|(r, _)| r.as_str()).collect();
     let mut judge = format!(
-        "{} reproduce --budget {} --out {} --judge-only",
+        "{} reproduce --budget {} --out {} --readouts {} --judge-only",
         q(&binary.display().to_string()),
         plan.budget.name(),
-        q(&out.display().to_string())
+        q(&out.display().to_string()),
+        q(&readouts.join(","))
     );
     for set in sets {
         judge += &format!(" --set {}", q(set));
