@@ -9,6 +9,7 @@ mod measure;
 mod page;
 mod plan;
 mod run;
+mod verdict;
 
 pub use claims::{CLAIMS_TOML, Claim, Judgement, Op, Rule, Verdict, judge, parse_claims};
 pub use measure::{
