@@ -22,6 +22,7 @@ fn train(dir: &Path, iters: u64) {
                 "train.shards=2",
                 "train.threads=2",
                 "train.checkpoint_every=4",
+                "model.bias=false",
             ]
             .iter()
             .flat_map(|s| ["--set", s]),
@@ -49,8 +50,8 @@ fn a_place_cell_run_trains_resumes_and_is_analyzed() {
         a, b,
         "resumed place-cell run differs from an uninterrupted one"
     );
-    // The preset has no bias, as the peer's network: b stays exactly 0 through training and
-    // resume, while the other tensors move.
+    // Without a bias (as the peer's network), b stays exactly 0 through training and resume,
+    // while the other tensors move.
     assert!(a.b.iter().all(|&v| v == 0.0), "b moved: {:?}", &a.b[..4]);
     let (first, _) = load_checkpoint(&whole.join("checkpoints/00000004.npz")).unwrap();
     assert_ne!(first.w_rec, a.w_rec);

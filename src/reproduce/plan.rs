@@ -131,6 +131,9 @@ pub struct Plan {
     pub readouts: Vec<(String, String)>,
     /// The studies, in order, readout by readout.
     pub studies: Vec<Study>,
+    /// Every study name of studies.toml, each once, whichever readouts were kept: the names
+    /// claims.toml may use.
+    names: Vec<String>,
 }
 
 impl Plan {
@@ -166,6 +169,12 @@ impl Plan {
             }
             groups.push((name, r.about, r.preset, r.budget, r.study));
         }
+        let mut names: Vec<String> = Vec::new();
+        for s in groups.iter().flat_map(|g| &g.4) {
+            if !names.contains(&s.name) {
+                names.push(s.name.clone());
+            }
+        }
         if let Some(only) = only {
             let known: Vec<&str> = groups.iter().map(|g| g.0.as_str()).collect();
             if let Some(bad) = only.iter().find(|o| !known.contains(&o.as_str())) {
@@ -180,6 +189,7 @@ impl Plan {
             budget,
             readouts: Vec::new(),
             studies: Vec::new(),
+            names,
         };
         for (readout, about, preset, budgets, studies) in groups {
             let b = budgets.get(budget.name()).ok_or_else(|| {
@@ -212,15 +222,9 @@ impl Plan {
         self.studies.iter().map(|s| s.sweep.points.len()).sum()
     }
 
-    /// The study names of every readout, each once.
+    /// Every study name of studies.toml, each once, including those of readouts left out.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        for s in &self.studies {
-            if !names.contains(&s.name) {
-                names.push(s.name.clone());
-            }
-        }
-        names
+        self.names.clone()
     }
 
     /// The study names of one readout.
