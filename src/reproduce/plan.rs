@@ -156,10 +156,12 @@ impl Plan {
             .map_err(|e| bad_config(format!("studies.toml: {}", e.message())))?;
         let mut groups = vec![(
             CARTESIAN.to_string(),
-            "the paper's (x, y) readout, squared error (eq. 2-3)".to_string(),
-            None,
-            f.budget,
-            f.study,
+            ReadoutSpec {
+                about: "the paper's (x, y) readout, squared error (eq. 2-3)".into(),
+                preset: None,
+                budget: f.budget,
+                study: f.study,
+            },
         )];
         for (name, r) in f.readout {
             if name == CARTESIAN {
@@ -167,10 +169,10 @@ impl Plan {
                     "studies.toml: [readout.{CARTESIAN}] is the top-level studies; give the readout another name"
                 )));
             }
-            groups.push((name, r.about, r.preset, r.budget, r.study));
+            groups.push((name, r));
         }
         let mut names: Vec<String> = Vec::new();
-        for s in groups.iter().flat_map(|g| &g.4) {
+        for s in groups.iter().flat_map(|g| &g.1.study) {
             if !names.contains(&s.name) {
                 names.push(s.name.clone());
             }
@@ -191,14 +193,14 @@ impl Plan {
             studies: Vec::new(),
             names,
         };
-        for (readout, about, preset, budgets, studies) in groups {
-            let b = budgets.get(budget.name()).ok_or_else(|| {
+        for (readout, r) in groups {
+            let b = r.budget.get(budget.name()).ok_or_else(|| {
                 bad_config(format!(
                     "studies.toml has no budget `{}` for the {readout} readout",
                     budget.name()
                 ))
             })?;
-            for s in studies {
+            for s in r.study {
                 if plan
                     .studies
                     .iter()
@@ -210,9 +212,9 @@ impl Plan {
                     )));
                 }
                 plan.studies
-                    .push(study(&readout, preset.clone(), b, s, budget, extra)?);
+                    .push(study(&readout, r.preset.clone(), b, s, budget, extra)?);
             }
-            plan.readouts.push((readout, about));
+            plan.readouts.push((readout, r.about));
         }
         Ok(plan)
     }
