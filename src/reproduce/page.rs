@@ -336,7 +336,7 @@ pub fn paper_html(plan: &Plan, judgements: &[Judgement], runs: &[RunData], out: 
                     "Each readout trains its own studies at its own budget; a claim is judged under each readout by the same rule." }
                 h2 { "Readouts side by side" }
                 table {
-                    tr { th { "readout" } th { "square runs of `arenas`" } th { "held-out E / baseline" }
+                    tr { th { "readout" } th { "square runs of arenas" } th { "held-out E / baseline" }
                          @for t in &CellType::ALL[..5] { th { (t.name()) " per 100" } } }
                     @for (r, about) in &plan.readouts {
                         tr {
