@@ -341,6 +341,22 @@ value = 0.5
         "{v:?}"
     );
     assert_eq!(v[2], Verdict::DoesNotHold);
+    // Grids grown without the ingredient refute "no grids without it" even where the control
+    // grows none; a study without grids against such a control stays inconclusive.
+    let without = vec![
+        run("arenas", "square", 0, 0, 30, 0.9),
+        run("no_noise", "square", 0, 20, 30, 0.01),
+    ];
+    assert_eq!(verdicts(&claims, &without)[2], Verdict::DoesNotHold);
+    let neither = vec![
+        run("arenas", "square", 0, 0, 30, 0.9),
+        run("no_noise", "square", 0, 4, 30, 0.01),
+    ];
+    assert!(
+        matches!(&verdicts(&claims, &neither)[2], Verdict::Inconclusive(r) if r.contains("control")),
+        "{:?}",
+        verdicts(&claims, &neither)
+    );
     // No runs at all: nothing can be judged.
     assert!(
         verdicts(&claims, &[])

@@ -450,6 +450,10 @@ pub fn judge(claim: &Claim, readout: &str, runs: &[RunData]) -> Judgement {
             );
             let verdict = if s.is_empty() || c.is_empty() {
                 Verdict::Inconclusive("a study has no analyzed runs".into())
+            } else if ablation && mean(&c) < *min_control && mean(&s) >= *min_control {
+                // "No grids without X" is refuted by grids grown without X, whatever the
+                // control grows.
+                Verdict::DoesNotHold
             } else if mean(&c) < *min_control {
                 Verdict::Inconclusive(format!(
                     "the control `{control}` averages {} grid units per 100, fewer than {}: no grid units to {}",
