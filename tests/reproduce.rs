@@ -352,6 +352,16 @@ value = 0.5
         run("arenas", "square", 0, 0, 30, 0.9),
         run("no_noise", "square", 0, 4, 30, 0.01),
     ];
+    // Grid units counted in a network that does not localise are no evidence either.
+    let lost = vec![
+        run("arenas", "square", 0, 0, 30, 0.9),
+        run("no_noise", "square", 0, 20, 30, 0.9),
+    ];
+    assert!(
+        matches!(&verdicts(&claims, &lost)[2], Verdict::Inconclusive(_)),
+        "{:?}",
+        verdicts(&claims, &lost)
+    );
     assert!(
         matches!(&verdicts(&claims, &neither)[2], Verdict::Inconclusive(r) if r.contains("control")),
         "{:?}",

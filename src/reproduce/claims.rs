@@ -333,6 +333,10 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
+/// Held-out E / baseline at or below which a run counts as localising, for the ablation
+/// rule's refutation: the bar docs/place_cells.md sets for a grid result.
+pub const LOCALISED: f64 = 0.15;
+
 /// Grid units per 100 of each run.
 fn grid_per_100(runs: &[&RunData]) -> Vec<f64> {
     runs.iter().map(|r| r.per_100(CellType::Grid)).collect()
@@ -402,6 +406,11 @@ pub fn judge(claim: &Claim, readout: &str, runs: &[RunData]) -> Judgement {
             let m = pooled_measure(measure, &study).expect("checked when parsed");
             let units: usize = study.iter().map(|r| r.units.len()).sum();
             let (result, verdict) = match m {
+                // A ratio over a zero median, say: no number to compare.
+                Ok((v, n)) if !v.is_finite() => (
+                    format!("{} from {n} of the {units} units", fmt(v)),
+                    Verdict::Inconclusive(format!("`{measure}` is not a finite number here")),
+                ),
                 Ok((v, n)) => (
                     format!(
                         "{} from {n} of the {units} units of {} runs",
@@ -450,9 +459,14 @@ pub fn judge(claim: &Claim, readout: &str, runs: &[RunData]) -> Judgement {
             );
             let verdict = if s.is_empty() || c.is_empty() {
                 Verdict::Inconclusive("a study has no analyzed runs".into())
-            } else if ablation && mean(&c) < *min_control && mean(&s) >= *min_control {
+            } else if ablation
+                && mean(&c) < *min_control
+                && mean(&s) >= *min_control
+                && study.iter().all(|r| r.e_ratio() <= LOCALISED)
+            {
                 // "No grids without X" is refuted by grids grown without X, whatever the
-                // control grows.
+                // control grows, by networks that do their task (a grid count from a network
+                // that does not localise is no evidence).
                 Verdict::DoesNotHold
             } else if mean(&c) < *min_control {
                 Verdict::Inconclusive(format!(
