@@ -219,6 +219,9 @@ fn verdict_colour(v: &Verdict) -> &'static str {
     }
 }
 
+/// A figure as a data URI, with the directory of the run it comes from.
+type Shown = Option<(String, String)>;
+
 /// The first-seed run of `study` of `readout` (in `arena`).
 fn first_run<'a>(
     runs: &'a [RunData],
@@ -240,7 +243,7 @@ fn figure(
     study: &str,
     arena: Option<&str>,
     name: &str,
-) -> Option<(String, String)> {
+) -> Shown {
     let r = first_run(runs, readout, study, arena)?;
     let file = r
         .dir
@@ -288,7 +291,7 @@ fn verdicts_of<'a>(
 pub fn paper_html(plan: &Plan, judgements: &[Judgement], runs: &[RunData], out: &Path) -> String {
     let readouts: Vec<&str> = plan.readouts.iter().map(|(r, _)| r.as_str()).collect();
     // Per section, per panel, per readout.
-    let figures: Vec<Vec<Vec<Option<(String, String)>>>> = SECTIONS
+    let figures: Vec<Vec<Vec<Shown>>> = SECTIONS
         .iter()
         .map(|s| {
             s.panels
