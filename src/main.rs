@@ -234,8 +234,9 @@ enum Cmd {
         after_help = "Examples:\n  gridrnn reproduce --out runs/paper-fast\n  gridrnn reproduce --budget paper --out /scratch/paper --plan\n  gridrnn reproduce --budget paper --out /scratch/paper --emit slurm && bash /scratch/paper/submit.sh"
     )]
     Reproduce {
-        /// fast (about 40 minutes on 2 cores) | paper (the authors' 1900 Hessian-free updates per
-        /// run, about 100 hours on 2 cores).
+        /// fast (on 2 cores about 40 minutes for the paper's readout, 80 for place cells) |
+        /// paper (the authors' 1900 Hessian-free updates per run, about 100 hours on 2 cores;
+        /// place cells the preset's 8000 updates, about 8 hours).
         #[arg(long, default_value = "fast")]
         budget: String,
         /// Output directory: a sweep directory per study, claims.csv/.json and paper.html.

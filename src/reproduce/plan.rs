@@ -16,7 +16,7 @@ pub const STUDIES_TOML: &str = include_str!("../../reproduce/studies.toml");
 /// How much each run trains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Budget {
-    /// About an hour on 2 cores in all: a preview.
+    /// A preview: about 40 minutes on 2 cores for the paper's readout, 80 for place cells.
     Fast,
     /// The authors' reported budget per run.
     Paper,
@@ -39,7 +39,7 @@ impl FromStr for Budget {
             "fast" => Ok(Budget::Fast),
             "paper" => Ok(Budget::Paper),
             _ => Err(bad_config(format!(
-                "--budget {s}: give fast (about an hour on 2 cores) or paper (1900 Hessian-free updates per run)"
+                "--budget {s}: give fast (a preview: about two hours on 2 cores for both readouts) or paper (the authors' budget: 1900 Hessian-free updates per run)"
             ))),
         }
     }
