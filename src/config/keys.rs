@@ -120,6 +120,10 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
         "place_cell_targets = dos: the surround's variance over the centre's, > 1",
     ),
     (
+        "model.place_cell_seed",
+        "readout = place-cells: seed of the centres' layout, >= 0 (unset: train.seed)",
+    ),
+    (
         "model.initial_state",
         "zero (x = 0, the paper) | place-code (x = W_enc p(start), learned; needs readout = place-cells)",
     ),

@@ -305,6 +305,10 @@ pub struct ModelConfig {
     /// Whether b of eq. 1 is learned; false holds it at 0 (`torch.nn.RNN(bias=False)`, as
     /// Sorscher et al.'s network has none).
     pub bias: bool,
+    /// Seed of the place cells' centres; None draws them from `train.seed`. Apart, one layout
+    /// can be crossed with several training seeds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place_cell_seed: Option<u64>,
 }
 
 impl Default for ModelConfig {
@@ -325,6 +329,7 @@ impl Default for ModelConfig {
             surround_scale: 2.0,
             initial_state: InitialState::Zero,
             bias: true,
+            place_cell_seed: None,
         }
     }
 }

@@ -79,7 +79,8 @@ impl PlaceCells {
     }
 
     /// The place cells a validated config describes (`model.place_cells`, `place_cell_width`,
-    /// `place_cell_targets`, `surround_scale`), centres from `train.seed`.
+    /// `place_cell_targets`, `surround_scale`), centres from `model.place_cell_seed`, or
+    /// `train.seed` where it is unset.
     pub fn from_config(c: &crate::config::ValidConfig) -> PlaceCells {
         let m = &c.model;
         let targets = match m.place_cell_targets {
@@ -93,7 +94,7 @@ impl PlaceCells {
             m.place_cells,
             m.place_cell_width,
             targets,
-            c.train.seed,
+            m.place_cell_seed.unwrap_or(c.train.seed),
         )
     }
 
@@ -190,6 +191,18 @@ fn softmax_of_scaled(x: &[f64], scale: f64, out: &mut [f64]) {
 mod tests {
     use super::*;
     use crate::arena::ArenaShape;
+
+    #[test]
+    fn the_centres_seed_apart_from_the_training_seed() {
+        let pc = |text: &str| {
+            let base = "[model]\nreadout = \"place-cells\"\nplace_cells = 20\n";
+            let c = crate::config::load_str(&format!("{base}{text}"), "test").unwrap();
+            PlaceCells::from_config(&c)
+        };
+        let own = pc("place_cell_seed = 0\n[train]\nseed = 1\n");
+        assert_eq!(own, pc("[train]\nseed = 0\n"));
+        assert_ne!(own, pc("[train]\nseed = 1\n"));
+    }
 
     #[test]
     fn centres_lie_in_the_arena_and_follow_the_seed() {
