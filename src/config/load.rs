@@ -189,6 +189,7 @@ mod tests {
         let mut c = Config::default();
         c.task.vertices = vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]];
         c.task.trajectories = "x.npz".into();
+        c.model.place_cell_seed = Some(0);
         let t = Table::try_from(&c).unwrap();
         let mut seen = Vec::new();
         for (s, v) in &t {
