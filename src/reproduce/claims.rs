@@ -329,7 +329,8 @@ fn spread(v: &[f64]) -> String {
     )
 }
 
-fn mean(v: &[f64]) -> f64 {
+/// The mean of `v` (NaN when empty).
+pub(super) fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::claims::{Judgement, Verdict};
+use super::claims::{Judgement, Verdict, mean};
 use super::measure::RunData;
 use super::plan::{CARTESIAN, Plan};
 use crate::analysis::CellType;
@@ -265,12 +265,12 @@ fn readout_summary(runs: &[RunData], readout: &str) -> Option<(usize, f64, Vec<f
     if rs.is_empty() {
         return None;
     }
-    let mean = |f: &dyn Fn(&RunData) -> f64| rs.iter().map(|r| f(r)).sum::<f64>() / rs.len() as f64;
+    let over = |f: &dyn Fn(&RunData) -> f64| mean(&rs.iter().map(|r| f(r)).collect::<Vec<_>>());
     let types = CellType::ALL[..5]
         .iter()
-        .map(|t| mean(&|r| r.per_100(*t)))
+        .map(|t| over(&|r| r.per_100(*t)))
         .collect();
-    Some((rs.len(), mean(&|r| r.e_ratio()), types))
+    Some((rs.len(), over(&|r| r.e_ratio()), types))
 }
 
 /// The readouts' verdicts of one claim, in the plan's order (None where the readout does not
