@@ -116,6 +116,10 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
         "readout = place-cells: dos (difference of softmaxes, centre-surround, Sorscher et al.) | gaussian (a softmax of -d^2 / 2 sigma^2)",
     ),
     (
+        "model.place_cell_layout",
+        "readout = place-cells: uniform (independent draws, Sorscher et al.) | even (best-candidate sampling: random, without clusters or gaps)",
+    ),
+    (
         "model.surround_scale",
         "place_cell_targets = dos: the surround's variance over the centre's, > 1",
     ),

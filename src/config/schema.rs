@@ -259,6 +259,18 @@ pub enum PlaceTargetName {
     Dos,
 }
 
+/// `model.place_cell_layout`: how the place cells' centres cover the arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlaceLayoutName {
+    /// Independent uniform draws (Sorscher et al., Banino et al.): clusters and gaps as chance
+    /// makes them.
+    Uniform,
+    /// Mitchell's best-candidate sampling: each centre the farthest from those before it of
+    /// several uniform candidates, a random layout without clusters or gaps (blue noise).
+    Even,
+}
+
 /// `model.initial_state`: the state the network starts each trial in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -298,6 +310,8 @@ pub struct ModelConfig {
     pub place_cell_width: f64,
     /// The place cells' tuning.
     pub place_cell_targets: PlaceTargetName,
+    /// How the centres cover the arena.
+    pub place_cell_layout: PlaceLayoutName,
     /// s of the difference of softmaxes: the surround's variance over the centre's.
     pub surround_scale: f64,
     /// The state each trial starts in.
@@ -326,6 +340,7 @@ impl Default for ModelConfig {
             place_cells: 512,
             place_cell_width: 0.12,
             place_cell_targets: PlaceTargetName::Dos,
+            place_cell_layout: PlaceLayoutName::Uniform,
             surround_scale: 2.0,
             initial_state: InitialState::Zero,
             bias: true,

@@ -22,6 +22,10 @@ use crate::rng::{Purpose, stream};
 /// Iteration index of the centres' stream: no training iteration or analysis uses it.
 pub const CENTRES_ITERATION: u64 = u64::MAX - 3;
 
+/// Candidates per centre of [`PlaceCells::even`]; Mitchell's sampling nears a Poisson-disc
+/// layout as it grows, and 16 already spaces 512 cells evenly at a cost of milliseconds.
+pub const BEST_CANDIDATES: usize = 16;
+
 /// k of the top-k decoding (Sorscher et al.'s `get_nearest_cell_pos` default).
 pub const DECODE_TOP_K: usize = 3;
 
@@ -60,16 +64,44 @@ impl PlaceCells {
         seed: u64,
     ) -> PlaceCells {
         let mut rng = stream(seed, CENTRES_ITERATION, 0, Purpose::Init);
-        let (lo, hi) = arena.bounding_box();
-        let mut centres = Vec::with_capacity(count);
+        let centres = (0..count).map(|_| point_in(arena, &mut rng)).collect();
+        PlaceCells {
+            centres,
+            sigma,
+            targets,
+        }
+    }
+
+    /// `count` centres by Mitchell's best-candidate sampling (SIGGRAPH 1991): each new centre
+    /// is, of [`BEST_CANDIDATES`] uniform candidates, the one farthest from the centres drawn
+    /// before it. The layout is random but its spacing is even (blue noise), so no region of
+    /// the arena is left to one cell or crowded by several; the same seed gives the same cells.
+    ///
+    /// Why: with independent uniform draws the spectrum of the centres' density carries chance
+    /// peaks, and the place-cell covariance whose top modes the grid units learn (Sorscher et
+    /// al. 2023) inherits them; docs/place_cells.md shows one layout that grew no grids.
+    pub fn even(
+        arena: &Arena,
+        count: usize,
+        sigma: f64,
+        targets: PlaceTargets,
+        seed: u64,
+    ) -> PlaceCells {
+        let mut rng = stream(seed, CENTRES_ITERATION, 0, Purpose::Init);
+        let mut centres: Vec<[f64; 2]> = Vec::with_capacity(count);
         while centres.len() < count {
-            let c = [
-                rng.random_range(lo[0]..hi[0]),
-                rng.random_range(lo[1]..hi[1]),
-            ];
-            if arena.contains(c) {
-                centres.push(c);
+            let mut best = ([0.0; 2], f64::NEG_INFINITY);
+            for _ in 0..BEST_CANDIDATES {
+                let c = point_in(arena, &mut rng);
+                let nearest = centres
+                    .iter()
+                    .map(|o| (o[0] - c[0]).powi(2) + (o[1] - c[1]).powi(2))
+                    .fold(f64::INFINITY, f64::min);
+                if nearest > best.1 {
+                    best = (c, nearest);
+                }
             }
+            centres.push(best.0);
         }
         PlaceCells {
             centres,
@@ -89,7 +121,11 @@ impl PlaceCells {
                 surround_scale: m.surround_scale,
             },
         };
-        PlaceCells::uniform(
+        let layout = match m.place_cell_layout {
+            crate::config::PlaceLayoutName::Uniform => PlaceCells::uniform,
+            crate::config::PlaceLayoutName::Even => PlaceCells::even,
+        };
+        layout(
             c.arena(),
             m.place_cells,
             m.place_cell_width,
@@ -165,6 +201,20 @@ impl PlaceCells {
     }
 }
 
+/// A point uniform in `arena`, by rejection from its bounding box.
+fn point_in(arena: &Arena, rng: &mut impl rand::Rng) -> [f64; 2] {
+    let (lo, hi) = arena.bounding_box();
+    loop {
+        let c = [
+            rng.random_range(lo[0]..hi[0]),
+            rng.random_range(lo[1]..hi[1]),
+        ];
+        if arena.contains(c) {
+            return c;
+        }
+    }
+}
+
 /// softmax(scale * x) over `x` itself, stable (the largest term is 1 before normalising).
 fn softmax_in_place(x: &mut [f64], scale: f64) {
     let max = x
@@ -219,6 +269,51 @@ mod tests {
                 pc,
                 PlaceCells::uniform(&a, 300, 0.2, PlaceTargets::Gaussian, 8)
             );
+        }
+    }
+
+    #[test]
+    fn the_even_layout_has_no_clusters_and_no_gaps() {
+        // Nearest-neighbour spacing and the largest empty gap, against the even spacing
+        // sqrt(area / Np): Mitchell's sampling keeps both near it, uniform draws do not.
+        let spread = |pc: &PlaceCells, a: &Arena| {
+            let d = |p: [f64; 2], q: [f64; 2]| (p[0] - q[0]).hypot(p[1] - q[1]);
+            let closest = (0..pc.len())
+                .flat_map(|i| (0..i).map(move |j| (i, j)))
+                .map(|(i, j)| d(pc.centres[i], pc.centres[j]))
+                .fold(f64::INFINITY, f64::min);
+            let (lo, hi) = a.bounding_box();
+            let mut gap: f64 = 0.0;
+            for i in 0..60 {
+                for j in 0..60 {
+                    let p = [
+                        lo[0] + (hi[0] - lo[0]) * (i as f64 + 0.5) / 60.0,
+                        lo[1] + (hi[1] - lo[1]) * (j as f64 + 0.5) / 60.0,
+                    ];
+                    if a.contains(p) {
+                        let near = pc.centres.iter().map(|&c| d(p, c));
+                        gap = gap.max(near.fold(f64::INFINITY, f64::min));
+                    }
+                }
+            }
+            (closest, gap)
+        };
+        for shape in [ArenaShape::Square, ArenaShape::Triangle, ArenaShape::Hexagon] {
+            let a = Arena::new(shape.clone(), 4.0).unwrap();
+            let spacing = (4.0f64 / 300.0).sqrt();
+            let even = PlaceCells::even(&a, 300, 0.2, PlaceTargets::Gaussian, 7);
+            assert_eq!(even.len(), 300);
+            assert!(even.centres.iter().all(|&c| a.contains(c)));
+            assert_eq!(
+                even,
+                PlaceCells::even(&a, 300, 0.2, PlaceTargets::Gaussian, 7)
+            );
+            let (closest, gap) = spread(&even, &a);
+            assert!(closest > 0.4 * spacing, "{shape:?}: {closest} of {spacing}");
+            assert!(gap < 1.2 * spacing, "{shape:?}: gap {gap} of {spacing}");
+            let uniform = PlaceCells::uniform(&a, 300, 0.2, PlaceTargets::Gaussian, 7);
+            let (closest, gap) = spread(&uniform, &a);
+            assert!(closest < 0.2 * spacing && gap > 1.3 * spacing, "{closest} {gap}");
         }
     }
 
