@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Render a run's report.html in a real headless browser (Debian's chromium), take a
-screenshot, and fail on broken images or an empty page (issue 5). Run by hand, not in CI:
+screenshot, and fail on broken images or an empty page. Run by hand, not in CI:
 
     python3 scripts/check_report.py runs/RUN/report.html [--screenshot shot.png]
 

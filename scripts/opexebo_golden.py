@@ -7,7 +7,7 @@ one-element array, which numpy 2 refuses, hence numpy<2):
     /tmp/opx/bin/python scripts/opexebo_golden.py tests/golden
 
 Writes `opexebo_maps.npy` (float64, maps x rows x columns, NaN = unvisited; every map already
-shifted to m - min(m) over its visited bins, as design section 7 scores them) and
+shifted to m - min(m) over its visited bins, as docs/design.md section 7 scores them) and
 `opexebo_scores.csv` with, per map: its kind, opexebo's grid score, and two border scores:
 opexebo's default chain, and the same chain with `peak_coords=` given from opexebo's own local
 maxima (which skips 0.7.2's rejection step that moves peaks near a zero bin to (0, 0)). In

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Run sweeps/tiny.toml through a real one-node SLURM cluster on localhost and check its
-# summary: what `gridrnn sweep --emit slurm` promises a lab's cluster (issue 8). Not part of CI.
+# summary: what `gridrnn sweep --emit slurm` promises a lab's cluster. Not part of CI.
 #
 # Needs root and Debian's packages:  apt-get install -y slurm-wlm munge
 # Usage:  cargo build --release && sudo scripts/slurm_test.sh [WORKDIR]

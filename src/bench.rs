@@ -183,7 +183,7 @@ pub fn render(rows: &[BenchRow]) -> String {
 }
 
 /// Single-thread GFLOP/s of `matmul` on (m x k) . (k x n), median of `reps` calls: the roofline
-/// of issue 6 is 2 x the best of the step GEMM (500x100 . 100x100) and the weight-gradient GEMM
+/// (the README's Speed section) is 2 x the best of the step GEMM (500x100 . 100x100) and the weight-gradient GEMM
 /// (100x250000 . 250000x100).
 pub fn gemm_gflops(m: usize, n: usize, k: usize, reps: usize) -> f64 {
     use crate::model::gemm::{Mat, matmul};

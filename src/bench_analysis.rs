@@ -1,4 +1,4 @@
-//! `gridrnn bench --analysis`: the analysis stage's speed (issue 4): recording 10^6 steps of a
+//! `gridrnn bench --analysis`: the analysis stage's speed: recording 10^6 steps of a
 //! 100-unit network, building the time-shift null's maps, and scoring maps with and without
 //! 100 shuffles each; per-score costs alongside.
 

@@ -1,4 +1,4 @@
-//! Errors a user can act on, each with the exit code of design section 6.
+//! Errors a user can act on, each with the exit code of docs/design.md section 6.
 
 use thiserror::Error;
 
@@ -20,7 +20,7 @@ pub enum Failure {
 }
 
 impl Failure {
-    /// The process exit code for this failure (design section 6).
+    /// The process exit code for this failure (docs/design.md section 6).
     pub fn exit_code(&self) -> i32 {
         match self {
             Failure::BadConfig(_) => 2,

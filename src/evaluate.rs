@@ -1,4 +1,4 @@
-//! `gridrnn evaluate` (design section 5-6): E of eq. 3 for any checkpoint on any trajectory
+//! `gridrnn evaluate` (docs/design.md section 5-6): E of eq. 3 for any checkpoint on any trajectory
 //! file, with the noise off (default) or on as in training.
 
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! The `gridrnn` command line (design section 6): parse, call the library, report.
+//! The `gridrnn` command line (docs/design.md section 6): parse, call the library, report.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,7 +49,7 @@ struct Cli {
 
 #[derive(Args, Clone)]
 struct ConfigArgs {
-    /// TOML config file (keys of design section 5; `gridrnn config` lists them).
+    /// TOML config file (keys of docs/design.md section 5; `gridrnn config` lists them).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Start from a preset: pytorch-peer | authors-code | sorscher | place-cells.
@@ -112,7 +112,7 @@ enum Cmd {
     Analyze {
         /// Run directory.
         run: PathBuf,
-        /// Steps to record (design section 7: at least 10^6).
+        /// Steps to record (docs/design.md section 7: at least 10^6).
         #[arg(long, default_value_t = 1_000_000)]
         steps: usize,
         /// Spatial bins along the arena's longer side.
@@ -124,7 +124,7 @@ enum Cmd {
         /// Worker threads (0 = all cores).
         #[arg(long, default_value_t = 0)]
         threads: usize,
-        /// Shuffles per unit of the time-shift null (design section 7).
+        /// Shuffles per unit of the time-shift null (docs/design.md section 7).
         #[arg(long, default_value_t = gridrnn::analysis::DEFAULT_SHUFFLES)]
         shuffles: usize,
         /// Percentile of the null pooled over units that a score must exceed.
@@ -280,7 +280,7 @@ enum Cmd {
         /// Checkpoint .npz (ours, or one exported from elsewhere with W_rec, W_in, b, W_out).
         #[arg(long)]
         checkpoint: PathBuf,
-        /// Trajectory .npz (design section 5).
+        /// Trajectory .npz (docs/design.md section 5).
         #[arg(long)]
         trajectories: PathBuf,
         /// Unit noise as in training: on | off.

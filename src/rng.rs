@@ -1,4 +1,4 @@
-//! Random streams (design section 6): every stream derives from (seed, iteration, index,
+//! Random streams (docs/design.md section 6): every stream derives from (seed, iteration, index,
 //! purpose), so a run is reproducible from its config alone and resuming needs no stored
 //! generator state. Xoshiro256++ is portable and stable across `rand` versions, unlike `StdRng`.
 

@@ -1,4 +1,4 @@
-//! Synthetic maps with known answers (issue 4): hexagonal grids of known spacing and
+//! Synthetic maps with known answers: hexagonal grids of known spacing and
 //! orientation, square lattices, bands, single-wall fields in every arena shape, noise; and
 //! uniform maps in triangles and hexagons, whose outline must not make grids.
 

@@ -1,5 +1,5 @@
 //! The production kernel's gradients (its f64 instantiation, 2 shards, fixed noise) against
-//! central finite differences, and the f32 path against the f64 gradients (design section 1).
+//! central finite differences, and the f32 path against the f64 gradients (docs/design.md section 1).
 #![allow(clippy::needless_range_loop)]
 
 use gridrnn::config::load;

@@ -1,4 +1,4 @@
-//! Hessian-free (issue 12): the Gauss-Newton product of the production kernel (its f64
+//! Hessian-free: the Gauss-Newton product of the production kernel (its f64
 //! instantiation) against G = J^T H J built from an explicit finite-difference Jacobian of the
 //! network's outputs and rates; CG on that model decreasing phi at every step; and training
 //! that lowers the loss and resumes bit-identically from a checkpoint's state.
@@ -368,6 +368,21 @@ fn hessian_free_refuses_the_contractive_penalty_before_training() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("train.hf_curvature_batch"), "{err}");
+    // Unset, the curvature minibatch follows a small batch rather than failing on a key the
+    // user never wrote, and the resolved config records the value used.
+    let small = load(
+        None,
+        None,
+        &["train.optimizer=hessian-free", "train.batch_size=64"].map(String::from),
+    )
+    .unwrap();
+    assert_eq!(small.train.hf_curvature_batch, Some(64));
+    let large = load(None, None, &["train.optimizer=hessian-free".into()]).unwrap();
+    assert_eq!(large.train.hf_curvature_batch, Some(100));
+    assert_eq!(
+        large.to_table()["train"]["hf_curvature_batch"].as_integer(),
+        Some(100)
+    );
 }
 
 /// A killed Hessian-free run (its last checkpoint lost) resumes through the CLI to the same

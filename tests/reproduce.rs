@@ -1,4 +1,4 @@
-//! `gridrnn reproduce` (issue 13): the committed studies and claims parse, bad rules fail
+//! `gridrnn reproduce`: the committed studies and claims parse, bad rules fail
 //! naming the claim and key, the verdict rules give each verdict where they should, and a tiny
 //! plan runs end to end, resumes by skipping, and writes a page and a claims table that read
 //! back.

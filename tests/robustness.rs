@@ -1,5 +1,5 @@
 //! A run survives being killed, interrupted and diverging, and bad input fails cleanly
-//! (issue 7): each test drives the real binary.
+//!: each test drives the real binary.
 
 mod common;
 use common::{bin, ok, tmp};

@@ -1,4 +1,4 @@
-//! Band score (Krupic et al. 2012 style, design section 7): how much of a map's spatial Fourier
+//! Band score (Krupic et al. 2012 style, docs/design.md section 7): how much of a map's spatial Fourier
 //! power lies in one plane wave. The mean-removed map (unvisited bins 0) is zero-padded to at
 //! least twice its size and transformed. The dominant component is the strongest wave vector
 //! (with its mirror image) among waves that repeat at least twice across the map (ramps, edges

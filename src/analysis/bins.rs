@@ -1,4 +1,4 @@
-//! Square spatial bins over an arena's bounding box (design section 7): width = the box's
+//! Square spatial bins over an arena's bounding box (docs/design.md section 7): width = the box's
 //! longer side / `bins`, the shorter axis ceil(side / width) bins, centred; row 0 at the
 //! bottom (y), column 0 at the left (x).
 

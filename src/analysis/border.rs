@@ -1,4 +1,4 @@
-//! `border_score` (Solstad et al. 2008, design section 7): (CM - DM) / (CM + DM), CM the largest
+//! `border_score` (Solstad et al. 2008, docs/design.md section 7): (CM - DM) / (CM + DM), CM the largest
 //! fraction of one wall covered by one firing field, DM the rate-weighted mean distance of the
 //! fields' bins to the nearest wall over half the arena's width. Fields are found as opexebo's
 //! `place_field(min_bins=9, min_peak=0, min_mean=0, init_thresh=0.96)` finds them.

@@ -1,5 +1,5 @@
 //! Fig. 4 (paper section 3.1.3): how the units' codes develop over training. From the
-//! checkpoints a run keeps (design section 5: iteration 0, powers of 2, every
+//! checkpoints a run keeps (docs/design.md section 5: iteration 0, powers of 2, every
 //! `checkpoint_every`, the last), every unit is scored at every checkpoint (for emergence
 //! times), and at three stages (early, intermediate, late) its firing-rate time course on one
 //! fixed evaluation set is taken; all units of all stages are embedded together by t-SNE on

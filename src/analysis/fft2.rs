@@ -1,5 +1,5 @@
 //! Two-dimensional transforms of real images zero-padded to a fast size (`realfft` on
-//! `rustfft`), for the autocorrelograms and the band spectrum (design section 7). A real
+//! `rustfft`), for the autocorrelograms and the band spectrum (docs/design.md section 7). A real
 //! image's spectrum is Hermitian, so only its first `pw / 2 + 1` columns are kept; the rows
 //! beyond the image are zero, so their transforms are skipped. Plans and scratch are kept per
 //! thread: every map of a run has the same shape, so a null of 10^4 maps plans once.

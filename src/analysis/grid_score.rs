@@ -1,4 +1,4 @@
-//! `grid_score` (design section 7): hexagonal gridness as the Kavli lab's opexebo 0.7.2 computes
+//! `grid_score` (docs/design.md section 7): hexagonal gridness as the Kavli lab's opexebo 0.7.2 computes
 //! it (Sargolini et al. 2006, Langston et al. 2010), a line-by-line port so that our numbers
 //! can be put next to theirs, and on the same annuli `grid_score_square`. (opexebo normalises
 //! the autocorrelogram to its peak, which no score depends on.) The central field's radius

@@ -1,5 +1,5 @@
 //! Ring-mask grid scores of Banino et al. (2018) and Sorscher et al. (2019), labelled
-//! `grid_score_deepmind` (design section 7): the autocorrelogram is compared with itself
+//! `grid_score_deepmind` (docs/design.md section 7): the autocorrelogram is compared with itself
 //! rotated by 30..150 degrees inside annuli from 0.2 to 0.4..1.0 map widths; the score is the
 //! best over the 10 annuli. Rotation here is bilinear (their code used scipy's cubic spline).
 

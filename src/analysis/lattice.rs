@@ -1,11 +1,11 @@
-//! Lattice measures (design section 7) from the peaks of an autocorrelogram nearest its centre:
+//! Lattice measures (docs/design.md section 7) from the peaks of an autocorrelogram nearest its centre:
 //! the angle between the two shortest non-collinear lattice vectors, their length ratio, the
 //! spacing and the orientation, and the lattice type they imply.
 
 use super::band::line_angle;
 use super::morphology::regional_maxima;
 
-/// Lattice types (design section 7).
+/// Lattice types (docs/design.md section 7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LatticeType {
     /// 60 +- 10 degrees, ratio < 1.3.

@@ -135,7 +135,7 @@ pub struct LongRun {
     pub seconds: f64,
 }
 
-/// The numbers the report gives (design of issue 11).
+/// The numbers the report gives.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct LongRunSummary {
     /// Trials and steps per trial.

@@ -1,4 +1,4 @@
-//! Analysis (paper section 3.1, appendix D, design section 7): a trained network run over long
+//! Analysis (paper section 3.1, appendix D, docs/design.md section 7): a trained network run over long
 //! trajectories with its activity binned into rate maps and tuning curves (streamed: memory
 //! does not grow with the number of steps), autocorrelograms by FFT, the field's scores under
 //! their own conventions (opexebo's `grid_score` and `border_score`, the masked and DeepMind

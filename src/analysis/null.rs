@@ -1,4 +1,4 @@
-//! The shuffle null of design section 7, from which every cell-type threshold comes. For a
+//! The shuffle null of docs/design.md section 7, from which every cell-type threshold comes. For a
 //! network: each shuffle shifts the activity series against the position series by a random
 //! circular lag of at least one trial (T steps) over the concatenated evaluation trials, and
 //! re-bins with the same occupancy and mask; a unit's activity is a time series and shifts

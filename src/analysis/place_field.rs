@@ -1,4 +1,4 @@
-//! Firing fields as opexebo 0.7.2's `place_field` finds them (design section 7): the map is
+//! Firing fields as opexebo 0.7.2's `place_field` finds them (docs/design.md section 7): the map is
 //! opened by reconstruction, and each peak's field is grown by lowering a threshold from
 //! `init_thresh` of the peak in steps of 0.02 while the field's area grows smoothly, stays
 //! free of holes and holds no other peak. `border_score` and `grid_score`'s central field use

@@ -1,4 +1,4 @@
-//! A trained network run over long trajectories (design section 7: trials of the training
+//! A trained network run over long trajectories (docs/design.md section 7: trials of the training
 //! length from the training start rule, noise off unless asked, at least 10^6 steps), its
 //! activity binned as it goes: rate maps, occupancy, two half-maps (odd and even trials),
 //! direction tuning (36 bins) and speed tuning (20 equal bins of s * speed over [0, the 99th

@@ -1,4 +1,4 @@
-//! Image rotation for the rotational-symmetry grid scores (design section 7).
+//! Image rotation for the rotational-symmetry grid scores (docs/design.md section 7).
 
 /// One output pixel's bilinear interpolation: the four source indices (the image's length
 /// for a neighbour outside it, which reads the 0 appended by [`Tap::sample`]'s caller) and the

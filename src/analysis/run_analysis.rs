@@ -1,6 +1,6 @@
 //! `gridrnn analyze RUN`: record the run's latest network over long trajectories (design
 //! section 7) and write `analysis/ratemaps.npy`, `ratemaps.json`, `tuning.npz`, `scores.csv`
-//! and `cell_types.json` (design section 5), with cell types from the time-shift null.
+//! and `cell_types.json` (docs/design.md section 5), with cell types from the time-shift null.
 
 use std::io::Cursor;
 use std::path::Path;

@@ -1,5 +1,5 @@
 //! Spatial autocorrelograms by FFT (`rustfft`): the masked one of DeepMind (Banino et al. 2018)
-//! and opexebo's (BNT's), which treats unvisited bins as zeros (design section 7).
+//! and opexebo's (BNT's), which treats unvisited bins as zeros (docs/design.md section 7).
 
 use super::fft2::{HalfSpectrum, correlate, fast_len, forward};
 

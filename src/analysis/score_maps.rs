@@ -1,4 +1,4 @@
-//! `gridrnn score MAPS.npy` (design section 6): every spatial score and a cell type for anyone's
+//! `gridrnn score MAPS.npy` (docs/design.md section 6): every spatial score and a cell type for anyone's
 //! rate maps, so that users can put our numbers next to their data. Maps alone have no time
 //! series, so the null is the mask-preserving map shuffle (each map's visited values permuted
 //! among its visited bins), and without split halves no unit can be called irregular or

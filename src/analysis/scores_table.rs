@@ -1,4 +1,4 @@
-//! `scores.csv` and `cell_types.json` (design sections 5 and 7), shared by `gridrnn analyze`
+//! `scores.csv` and `cell_types.json` (docs/design.md sections 5 and 7), shared by `gridrnn analyze`
 //! (a network's units) and `gridrnn score` (anyone's maps).
 
 use std::fmt::Write as _;

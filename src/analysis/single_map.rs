@@ -1,4 +1,4 @@
-//! Scores of one rate map and its tuning curves (design section 7, appendix D): Skaggs spatial
+//! Scores of one rate map and its tuning curves (docs/design.md section 7, appendix D): Skaggs spatial
 //! information, lifetime sparseness, split-half stability, speed and direction selectivity.
 //! Maps are shifted to m - min(m) over their visited bins first (tanh activity is signed).
 
@@ -18,7 +18,7 @@ pub struct MapScores {
 }
 
 /// The map shifted to m - min(m) over its visited bins, or None where its visited range is
-/// below 1e-9 (design section 7: a flat map).
+/// below 1e-9 (docs/design.md section 7: a flat map).
 pub(crate) fn shifted(map: &[f64]) -> Option<Vec<f64>> {
     let vals: Vec<f64> = map.iter().copied().filter(|v| !v.is_nan()).collect();
     let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);

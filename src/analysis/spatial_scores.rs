@@ -1,4 +1,4 @@
-//! Every spatial score of one rate map under its own convention (design section 7), computed
+//! Every spatial score of one rate map under its own convention (docs/design.md section 7), computed
 //! from the min-shifted map: opexebo's `grid_score` and `grid_score_square`, the masked and
 //! DeepMind variants, the lattice, `border_score`, the band score, and the ramp score with the
 //! upper half's depth from the walls (docs/analysis.md).
@@ -31,7 +31,7 @@ pub struct MapLayout {
     /// Direction of each straight wall, degrees in [0, 180) (empty for a circle).
     pub wall_directions: Vec<f64>,
     /// Whether the arena fills its bounding box (then classification uses opexebo's
-    /// `grid_score`; otherwise `grid_score_masked`, design section 7).
+    /// `grid_score`; otherwise `grid_score_masked`, docs/design.md section 7).
     pub rectangular: bool,
 }
 
@@ -73,7 +73,7 @@ impl MapLayout {
     }
 }
 
-/// The spatial scores of one map (NaN where undefined; see design section 7).
+/// The spatial scores of one map (NaN where undefined; see docs/design.md section 7).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SpatialScores {
     /// opexebo's hexagonal gridness.
@@ -156,7 +156,7 @@ pub struct ClassScores {
 }
 
 /// The autocorrelogram of a min-shifted map that classification scores: opexebo's in
-/// rectangular arenas, the masked one (cropped as opexebo crops) elsewhere (design section 7).
+/// rectangular arenas, the masked one (cropped as opexebo crops) elsewhere (docs/design.md section 7).
 pub fn classification_autocorrelogram(shifted: &[f64], layout: &MapLayout) -> Autocorrelogram {
     let (h, w) = (layout.h, layout.w);
     if layout.rectangular {

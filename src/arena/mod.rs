@@ -1,4 +1,4 @@
-//! Arenas of paper section 2.2 / design section 3: convex regions centred at the origin.
+//! Arenas of paper section 2.2 / docs/design.md section 3: convex regions centred at the origin.
 
 mod shape;
 

@@ -1,5 +1,5 @@
 //! The `Arena`: square, equilateral triangle, regular hexagon, circle or any convex polygon,
-//! centred at the origin with a given area (design section 3).
+//! centred at the origin with a given area (docs/design.md section 3).
 
 use std::f64::consts::PI;
 
@@ -42,7 +42,7 @@ pub struct Arena {
 }
 
 impl Arena {
-    /// The named shape with the given area (design section 3; area 4 by default).
+    /// The named shape with the given area (docs/design.md section 3; area 4 by default).
     pub fn new(shape: ArenaShape, area: f64) -> Result<Arena, String> {
         if !(area.is_finite() && area > 0.0) {
             return Err(format!("arena area must be positive, got {area}"));

@@ -7,7 +7,7 @@ use toml::Table;
 pub const KEY_DOCS: &[(&str, &str)] = &[
     (
         "task.arena",
-        "arena shape: square | triangle | hexagon | circle | polygon (section 2.2, design 3)",
+        "arena shape: square | triangle | hexagon | circle | polygon (section 2.2, docs/design.md section 3)",
     ),
     (
         "task.vertices",
@@ -149,11 +149,11 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
     ),
     (
         "loss.lambda_cae",
-        "weight of the contractive penalty on W_rec, >= 0 (design 2; 0 = off)",
+        "weight of the contractive penalty on W_rec, >= 0 (docs/design.md section 2; 0 = off)",
     ),
     (
         "loss.schedule",
-        "fixed (lambdas as given) | paper (appendix E, our reading: design 2)",
+        "fixed (lambdas as given) | paper (appendix E, our reading: docs/design.md section 2)",
     ),
     (
         "loss.l2_decay_every",
@@ -203,7 +203,7 @@ pub const KEY_DOCS: &[(&str, &str)] = &[
     ),
     (
         "train.hf_curvature_batch",
-        "hessian-free: trials of the curvature minibatch, 1..=batch_size (the first of each minibatch)",
+        "hessian-free: trials of the curvature minibatch, 1..=batch_size (the first of each minibatch; unset: min(100, batch_size))",
     ),
     (
         "train.hf_max_cg",
@@ -219,7 +219,7 @@ pub fn doc(key: &str) -> Option<&'static str> {
 /// The resolved config as TOML with a comment above each key (`gridrnn config`), in the order
 /// of [`KEY_DOCS`]; optional keys that are unset appear commented out.
 pub fn render_commented(table: &Table) -> String {
-    let mut out = String::from("# gridrnn resolved configuration (design section 5)\n");
+    let mut out = String::from("# gridrnn resolved configuration (docs/design.md section 5)\n");
     let mut section = "";
     for (full, d) in KEY_DOCS {
         let (sec, key) = full.split_once('.').expect("keys are section.key");

@@ -190,6 +190,7 @@ mod tests {
         c.task.vertices = vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]];
         c.task.trajectories = "x.npz".into();
         c.model.place_cell_seed = Some(0);
+        c.train.hf_curvature_batch = Some(100);
         let t = Table::try_from(&c).unwrap();
         let mut seen = Vec::new();
         for (s, v) in &t {

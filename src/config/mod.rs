@@ -1,4 +1,4 @@
-//! Configuration (design section 5-6): TOML plus `--set section.key=value`, checked once into a
+//! Configuration (docs/design.md section 5-6): TOML plus `--set section.key=value`, checked once into a
 //! [`ValidConfig`] before anything runs.
 
 mod keys;

@@ -1,4 +1,4 @@
-//! Named presets (design section 4).
+//! Named presets (docs/design.md section 4).
 
 use super::schema::*;
 use crate::error::bad_config;

@@ -1,4 +1,4 @@
-//! The config's fields, with the defaults of design section 4 (the PyTorch peer's values).
+//! The config's fields, with the defaults of docs/design.md section 4 (the PyTorch peer's values).
 
 use serde::{Deserialize, Serialize};
 
@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// The navigation task (paper section 2.2, design section 3).
+    /// The navigation task (paper section 2.2, docs/design.md section 3).
     pub task: TaskConfig,
-    /// The CTRNN (eq. 1-2, design section 1).
+    /// The CTRNN (eq. 1-2, docs/design.md section 1).
     pub model: ModelConfig,
-    /// The loss (eq. 3-5, appendix E, design section 2).
+    /// The loss (eq. 3-5, appendix E, docs/design.md section 2).
     pub loss: LossConfig,
     /// Optimisation and run control.
     pub train: TrainConfig,
@@ -355,7 +355,7 @@ impl Default for ModelConfig {
 pub enum Schedule {
     /// Constant lambdas as given.
     Fixed,
-    /// Our reading of appendix E (design section 2).
+    /// Our reading of appendix E (docs/design.md section 2).
     Paper,
 }
 
@@ -434,11 +434,26 @@ pub struct TrainConfig {
     pub hf_damping: f64,
     /// Hessian-free: structural damping mu (Martens & Sutskever 2011), relative to lambda.
     pub hf_structural_damping: f64,
-    /// Hessian-free: trials of the curvature minibatch.
-    pub hf_curvature_batch: usize,
+    /// Hessian-free: trials of the curvature minibatch; None is min(100, batch size), filled in
+    /// by validation so that a run's `config.toml` records the value used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hf_curvature_batch: Option<usize>,
     /// Hessian-free: most CG iterations per update.
     pub hf_max_cg: usize,
 }
+
+impl TrainConfig {
+    /// Trials of the Hessian-free curvature minibatch: `hf_curvature_batch`, or min(100,
+    /// `batch_size`) where it is unset (Martens & Sutskever 2011 use a fraction of the
+    /// gradient's minibatch).
+    pub fn curvature_batch(&self) -> usize {
+        self.hf_curvature_batch
+            .unwrap_or(DEFAULT_CURVATURE_BATCH.min(self.batch_size))
+    }
+}
+
+/// The curvature minibatch of an unset `train.hf_curvature_batch`, where the batch allows.
+pub const DEFAULT_CURVATURE_BATCH: usize = 100;
 
 impl Default for TrainConfig {
     fn default() -> Self {
@@ -458,7 +473,7 @@ impl Default for TrainConfig {
             checkpoint_every: 250,
             hf_damping: 1.0,
             hf_structural_damping: 1.0 / 30.0,
-            hf_curvature_batch: 100,
+            hf_curvature_batch: None,
             hf_max_cg: 50,
         }
     }

@@ -80,7 +80,7 @@ fn check(ok: bool, key: &str, value: impl std::fmt::Display, allowed: &str) -> a
 }
 
 impl Config {
-    /// Check every key and build the arena (design section 5: a bad config fails before
+    /// Check every key and build the arena (docs/design.md section 5: a bad config fails before
     /// training starts).
     pub fn validate(&self) -> anyhow::Result<ValidConfig> {
         let (t, m, l, tr) = (&self.task, &self.model, &self.loss, &self.train);
@@ -192,9 +192,9 @@ impl Config {
         // Only Hessian-free uses it, so that small Adam batches need not lower it.
         check(
             tr.optimizer != OptimizerName::HessianFree
-                || (1..=tr.batch_size).contains(&tr.hf_curvature_batch),
+                || (1..=tr.batch_size).contains(&tr.curvature_batch()),
             "train.hf_curvature_batch",
-            tr.hf_curvature_batch,
+            tr.curvature_batch(),
             "1..=train.batch_size",
         )?;
         check(tr.hf_max_cg >= 1, "train.hf_max_cg", tr.hf_max_cg, ">= 1")?;
@@ -255,8 +255,10 @@ impl Config {
                 &arena,
             )?))
         };
+        let mut cfg = self.clone();
+        cfg.train.hf_curvature_batch = Some(tr.curvature_batch());
         Ok(ValidConfig {
-            cfg: self.clone(),
+            cfg,
             arena,
             trajectories,
         })

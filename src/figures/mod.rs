@@ -1,4 +1,4 @@
-//! The paper's figures as PNG (issue 5), one function per figure, named after the paper's
+//! The paper's figures as PNG, one function per figure, named after the paper's
 //! figure, drawn with `plotters` from a [`FigureData`] that the report stage gathers from a
 //! run. Heat maps use a perceptual colour map by default, the paper's jet as an option.
 

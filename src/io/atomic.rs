@@ -1,4 +1,4 @@
-//! Atomic writes (design section 5): a temporary file in the same directory, fsync, rename, so
+//! Atomic writes (docs/design.md section 5): a temporary file in the same directory, fsync, rename, so
 //! that a reader never sees a partly written file.
 
 use std::fs::File;

@@ -1,4 +1,4 @@
-//! Checkpoints (design section 5): `.npz` with W_rec, W_in, b, W_out, input_scale and 0-d
+//! Checkpoints (docs/design.md section 5): `.npz` with W_rec, W_in, b, W_out, input_scale and 0-d
 //! metadata, a `.safetensors` export of the same tensors, and the training state beside them.
 //! A place-cell readout adds its cells (`place_centres` (Np, 2), `place_cell_width`,
 //! `place_cell_targets`, `surround_scale`; W_out is then Np x N) and a place-code initial

@@ -1,4 +1,4 @@
-//! File formats of design section 5: atomic writes, .npz/.npy arrays, checkpoints, exports.
+//! File formats of docs/design.md section 5: atomic writes, .npz/.npy arrays, checkpoints, exports.
 
 mod atomic;
 mod checkpoint;

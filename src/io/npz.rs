@@ -1,5 +1,5 @@
 //! .npz in and out through `ndarray-npy`: readers accept little-endian f4 and f8 in C or
-//! Fortran order and convert (design section 5); 0-d strings use numpy's '<U' dtype.
+//! Fortran order and convert (docs/design.md section 5); 0-d strings use numpy's '<U' dtype.
 
 use std::fs::File;
 use std::io::{Cursor, Read, Seek, Write};

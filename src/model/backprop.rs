@@ -1,4 +1,4 @@
-//! BPTT through the engine's last forward pass (design section 1): the gradient of the loss
+//! BPTT through the engine's last forward pass (docs/design.md section 1): the gradient of the loss
 //! with respect to every parameter, and the backward half of the Gauss-Newton product, over
 //! the same fixed shards as the forward pass and reduced in shard order in f64.
 
@@ -112,7 +112,7 @@ impl BackpropSums {
 
 impl<R: Real> Engine<R> {
     /// BPTT through the last forward pass: the gradient of
-    /// E + lambda_L2 R_L2 + lambda_FR R_FR + lambda_CAE R_CAE (design section 2) with respect to
+    /// E + lambda_L2 R_L2 + lambda_FR R_FR + lambda_CAE R_CAE (docs/design.md section 2) with respect to
     /// every parameter. Also returns R_CAE (zero when lambda_CAE is zero).
     pub fn backward(&mut self, net: &Ctrnn<R>, lambdas: &Lambdas) -> (Gradients<R>, f64) {
         let n = self.n;

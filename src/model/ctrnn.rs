@@ -40,7 +40,7 @@ pub struct Ctrnn<R> {
     pub noise_site: NoiseSite,
     /// Input encoding.
     pub encoding: Encoding,
-    /// I = input_scale * raw inputs (design section 5).
+    /// I = input_scale * raw inputs (docs/design.md section 5).
     pub input_scale: Vec<f64>,
     /// sd of xi used in training (what `evaluate --noise on` uses).
     pub noise_std: f64,

@@ -1,6 +1,6 @@
 //! The fused forward + BPTT engine: fixed batch shards, each with its own buffers, stream and
 //! single-threaded GEMMs, spread over worker threads and reduced in shard order, so that
-//! results depend on the shards and never on the thread count (design section 6).
+//! results depend on the shards and never on the thread count (docs/design.md section 6).
 
 use std::time::Instant;
 

@@ -14,7 +14,7 @@ pub struct LossTerms {
     pub r_l2: f64,
     /// R_FR, eq. 5.
     pub r_fr: f64,
-    /// R_CAE (design section 2; only computed by the backward pass).
+    /// R_CAE (docs/design.md section 2; only computed by the backward pass).
     pub r_cae: f64,
     /// sum W_rec^2, what `loss.lambda_rec` weighs.
     pub r_rec: f64,

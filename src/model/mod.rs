@@ -1,4 +1,4 @@
-//! The CTRNN of eq. 1-2 (design section 1) and its hand-written forward + BPTT kernel.
+//! The CTRNN of eq. 1-2 (docs/design.md section 1) and its hand-written forward + BPTT kernel.
 
 mod backprop;
 mod ctrnn;

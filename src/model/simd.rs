@@ -1,4 +1,4 @@
-//! Run-time choice of the SIMD path for the kernel's elementwise loops (design section 6: no
+//! Run-time choice of the SIMD path for the kernel's elementwise loops (docs/design.md section 6: no
 //! build flag that makes the binary fail on older CPUs). `GRIDRNN_SIMD=off` forces the
 //! portable path. The GEMMs dispatch inside the `gemm` crate.
 

@@ -1,4 +1,4 @@
-//! The report stage (issue 5): a run's analysis, the paper's figures as PNG files under
+//! The report stage: a run's analysis, the paper's figures as PNG files under
 //! `analysis/figures/`, and one self-contained `report.html` in the run directory.
 
 mod html;

@@ -1,4 +1,4 @@
-//! What the report reads of a run's training: `train_log.csv` (design section 5) and the
+//! What the report reads of a run's training: `train_log.csv` (docs/design.md section 5) and the
 //! summary it gives (iterations, wall time, E over the last 10 % of iterations).
 
 use std::path::Path;

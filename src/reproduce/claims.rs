@@ -1,4 +1,4 @@
-//! The paper's claims and their verdict rules (`reproduce/claims.toml`, issue 13), checked
+//! The paper's claims and their verdict rules (`reproduce/claims.toml`), checked
 //! once into [`Claim`]s, and the verdicts they give on a set of analyzed runs.
 
 use serde::Deserialize;

@@ -1,4 +1,4 @@
-//! What the claims of `claims.toml` measure (issue 13), read back from analyzed run
+//! What the claims of `claims.toml` measure, read back from analyzed run
 //! directories: the files `gridrnn analyze` writes (scores.csv, cell_types.json,
 //! held_out.json, long_run.json, development.npz, ratemaps.npy), never from memory, so that a
 //! resumed `reproduce` judges runs analyzed by an earlier invocation alike.

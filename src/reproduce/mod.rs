@@ -1,4 +1,4 @@
-//! The reproduce stage (issue 13): the whole paper, claim by claim, in one command. The
+//! The reproduce stage: the whole paper, claim by claim, in one command. The
 //! paper's conditions are studies ([`plan`], `reproduce/studies.toml`), run through the sweep
 //! machinery ([`run`]); each claim of the paper has a verdict rule ([`claims`],
 //! `reproduce/claims.toml`, committed before the results it judges) over measures read back

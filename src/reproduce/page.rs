@@ -1,4 +1,4 @@
-//! `paper.html` (issue 13): one self-contained page laid out like the paper: the claims table
+//! `paper.html`: one self-contained page laid out like the paper: the claims table
 //! first, then Fig. 1 to 6 and appendices A to D, each figure drawn from the runs of the study
 //! that illustrates it and placed next to the paper's words and the verdicts of its claims.
 

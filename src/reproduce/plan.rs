@@ -1,4 +1,4 @@
-//! What `gridrnn reproduce` trains (`reproduce/studies.toml`, issue 13): the paper's
+//! What `gridrnn reproduce` trains (`reproduce/studies.toml`): the paper's
 //! conditions as studies, each a sweep over seeds (and arenas), at a budget.
 
 use std::collections::BTreeMap;

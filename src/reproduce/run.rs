@@ -1,4 +1,4 @@
-//! Running a [`Plan`] (issue 13): every study through the sweep machinery (resumable: a run
+//! Running a [`Plan`]: every study through the sweep machinery (resumable: a run
 //! whose report exists is skipped, an interrupted one resumes), then every claim judged on
 //! what the runs wrote, into `claims.csv`, `claims.json` and `paper.html`.
 

@@ -1,4 +1,4 @@
-//! The sweep stage (issue 8): studies such as Fig. 5's regularisation conditions as one
+//! The sweep stage: studies such as Fig. 5's regularisation conditions as one
 //! command. A sweep file expands into points ([`spec`]), which run on a local pool or as a
 //! SLURM job array ([`pool`], [`slurm`]); [`summary`] gathers their results.
 

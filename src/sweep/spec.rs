@@ -1,4 +1,4 @@
-//! A sweep file (issue 8): a base config plus axes, expanded into one run per point of their
+//! A sweep file: a base config plus axes, expanded into one run per point of their
 //! product, every point's config resolved and validated before anything runs.
 //!
 //! ```toml

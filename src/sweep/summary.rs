@@ -1,4 +1,4 @@
-//! `gridrnn summary DIR --out CSV` (issue 8): every analyzed run of a sweep (or any directory
+//! `gridrnn summary DIR --out CSV`: every analyzed run of a sweep (or any directory
 //! of runs) in one CSV: its axis values, E, cell-type counts, counts at the fixed levels and
 //! best scores; and a figure of the counts per condition with seeds as points.
 

@@ -1,4 +1,4 @@
-//! Network inputs from trajectories (design section 1): I_t = input_scale * raw inputs.
+//! Network inputs from trajectories (docs/design.md section 1): I_t = input_scale * raw inputs.
 
 use std::f64::consts::TAU;
 

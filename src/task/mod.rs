@@ -1,4 +1,4 @@
-//! The navigation task of paper section 2.2 (design section 3): random-foraging trajectories
+//! The navigation task of paper section 2.2 (docs/design.md section 3): random-foraging trajectories
 //! inside an arena, and the network inputs and targets they define.
 
 mod inputs;

@@ -298,7 +298,11 @@ mod tests {
             }
             (closest, gap)
         };
-        for shape in [ArenaShape::Square, ArenaShape::Triangle, ArenaShape::Hexagon] {
+        for shape in [
+            ArenaShape::Square,
+            ArenaShape::Triangle,
+            ArenaShape::Hexagon,
+        ] {
             let a = Arena::new(shape.clone(), 4.0).unwrap();
             let spacing = (4.0f64 / 300.0).sqrt();
             let even = PlaceCells::even(&a, 300, 0.2, PlaceTargets::Gaussian, 7);
@@ -313,7 +317,10 @@ mod tests {
             assert!(gap < 1.2 * spacing, "{shape:?}: gap {gap} of {spacing}");
             let uniform = PlaceCells::uniform(&a, 300, 0.2, PlaceTargets::Gaussian, 7);
             let (closest, gap) = spread(&uniform, &a);
-            assert!(closest < 0.2 * spacing && gap > 1.3 * spacing, "{closest} {gap}");
+            assert!(
+                closest < 0.2 * spacing && gap > 1.3 * spacing,
+                "{closest} {gap}"
+            );
         }
     }
 

@@ -1,5 +1,5 @@
 //! `Trajectory` generation: a heading random walk, speed 0 with probability p_stop, the paper's
-//! wall rule, boundary interactions recorded (design section 3).
+//! wall rule, boundary interactions recorded (docs/design.md section 3).
 
 use std::f64::consts::{PI, TAU};
 
@@ -13,7 +13,7 @@ use crate::config::{
 };
 use crate::rng::{Purpose, StreamRng, stream};
 
-/// Draws after which a wall step gives up and stays put (design section 3).
+/// Draws after which a wall step gives up and stays put (docs/design.md section 3).
 pub const MAX_WALL_DRAWS: usize = 100;
 
 /// Everything that defines the trajectory distribution: the task section and its arena.
@@ -35,7 +35,7 @@ impl TrajectorySpec {
     }
 }
 
-/// A batch of trials, trial-major as in the trajectory file format (design section 5):
+/// A batch of trials, trial-major as in the trajectory file format (docs/design.md section 5):
 /// `speed[b*T + t]`, `heading[b*T + t]`, `position[(b*T + t)*2 + k]` (after step t).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trajectories {

@@ -1,4 +1,4 @@
-//! The trajectory `.npz` of design section 5: `speed` (B,T), `heading` (B,T), `position`
+//! The trajectory `.npz` of docs/design.md section 5: `speed` (B,T), `heading` (B,T), `position`
 //! (B,T,2), optional `start` (B,2), `boundary` (B,T) and `arena_vertices` (V,2).
 
 use std::path::Path;

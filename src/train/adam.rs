@@ -1,4 +1,4 @@
-//! Adam (Kingma & Ba 2015) with global-norm clipping (design section 2).
+//! Adam (Kingma & Ba 2015) with global-norm clipping (docs/design.md section 2).
 
 use crate::model::{Ctrnn, Gradients, Real, without_subnormals};
 

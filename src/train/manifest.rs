@@ -1,4 +1,4 @@
-//! `manifest.json` (design section 5): how a run was made.
+//! `manifest.json` (docs/design.md section 5): how a run was made.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,5 @@
 //! The loop around [`Trainer::step`]: run directory, `train_log.csv`, checkpoints on the
-//! design's schedule, progress bar, manifest (design section 5); resuming a killed run from
+//! design's schedule, progress bar, manifest (docs/design.md section 5); resuming a killed run from
 //! its last good checkpoint, rolling back a diverging step, and checkpointing on Ctrl-C.
 
 use std::fs::File;
@@ -20,7 +20,7 @@ use crate::io::{
 };
 use crate::model::PhaseTimes;
 
-/// Header of `train_log.csv`, exactly as design section 5 fixes it.
+/// Header of `train_log.csv`, exactly as docs/design.md section 5 fixes it.
 pub const LOG_HEADER: &str =
     "iteration,wall_s,loss,E,R_L2,R_FR,lambda_L2,lambda_FR,grad_norm,lr,position";
 
@@ -151,7 +151,7 @@ pub fn complete_checkpoints(dir: &Path) -> Vec<u64> {
     its
 }
 
-/// Continue the run in `dir` from its latest good checkpoint (design section 5, issue 7).
+/// Continue the run in `dir` from its latest good checkpoint (docs/design.md section 5).
 /// `sets` may only extend `train.iterations` or `train.minutes`.
 pub fn resume_run(dir: &Path, sets: &[String], opts: &RunOptions) -> anyhow::Result<Resumed> {
     let cfg_path = dir.join("config.toml");

@@ -1,4 +1,4 @@
-//! The lambda schedules of design section 2: `fixed`, and `paper` (our reading of appendix E).
+//! The lambda schedules of docs/design.md section 2: `fixed`, and `paper` (our reading of appendix E).
 
 use crate::config::{Schedule, ValidConfig};
 use crate::model::{Lambdas, LossTerms};

@@ -136,7 +136,7 @@ impl<R: Real> Trainer<R> {
                 net.n,
                 net.n_in,
                 cfg.task.steps,
-                cfg.train.hf_curvature_batch,
+                cfg.train.curvature_batch(),
                 cfg.train.shards,
                 threads,
                 true,
