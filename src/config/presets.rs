@@ -105,6 +105,9 @@ fn sorscher() -> Config {
     c.model.surround_scale = 2.0;
     c.model.initial_state = InitialState::PlaceCode;
     c.model.bias = false;
+    // Their place_cells.py draws the centres after np.random.seed(0): one layout for every
+    // training seed. Ours come from seed 0 of our own stream (not numpy's draws).
+    c.model.place_cell_seed = Some(0);
     c.loss.schedule = Schedule::Fixed;
     c.loss.lambda_l2 = 0.0;
     c.loss.lambda_fr = 0.0;
