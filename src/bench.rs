@@ -182,6 +182,54 @@ pub fn render(rows: &[BenchRow]) -> String {
     s
 }
 
+/// Training at paper size against this machine's GEMM roofline.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Roofline {
+    /// Single-thread GFLOP/s of the step GEMM (500x100 . 100x100).
+    pub step_gflops: f64,
+    /// Single-thread GFLOP/s of the weight-gradient GEMM (100x250000 . 250000x100).
+    pub dw_gflops: f64,
+    /// 2 x the better of the two: what two cores could at best sustain.
+    pub roof_gflops: f64,
+    /// gridrnn's forward + BPTT + dW rate, 6 T B N^2 FLOP over the forward and backward
+    /// phases of `row` (the paper size: T = B = 500, N = 100).
+    pub gridrnn_gflops: f64,
+}
+
+impl Roofline {
+    /// Measure the GEMMs and set `row`'s forward and backward phases against them.
+    pub fn measure(row: &BenchRow) -> Roofline {
+        let step_gflops = gemm_gflops(500, 100, 100, 50);
+        let dw_gflops = gemm_gflops(100, 100, 250_000, 5);
+        let flop = 6.0 * 500.0 * 500.0 * 100.0 * 100.0;
+        Roofline {
+            step_gflops,
+            dw_gflops,
+            roof_gflops: 2.0 * step_gflops.max(dw_gflops),
+            gridrnn_gflops: flop / ((row.phases_ms[2] + row.phases_ms[3]) / 1e3) / 1e9,
+        }
+    }
+}
+
+impl std::fmt::Display for Roofline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "single-thread GEMM: {:.1} GFLOP/s (500x100.100x100), {:.1} GFLOP/s (100x250000.250000x100); roofline 2 x {:.1} = {:.1} GFLOP/s",
+            self.step_gflops,
+            self.dw_gflops,
+            self.roof_gflops / 2.0,
+            self.roof_gflops
+        )?;
+        writeln!(
+            f,
+            "gridrnn forward + BPTT + dW at paper size: {:.1} GFLOP/s = {:.0}% of the roofline (6 T B N^2 FLOP)",
+            self.gridrnn_gflops,
+            100.0 * self.gridrnn_gflops / self.roof_gflops
+        )
+    }
+}
+
 /// Single-thread GFLOP/s of `matmul` on (m x k) . (k x n), median of `reps` calls: the roofline
 /// (the README's Speed section) is 2 x the best of the step GEMM (500x100 . 100x100) and the weight-gradient GEMM
 /// (100x250000 . 250000x100).

@@ -535,8 +535,10 @@ fn analyze_writes_maps_tuning_and_scores_that_read_back() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
     assert!(
-        String::from_utf8_lossy(&bad.stderr).contains("--colormap rainbow: use viridis or jet")
+        err.contains("rainbow") && err.contains("viridis") && err.contains("jet"),
+        "{err}"
     );
 
     // The same maps through `score`, as anyone's maps.

@@ -70,7 +70,7 @@ fn the_committed_studies_and_claims_parse_at_both_budgets() {
         assert_eq!(arenas.sweep.points.len() % 3, 0);
         let c = &arenas.sweep.points[0].config;
         assert_eq!(c.model.readout, gridrnn::config::ReadoutName::PlaceCells);
-        assert_eq!(c.model.noise_std, 0.1);
+        assert_eq!(c.model.noise_std, 0.01);
         let want = if budget == Budget::Fast { 3000 } else { 8000 };
         assert_eq!(c.train.iterations, want);
     }

@@ -63,18 +63,6 @@ impl LongRunOptions {
         }
     }
 
-    /// What `run` uses for the run `cfg` describes: the defaults, or 10 trials of 10^5 steps
-    /// for a place-cell readout, whose network is trained on short trials from a known start
-    /// and whose readout costs a GEMM per step (10^6 steps took 233 s at 512 units;
-    /// docs/place_cells.md).
-    pub fn for_config(cfg: &ValidConfig, threads: usize) -> LongRunOptions {
-        if cfg.model.readout == crate::config::ReadoutName::PlaceCells {
-            LongRunOptions::with_steps(10, 100_000, 20, threads)
-        } else {
-            LongRunOptions::defaults(threads)
-        }
-    }
-
     /// `trials` trials of `steps` steps with the defaults' proportions where the trials are
     /// shorter: maps over at most the first and last tenth, at least 100 windows.
     pub fn with_steps(trials: usize, steps: usize, bins: usize, threads: usize) -> LongRunOptions {

@@ -62,7 +62,9 @@ pub use run_analysis::{
     AnalysisSummary, AnalyzeOptions, analyze_run, hexagonal_score_name, score_recording,
 };
 pub use sac::{Autocorrelogram, crop_central, masked_autocorrelogram, opexebo_autocorrelogram};
-pub use score_maps::{ScoreOptions, score_maps};
+pub use score_maps::{
+    ScoreOptions, arena_layout, check_null, map_stack_shape, score_maps, score_maps_to_files,
+};
 pub use scores_table::{NullDescription, SCORES_HEADER, ScoreRow, cell_type_summary, scores_csv};
 pub use stats::{least_squares_slope, mann_whitney_less, median};
 

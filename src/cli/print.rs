@@ -2,7 +2,6 @@
 //! cell types with their thresholds, and the analysis's one-line summaries (the library
 //! computes them; this only reports).
 
-use gridrnn::figures::Colormap;
 use gridrnn::report::{ReportOptions, analyze_and_report};
 use gridrnn::train::RunSummary;
 
@@ -101,25 +100,11 @@ pub(crate) fn report_training(s: &RunSummary) {
 }
 
 /// The report stage with what `run` and `analyze` print about it.
-pub(crate) fn analyze_and_print(
-    run: &std::path::Path,
-    analysis: gridrnn::analysis::AnalyzeOptions,
-    colormap: Colormap,
-    long_run: Option<gridrnn::analysis::LongRunOptions>,
-    development: Option<gridrnn::analysis::DevelopmentOptions>,
-) -> anyhow::Result<()> {
+pub(crate) fn analyze_and_print(run: &std::path::Path, o: &ReportOptions) -> anyhow::Result<()> {
     let t0 = std::time::Instant::now();
-    let (shuffles, percentile) = (analysis.shuffles, analysis.percentile);
-    let development_asked = development.is_some();
-    let r = analyze_and_report(
-        run,
-        &ReportOptions {
-            analysis,
-            colormap,
-            long_run,
-            development,
-        },
-    )?;
+    let (shuffles, percentile) = (o.analysis.shuffles, o.analysis.percentile);
+    let development_asked = o.development.is_some();
+    let r = analyze_and_report(run, o)?;
     let s = &r.analysis;
     println!(
         "recorded {} steps, scored every unit and {} time-shift shuffles each, drew {} figures in {:.1} s",

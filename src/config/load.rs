@@ -248,7 +248,7 @@ mod tests {
         }
         assert_eq!(
             load(None, Some("pytorch-peer"), &[]).unwrap().config(),
-            &Config::default()
+            Config::default().validate().unwrap().config()
         );
     }
 }

@@ -3,6 +3,7 @@
 
 mod html;
 mod run_log;
+mod settings;
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +12,7 @@ use anyhow::Context;
 pub use html::{ReportPage, report_html};
 pub(crate) use html::{STYLE, png_data_uri};
 pub use run_log::{TrainingSummary, read_log, summarise};
+pub use settings::AnalysisSettings;
 
 use crate::analysis::{
     AnalysisSummary, AnalyzeOptions, DevelopmentOptions, DevelopmentSummary, LongRunOptions,

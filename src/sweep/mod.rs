@@ -8,10 +8,13 @@ mod spec;
 mod summary;
 
 pub use pool::{
-    PointOutcome, SweepRecord, check_analysis, config_path, prepare, run_dir, run_point,
-    run_prepared_point, run_sweep,
+    PointOutcome, SweepRecord, config_path, prepare, run_dir, run_point, run_prepared_point,
+    run_sweep,
 };
 pub use slurm::emit_slurm;
-pub use spec::{Point, Sweep, SweepAnalysis, SweepSpec};
+pub use spec::{Point, Sweep, SweepSpec};
 pub(crate) use summary::read_json;
-pub use summary::{RunRow, Summary, collect, pooled_emergence, summary_csv, summary_figure};
+pub use summary::{
+    RunRow, Summary, WrittenSummary, collect, pooled_emergence, summary_csv, summary_figure,
+    write_summary,
+};

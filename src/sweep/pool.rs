@@ -10,13 +10,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use super::spec::{Sweep, SweepAnalysis};
-use crate::analysis::{AnalyzeOptions, DevelopmentOptions, LongRunOptions};
+use super::spec::Sweep;
 use crate::config::{load, render_commented};
 use crate::error::bad_config;
-use crate::figures::Colormap;
 use crate::io::write_atomic;
-use crate::report::{ReportOptions, analyze_and_report};
+use crate::report::{AnalysisSettings, analyze_and_report};
 use crate::train::{RunOptions, resume_run, train_run};
 
 /// What a sweep directory records about its points (`sweep.json`), for `summary` and for
@@ -28,7 +26,7 @@ pub struct SweepRecord {
     /// Axis keys.
     pub axes: Vec<String>,
     /// Each run's analysis.
-    pub analysis: SweepAnalysis,
+    pub analysis: AnalysisSettings,
     /// Points: run name and its axis values (`key=value`).
     pub points: Vec<(String, Vec<String>)>,
 }
@@ -79,40 +77,6 @@ pub fn prepare(sweep: &Sweep, out: &Path) -> anyhow::Result<SweepRecord> {
     Ok(record)
 }
 
-/// The report options of a sweep's runs.
-fn report_options(a: &SweepAnalysis, threads: usize) -> anyhow::Result<ReportOptions> {
-    let analysis = AnalyzeOptions {
-        steps: a.steps,
-        shuffles: a.shuffles,
-        ..AnalyzeOptions::defaults(threads)
-    };
-    let long_run = (a.long_steps > 0)
-        .then(|| LongRunOptions::with_steps(10, a.long_steps, analysis.bins, threads));
-    if let Some(l) = &long_run {
-        l.check().map_err(bad_config)?;
-    }
-    let development = DevelopmentOptions::parse_stages(&a.stages)
-        .map_err(|e| bad_config(format!("sweep [analysis] {e}")))?
-        .map(|stages| DevelopmentOptions {
-            stages,
-            ..DevelopmentOptions::defaults(threads)
-        });
-    if let Some(d) = &development {
-        d.check().map_err(bad_config)?;
-    }
-    Ok(ReportOptions {
-        analysis,
-        colormap: Colormap::default(),
-        long_run,
-        development,
-    })
-}
-
-/// Check a sweep's analysis settings before anything runs.
-pub fn check_analysis(a: &SweepAnalysis) -> anyhow::Result<()> {
-    report_options(a, 1).map(|_| ())
-}
-
 /// The first `section.key` whose value differs between two configs, as "key: a vs b".
 fn config_difference(a: &toml::Table, b: &toml::Table) -> Option<String> {
     // section.key -> value; every config value sits one table deep.
@@ -140,7 +104,7 @@ fn config_difference(a: &toml::Table, b: &toml::Table) -> Option<String> {
 pub fn run_point(
     config: &Path,
     dir: &Path,
-    analysis: &SweepAnalysis,
+    analysis: &AnalysisSettings,
     threads: usize,
     interrupt: Option<std::sync::Arc<AtomicBool>>,
 ) -> anyhow::Result<PointOutcome> {
@@ -183,7 +147,7 @@ pub fn run_point(
         ))
         .into());
     }
-    analyze_and_report(dir, &report_options(analysis, threads)?)?;
+    analyze_and_report(dir, &analysis.options(threads)?)?;
     Ok(PointOutcome::Done)
 }
 

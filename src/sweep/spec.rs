@@ -22,31 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{ValidConfig, load};
 use crate::error::bad_config;
-
-/// Each run's analysis.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct SweepAnalysis {
-    /// Steps recorded.
-    pub steps: usize,
-    /// Shuffles per unit of the null.
-    pub shuffles: usize,
-    /// Steps per long trial of Fig. 6 (0: skipped).
-    pub long_steps: usize,
-    /// Fig. 4's stages, or "off".
-    pub stages: String,
-}
-
-impl Default for SweepAnalysis {
-    fn default() -> Self {
-        SweepAnalysis {
-            steps: 1_000_000,
-            shuffles: crate::analysis::DEFAULT_SHUFFLES,
-            long_steps: 0,
-            stages: "off".into(),
-        }
-    }
-}
+use crate::report::AnalysisSettings;
 
 /// A sweep as its file writes it, before validation (`gridrnn reproduce` builds these in
 /// memory).
@@ -72,7 +48,7 @@ pub struct SweepSpec {
     pub axes: toml::Table,
     /// Each run's analysis.
     #[serde(default)]
-    pub analysis: SweepAnalysis,
+    pub analysis: AnalysisSettings,
 }
 
 /// One point of the sweep.
@@ -96,7 +72,7 @@ pub struct Sweep {
     /// Every point.
     pub points: Vec<Point>,
     /// Each run's analysis.
-    pub analysis: SweepAnalysis,
+    pub analysis: AnalysisSettings,
 }
 
 /// A TOML value as `--set` takes it.
@@ -132,8 +108,8 @@ impl Sweep {
         Sweep::from_spec(f, path)
     }
 
-    /// Validate `f`, read from (or standing for) the file `path`: every point's config must
-    /// load, or nothing runs.
+    /// Validate `f`, read from (or standing for) the file `path`: every point's config and
+    /// the `[analysis]` settings must load, or nothing runs.
     pub fn from_spec(f: SweepSpec, path: &Path) -> anyhow::Result<Sweep> {
         if f.name.is_empty() || f.name.contains('/') {
             return Err(bad_config(format!(
@@ -141,6 +117,9 @@ impl Sweep {
                 path.display()
             )));
         }
+        f.analysis
+            .options(1)
+            .map_err(|e| bad_config(format!("sweep file {}: [analysis] {e:#}", path.display())))?;
         let mut axes: Vec<(String, Vec<String>)> = Vec::new();
         for (key, values) in &f.axes {
             let list = values.as_array().filter(|a| !a.is_empty()).ok_or_else(|| {

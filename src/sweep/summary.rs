@@ -13,8 +13,52 @@ use crate::analysis::{EmergenceTest, mann_whitney_less};
 use crate::config::load;
 use crate::error::bad_input;
 use crate::figures::{render, text};
-use crate::io::NpzIn;
+use crate::io::{NpzIn, write_atomic};
 use crate::report::{read_log, summarise};
+
+/// What [`write_summary`] wrote.
+#[derive(Clone, Debug)]
+pub struct WrittenSummary {
+    /// The runs gathered.
+    pub summary: Summary,
+    /// Border-before-grid emergence per condition, pooled over seeds; empty where no run
+    /// recorded Fig. 4's development.
+    pub emergence: Vec<(String, Option<EmergenceTest>)>,
+    /// The figure's path (the CSV's with `.png`).
+    pub figure: PathBuf,
+}
+
+/// Gather the analyzed runs under `dir` into the CSV `out`, the emergence tests into
+/// `out` with `.emergence.json` and the figure into `out` with `.png`; an error where no
+/// run is analyzed yet.
+pub fn write_summary(dir: &Path, out: &Path) -> anyhow::Result<WrittenSummary> {
+    let s = collect(dir)?;
+    if s.rows.is_empty() {
+        return Err(bad_input(format!(
+            "{}: no analyzed runs found ({} pending)",
+            dir.display(),
+            s.pending.len()
+        )));
+    }
+    write_atomic(out, summary_csv(&s).as_bytes())?;
+    let pooled = pooled_emergence(&s);
+    let json: Vec<serde_json::Value> = pooled
+        .iter()
+        .map(|(c, t)| serde_json::json!({"condition": c, "test": t}))
+        .collect();
+    write_atomic(
+        &out.with_extension("emergence.json"),
+        serde_json::to_string_pretty(&json)?.as_bytes(),
+    )?;
+    let figure = out.with_extension("png");
+    write_atomic(&figure, &summary_figure(&s)?)?;
+    let recorded = s.rows.iter().any(|r| !r.emergence[0].is_empty());
+    Ok(WrittenSummary {
+        emergence: if recorded { pooled } else { Vec::new() },
+        summary: s,
+        figure,
+    })
+}
 
 /// One analyzed run.
 #[derive(Clone, Debug, PartialEq)]
