@@ -49,81 +49,79 @@ fn map(g: &Golden, i: usize) -> (Vec<f64>, usize, usize) {
     (m.iter().copied().collect(), m.shape()[0], m.shape()[1])
 }
 
-fn pearson(a: &[f64], b: &[f64]) -> f64 {
-    gridrnn::analysis::pearson_valid(a, b)
-}
+/// The largest difference a map may show against opexebo: both compute the same float64
+/// arithmetic in a different order, so they differ by rounding only (1.4e-13 at most on the
+/// golden maps); anything near a score's scale would be a different convention.
+const SAME: f64 = 1e-9;
 
-#[test]
-fn grid_score_agrees_with_opexebo() {
-    let g = golden();
-    let n = g.kind.len();
-    let mut ok = 0;
+/// Maps whose opexebo number the ports are not held to, with the reason. None today: the
+/// border port is compared with opexebo given its own peaks, which sidesteps opexebo 0.7.2's
+/// peak search moving peaks next to an unvisited bin to (0, 0) (docs/analysis.md); the maps
+/// where that bug changes opexebo's default call are counted and printed below.
+const EXCUSED: &[(usize, &str)] = &[];
+
+/// Every map not in [`EXCUSED`] gets `ours` within [`SAME`] of `theirs`, NaN where theirs is.
+fn every_map_agrees(g: &Golden, what: &str, ours: impl Fn(usize) -> f64, theirs: &[f64]) {
+    let mut report = String::new();
     let mut worst: f64 = 0.0;
-    let mut report = String::new();
-    for i in 0..n {
-        let (m, h, w) = map(&g, i);
-        let ours = grid_score(&opexebo_autocorrelogram(&m, h, w)).hexagonal;
-        let theirs = g.grid[i];
-        if !(ours - theirs).is_nan() {
-            worst = worst.max((ours - theirs).abs());
+    for (i, &t) in theirs.iter().enumerate() {
+        if EXCUSED.iter().any(|e| e.0 == i) {
+            continue;
         }
-        let same = if theirs.is_nan() || ours.is_nan() {
-            theirs.is_nan() && ours.is_nan()
+        let o = ours(i);
+        let same = if t.is_nan() || o.is_nan() {
+            t.is_nan() && o.is_nan()
         } else {
-            (ours - theirs).abs() <= 0.05
+            worst = worst.max((o - t).abs());
+            (o - t).abs() <= SAME
         };
-        if same {
-            ok += 1;
-        } else {
-            report += &format!(
-                "\n  map {i} ({}): ours {ours:.4} opexebo {theirs:.4}",
-                g.kind[i]
-            );
+        if !same {
+            report += &format!("\n  map {i} ({}): ours {o:.6} opexebo {t:.6}", g.kind[i]);
         }
     }
     eprintln!(
-        "grid_score: {ok}/{n} within 0.05 with the same NaN pattern, largest difference {worst:.2e}{report}"
+        "{what}: {} maps, largest difference {worst:.2e}",
+        theirs.len() - EXCUSED.len()
     );
-    assert!(ok as f64 >= 0.95 * n as f64, "{ok}/{n}{report}");
+    assert!(report.is_empty(), "{what} differs from opexebo on:{report}");
 }
 
 #[test]
-fn border_score_agrees_with_opexebo_given_its_own_peaks() {
+fn grid_score_agrees_with_opexebo_on_every_map() {
     let g = golden();
-    let n = g.kind.len();
-    let (mut ok, mut counted) = (0, 0);
-    let (mut ours_all, mut theirs_all) = (vec![], vec![]);
-    let mut report = String::new();
-    for i in 0..n {
-        let (m, h, w) = map(&g, i);
-        let ours = border_score_opexebo(&m, h, w, None);
-        let theirs = g.border_peaks[i];
-        ours_all.push(ours);
-        theirs_all.push(theirs);
-        let excused = (g.border_default[i] - theirs).abs() > 0.02;
-        let close = (ours - theirs).abs() <= 0.05;
-        if close {
-            ok += 1;
-            counted += 1;
-        } else if !excused {
-            counted += 1;
-            report += &format!(
-                "\n  map {i} ({}): ours {ours:.4} opexebo {theirs:.4}",
-                g.kind[i]
-            );
-        }
-    }
-    let r = pearson(&ours_all, &theirs_all);
-    let worst = ours_all
-        .iter()
-        .zip(&theirs_all)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
-    eprintln!(
-        "border_score: {ok}/{counted} within 0.05 (excused maps left out), r = {r:.4}, largest difference {worst:.2e}{report}"
+    every_map_agrees(
+        &g,
+        "grid_score",
+        |i| {
+            let (m, h, w) = map(&g, i);
+            grid_score(&opexebo_autocorrelogram(&m, h, w)).hexagonal
+        },
+        &g.grid,
     );
-    assert!(ok as f64 >= 0.9 * counted as f64, "{ok}/{counted}{report}");
-    assert!(r >= 0.95, "r = {r}");
+}
+
+#[test]
+fn border_score_agrees_with_opexebo_given_its_own_peaks_on_every_map() {
+    let g = golden();
+    every_map_agrees(
+        &g,
+        "border_score",
+        |i| {
+            let (m, h, w) = map(&g, i);
+            border_score_opexebo(&m, h, w, None)
+        },
+        &g.border_peaks,
+    );
+    // Where opexebo's own default call moved a peak (its peak-search bug), ours follows the
+    // peaks, not the bug: those maps are in the comparison above, not excused.
+    let moved = (0..g.kind.len())
+        .filter(|&i| (g.border_default[i] - g.border_peaks[i]).abs() > 0.02)
+        .count();
+    eprintln!("border_score: opexebo's default call differs from its own peaks on {moved} maps");
+    assert!(
+        moved > 0,
+        "the golden set no longer exercises opexebo's peak bug"
+    );
 }
 
 #[test]

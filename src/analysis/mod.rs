@@ -65,7 +65,9 @@ pub use sac::{Autocorrelogram, crop_central, masked_autocorrelogram, opexebo_aut
 pub use score_maps::{
     ScoreOptions, arena_layout, check_null, map_stack_shape, score_maps, score_maps_to_files,
 };
-pub use scores_table::{NullDescription, SCORES_HEADER, ScoreRow, cell_type_summary, scores_csv};
+pub use scores_table::{
+    NullDescription, SCORES_HEADER, ScoreRow, cell_type_summary, score_values, scores_csv,
+};
 pub use stats::{least_squares_slope, mann_whitney_less, median};
 
 /// Columns of the speed tuning: the moving bins and the zero-speed bin.

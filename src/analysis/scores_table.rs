@@ -59,48 +59,57 @@ fn num(v: f64) -> String {
 pub fn scores_csv(rows: &[ScoreRow], bin_width: f64) -> String {
     let mut s = format!("{SCORES_HEADER}\n");
     for r in rows {
-        let p = &r.spatial;
-        let l = &p.lattice;
-        let m = r.map.unwrap_or(MapScores {
-            spatial_information: f64::NAN,
-            sparseness: p.sparseness,
-            stability: f64::NAN,
-            direction_selectivity: f64::NAN,
-            speed_selectivity: f64::NAN,
-        });
-        let cells = [
-            r.unit.to_string(),
-            num(p.grid_score),
-            num(p.grid_score_square),
-            num(p.grid_score_masked),
-            num(p.grid_score_square_masked),
-            num(p.grid_score_deepmind),
-            num(p.grid_score_square_deepmind),
-            l.lattice.name().to_string(),
-            num(l.lattice_angle),
-            num(l.spacing),
-            num(l.spacing * bin_width),
-            num(l.spacing_ratio),
-            num(l.orientation),
-            num(p.border_score),
-            num(p.band_score),
-            num(p.second_component),
-            num(p.band_orientation),
-            num(p.band_wall_angle),
-            num(p.ramp_score),
-            num(p.ramp_plane),
-            num(p.ramp_direction),
-            num(p.field_depth),
-            num(m.spatial_information),
-            num(m.sparseness),
-            num(m.stability),
-            num(m.direction_selectivity),
-            num(m.speed_selectivity),
-            r.cell_type.name().to_string(),
-        ];
+        let v = score_values(r, bin_width).map(num);
+        let mut cells = vec![r.unit.to_string()];
+        cells.extend_from_slice(&v[..6]);
+        cells.push(r.spatial.lattice.lattice.name().to_string());
+        cells.extend_from_slice(&v[6..]);
+        cells.push(r.cell_type.name().to_string());
         let _ = writeln!(s, "{}", cells.join(","));
     }
     s
+}
+
+/// A row's numeric columns at full precision, in [`SCORES_HEADER`]'s order without `unit`,
+/// `lattice` and `cell_type` (the snapshot tests hold these to 1e-12; `scores.csv` rounds
+/// them to 6 decimals).
+pub fn score_values(r: &ScoreRow, bin_width: f64) -> [f64; 25] {
+    let p = &r.spatial;
+    let l = &p.lattice;
+    let m = r.map.unwrap_or(MapScores {
+        spatial_information: f64::NAN,
+        sparseness: p.sparseness,
+        stability: f64::NAN,
+        direction_selectivity: f64::NAN,
+        speed_selectivity: f64::NAN,
+    });
+    [
+        p.grid_score,
+        p.grid_score_square,
+        p.grid_score_masked,
+        p.grid_score_square_masked,
+        p.grid_score_deepmind,
+        p.grid_score_square_deepmind,
+        l.lattice_angle,
+        l.spacing,
+        l.spacing * bin_width,
+        l.spacing_ratio,
+        l.orientation,
+        p.border_score,
+        p.band_score,
+        p.second_component,
+        p.band_orientation,
+        p.band_wall_angle,
+        p.ramp_score,
+        p.ramp_plane,
+        p.ramp_direction,
+        p.field_depth,
+        m.spatial_information,
+        m.sparseness,
+        m.stability,
+        m.direction_selectivity,
+        m.speed_selectivity,
+    ]
 }
 
 /// How the null was made, for cell_types.json.
