@@ -2,6 +2,9 @@
 //! (a network's units) and `gridrnn score` (anyone's maps).
 
 use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Deserialize;
 
 use super::cell_types::{CellEvidence, CellType, FIXED_LEVELS, Thresholds, classify};
 use super::single_map::MapScores;
@@ -46,6 +49,121 @@ impl ScoreRow {
 
 /// The header of scores.csv.
 pub const SCORES_HEADER: &str = "unit,grid_score,grid_score_square,grid_score_masked,grid_score_square_masked,grid_score_deepmind,grid_score_square_deepmind,lattice,lattice_angle,spacing_bins,spacing,spacing_ratio,orientation,border_score,band_score,band_second_component,band_orientation,band_wall_angle,ramp_score,ramp_plane,ramp_direction,field_depth,spatial_information,sparseness,stability,direction_selectivity,speed_selectivity,cell_type";
+
+/// One row of a `scores.csv` read back by column name (the `csv` crate): any column order, extra
+/// columns ignored, a score column a file lacks (one written before it existed) read as NaN;
+/// `unit`, `lattice` and `cell_type` are required.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct ScoresCsvRow {
+    /// `unit`.
+    pub unit: usize,
+    /// `grid_score`.
+    #[serde(default = "nan")]
+    pub grid_score: f64,
+    /// `grid_score_square`.
+    #[serde(default = "nan")]
+    pub grid_score_square: f64,
+    /// `grid_score_masked`.
+    #[serde(default = "nan")]
+    pub grid_score_masked: f64,
+    /// `grid_score_square_masked`.
+    #[serde(default = "nan")]
+    pub grid_score_square_masked: f64,
+    /// `grid_score_deepmind`.
+    #[serde(default = "nan")]
+    pub grid_score_deepmind: f64,
+    /// `grid_score_square_deepmind`.
+    #[serde(default = "nan")]
+    pub grid_score_square_deepmind: f64,
+    /// `lattice_angle`.
+    #[serde(default = "nan")]
+    pub lattice_angle: f64,
+    /// `spacing_bins`.
+    #[serde(default = "nan")]
+    pub spacing_bins: f64,
+    /// `spacing`.
+    #[serde(default = "nan")]
+    pub spacing: f64,
+    /// `spacing_ratio`.
+    #[serde(default = "nan")]
+    pub spacing_ratio: f64,
+    /// `orientation`.
+    #[serde(default = "nan")]
+    pub orientation: f64,
+    /// `border_score`.
+    #[serde(default = "nan")]
+    pub border_score: f64,
+    /// `band_score`.
+    #[serde(default = "nan")]
+    pub band_score: f64,
+    /// `band_second_component`.
+    #[serde(default = "nan")]
+    pub band_second_component: f64,
+    /// `band_orientation`.
+    #[serde(default = "nan")]
+    pub band_orientation: f64,
+    /// `band_wall_angle`.
+    #[serde(default = "nan")]
+    pub band_wall_angle: f64,
+    /// `ramp_score`.
+    #[serde(default = "nan")]
+    pub ramp_score: f64,
+    /// `ramp_plane`.
+    #[serde(default = "nan")]
+    pub ramp_plane: f64,
+    /// `ramp_direction`.
+    #[serde(default = "nan")]
+    pub ramp_direction: f64,
+    /// `field_depth`.
+    #[serde(default = "nan")]
+    pub field_depth: f64,
+    /// `spatial_information`.
+    #[serde(default = "nan")]
+    pub spatial_information: f64,
+    /// `sparseness`.
+    #[serde(default = "nan")]
+    pub sparseness: f64,
+    /// `stability`.
+    #[serde(default = "nan")]
+    pub stability: f64,
+    /// `direction_selectivity`.
+    #[serde(default = "nan")]
+    pub direction_selectivity: f64,
+    /// `speed_selectivity`.
+    #[serde(default = "nan")]
+    pub speed_selectivity: f64,
+    /// `lattice`.
+    pub lattice: String,
+    /// `cell_type`.
+    pub cell_type: String,
+}
+
+fn nan() -> f64 {
+    f64::NAN
+}
+
+impl ScoresCsvRow {
+    /// The hexagonal score a run classified with, by its name in `cell_types.json`
+    /// (`grid_score` in rectangular arenas, `grid_score_masked` otherwise).
+    pub fn hexagonal(&self, name: &str) -> f64 {
+        if name == "grid_score_masked" {
+            self.grid_score_masked
+        } else {
+            self.grid_score
+        }
+    }
+}
+
+/// Every row of the `scores.csv` at `path`; a missing file or a malformed row is an input
+/// error naming the file.
+pub fn read_scores_csv(path: &Path) -> anyhow::Result<Vec<ScoresCsvRow>> {
+    let bad = |e: csv::Error| crate::error::bad_input(format!("{}: {e}", path.display()));
+    csv::Reader::from_path(path)
+        .map_err(bad)?
+        .deserialize()
+        .collect::<Result<Vec<ScoresCsvRow>, _>>()
+        .map_err(bad)
+}
 
 fn num(v: f64) -> String {
     if v.is_nan() {

@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{
-    CellType, LatticeType, MapLayout, SpatialBins, mann_whitney_less, median, wall_coverage,
+    CellType, LatticeType, MapLayout, SpatialBins, mann_whitney_less, median, read_scores_csv,
+    wall_coverage,
 };
 use crate::config::load;
 use crate::error::bad_input;
@@ -75,13 +76,6 @@ impl RunData {
     }
 }
 
-fn column(header: &[&str], name: &str, file: &Path) -> anyhow::Result<usize> {
-    header
-        .iter()
-        .position(|c| *c == name)
-        .ok_or_else(|| bad_input(format!("{}: no column `{name}`", file.display())))
-}
-
 /// Every analyzed run of the sweep directory `dir` (a study), with its units; runs not yet
 /// analyzed are left out.
 pub fn read_study(readout: &str, study: &str, dir: &Path) -> anyhow::Result<Vec<RunData>> {
@@ -98,20 +92,7 @@ fn read_run(readout: &str, study: &str, run: &Path, row: RunRow) -> anyhow::Resu
     let cfg = load(Some(&run.join("config.toml")), None, &[])?;
     let analysis = run.join("analysis");
     let path = analysis.join("scores.csv");
-    let csv = std::fs::read_to_string(&path)
-        .map_err(|e| bad_input(format!("cannot read {}: {e}", path.display())))?;
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let [ty, lat, sp, bwa, ss, ds] = [
-        "cell_type",
-        "lattice",
-        "spacing",
-        "band_wall_angle",
-        "speed_selectivity",
-        "direction_selectivity",
-    ]
-    .map(|c| column(&header, c, &path));
-    let (ty, lat, sp, bwa, ss, ds) = (ty?, lat?, sp?, bwa?, ss?, ds?);
+    let rows = read_scores_csv(&path)?;
     let maps = read_npy(&analysis.join("ratemaps.npy"))?;
     let (h, w) = match maps.shape[..] {
         [_, h, w] => (h, w),
@@ -125,15 +106,8 @@ fn read_run(readout: &str, study: &str, run: &Path, row: RunRow) -> anyhow::Resu
     };
     let layout = MapLayout::new(cfg.arena(), &SpatialBins::new(cfg.arena(), h.max(w)));
     let mut units = Vec::new();
-    for (j, line) in lines.enumerate() {
-        let f: Vec<&str> = line.split(',').collect();
-        let num = |k: usize| {
-            f.get(k)
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(f64::NAN)
-        };
-        let cell_type = f.get(ty).copied().unwrap_or("").to_string();
-        let walls = if cell_type == CellType::Border.name() {
+    for (j, r) in rows.into_iter().enumerate() {
+        let walls = if r.cell_type == CellType::Border.name() {
             let map = maps.data.get(j * h * w..(j + 1) * h * w).ok_or_else(|| {
                 bad_input(format!(
                     "{}: more rows than ratemaps.npy has maps",
@@ -145,12 +119,12 @@ fn read_run(readout: &str, study: &str, run: &Path, row: RunRow) -> anyhow::Resu
             Vec::new()
         };
         units.push(UnitData {
-            cell_type,
-            lattice: f.get(lat).copied().unwrap_or("").to_string(),
-            spacing: num(sp),
-            band_wall_angle: num(bwa),
-            speed_selectivity: num(ss),
-            direction_selectivity: num(ds),
+            cell_type: r.cell_type,
+            lattice: r.lattice,
+            spacing: r.spacing,
+            band_wall_angle: r.band_wall_angle,
+            speed_selectivity: r.speed_selectivity,
+            direction_selectivity: r.direction_selectivity,
             walls,
         });
     }

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 
 use super::pool::{SweepRecord, run_dir};
 use crate::analysis::{CellType, FIXED_LEVELS};
-use crate::analysis::{EmergenceTest, mann_whitney_less};
+use crate::analysis::{EmergenceTest, ScoresCsvRow, mann_whitney_less, read_scores_csv};
 use crate::config::load;
 use crate::error::bad_input;
 use crate::figures::{render, text};
@@ -106,38 +106,26 @@ pub(crate) fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
     serde_json::from_str(&text).map_err(|e| bad_input(format!("{}: {e}", path.display())))
 }
 
-/// Largest finite value of a scores.csv column.
-fn best_of(csv: &str, column: &str) -> f64 {
-    let mut lines = csv.lines();
-    let Some(k) = lines
-        .next()
-        .and_then(|h| h.split(',').position(|c| c == column))
-    else {
-        return f64::NAN;
-    };
-    lines
-        .filter_map(|l| l.split(',').nth(k)?.parse::<f64>().ok())
+/// Largest finite value of a score over a run's rows (NaN if none is finite).
+fn best_of(rows: &[ScoresCsvRow], score: impl Fn(&ScoresCsvRow) -> f64) -> f64 {
+    rows.iter()
+        .map(score)
         .filter(|v| v.is_finite())
         .fold(f64::NAN, f64::max)
 }
 
 /// Emergence iterations of the border and the grid units from `development.npz` and the
 /// types in scores.csv (empty without a development analysis).
-fn emergence_of(analysis: &Path, scores: &str) -> anyhow::Result<[Vec<f64>; 2]> {
+fn emergence_of(analysis: &Path, scores: &[ScoresCsvRow]) -> anyhow::Result<[Vec<f64>; 2]> {
     let path = analysis.join("development.npz");
     if !path.exists() {
         return Ok([Vec::new(), Vec::new()]);
     }
     let em = NpzIn::open(&path)?.array("emergence")?.data;
-    let types: Vec<&str> = scores
-        .lines()
-        .skip(1)
-        .map(|l| l.rsplit(',').next().unwrap_or(""))
-        .collect();
     let of = |t: CellType| {
         em.iter()
-            .zip(&types)
-            .filter(|&(e, ty)| *e >= 0.0 && *ty == t.name())
+            .zip(scores)
+            .filter(|&(e, r)| *e >= 0.0 && r.cell_type == t.name())
             .map(|(e, _)| *e)
             .collect()
     };
@@ -153,8 +141,7 @@ fn row(dir: &Path, run: &str, values: Vec<String>) -> anyhow::Result<Option<RunR
     let held = read_json(&a.join("held_out.json"))?;
     let log = summarise(&read_log(&dir.join("train_log.csv"))?);
     let count = |v: &serde_json::Value| v.as_u64().unwrap_or(0) as usize;
-    let scores = std::fs::read_to_string(a.join("scores.csv"))
-        .map_err(|e| bad_input(format!("cannot read {}/scores.csv: {e}", a.display())))?;
+    let scores = read_scores_csv(&a.join("scores.csv"))?;
     let hex = types["hexagonal_score"].as_str().unwrap_or("grid_score");
     let emergence = emergence_of(&a, &scores)?;
     Ok(Some(RunRow {
@@ -174,9 +161,9 @@ fn row(dir: &Path, run: &str, values: Vec<String>) -> anyhow::Result<Option<RunR
             .map(|l| count(&types["hexagonal_above_fixed_levels"][format!("{l}")]))
             .collect(),
         best: [
-            best_of(&scores, hex),
-            best_of(&scores, "border_score"),
-            best_of(&scores, "band_score"),
+            best_of(&scores, |r| r.hexagonal(hex)),
+            best_of(&scores, |r| r.border_score),
+            best_of(&scores, |r| r.band_score),
         ],
         emergence,
     }))
@@ -401,9 +388,15 @@ mod tests {
 
     #[test]
     fn best_of_takes_the_largest_finite_value_of_a_column() {
-        let csv = "unit,grid_score,border_score\n0,0.5,NaN\n1,1.25,0.1\n2,nan,-0.3\n";
-        assert_eq!(best_of(csv, "grid_score"), 1.25);
-        assert_eq!(best_of(csv, "border_score"), 0.1);
-        assert!(best_of(csv, "band_score").is_nan());
+        // Columns in any order, one missing (read as NaN), cell_type not last.
+        let path = std::env::temp_dir().join(format!("gridrnn-best-{}.csv", std::process::id()));
+        let text = "cell_type,unit,grid_score,lattice,border_score\ngrid,0,0.5,none,NaN\nband,1,1.25,none,0.1\nborder,2,nan,none,-0.3\n";
+        std::fs::write(&path, text).unwrap();
+        let rows = read_scores_csv(&path).unwrap();
+        assert_eq!(rows[2].cell_type, "border");
+        assert_eq!(best_of(&rows, |r| r.grid_score), 1.25);
+        assert_eq!(best_of(&rows, |r| r.border_score), 0.1);
+        assert!(best_of(&rows, |r| r.band_score).is_nan());
+        std::fs::remove_file(&path).unwrap();
     }
 }
