@@ -4,51 +4,60 @@
 use std::path::Path;
 
 use anyhow::Context;
+use serde::Deserialize;
 
 use crate::figures::LogRow;
 
-/// `train_log.csv` as rows (an interrupted run's log is read as far as it goes).
+/// The columns of `train_log.csv` the report reads, by name (`crate::train::LOG_HEADER`
+/// writes them).
+#[derive(Deserialize)]
+struct LogCsvRow {
+    iteration: f64,
+    wall_s: f64,
+    #[serde(rename = "E")]
+    e: f64,
+    #[serde(rename = "R_L2")]
+    r_l2: f64,
+    #[serde(rename = "R_FR")]
+    r_fr: f64,
+    #[serde(rename = "lambda_L2")]
+    lambda_l2: f64,
+    #[serde(rename = "lambda_FR")]
+    lambda_fr: f64,
+    /// Absent in logs written before the decoded position's error was logged.
+    #[serde(default)]
+    position: Option<f64>,
+}
+
+/// `train_log.csv` as (wall seconds, row). An interrupted run's log is read as far as it
+/// goes: a row cut short by a kill is left out.
 pub fn read_log(path: &Path) -> anyhow::Result<Vec<(f64, LogRow)>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .with_context(|| format!("{}: no column {name}", path.display()))
-    };
-    // E on eq. 3's scale, what the centre baseline is compared with: the decoded position's
-    // error where the log has it (a place-cell readout's E column is its cross-entropy; for
-    // the Cartesian readout both columns are equal), E in logs written before it existed.
-    let [it, wall, e, l2, fr, ll2, lfr] = [
-        col("iteration")?,
-        col("wall_s")?,
-        col("position").or_else(|_| col("E"))?,
-        col("R_L2")?,
-        col("R_FR")?,
-        col("lambda_L2")?,
-        col("lambda_FR")?,
-    ];
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let headers = reader.headers()?.clone();
     let mut rows = Vec::new();
-    for line in lines.filter(|l| !l.trim().is_empty()) {
-        let v: Vec<f64> = line
-            .split(',')
-            .map(|x| x.trim().parse::<f64>().unwrap_or(f64::NAN))
-            .collect();
-        if v.len() < header.len() {
+    for record in reader.records() {
+        let record = record.with_context(|| format!("cannot read {}", path.display()))?;
+        if record.len() < headers.len() {
             continue;
         }
+        let r: LogCsvRow = record
+            .deserialize(Some(&headers))
+            .with_context(|| format!("{}: a row that is not a training log row", path.display()))?;
         rows.push((
-            v[wall],
+            r.wall_s,
             LogRow {
-                iteration: v[it],
-                e: v[e],
-                r_l2: v[l2],
-                r_fr: v[fr],
-                lambda_l2: v[ll2],
-                lambda_fr: v[lfr],
+                iteration: r.iteration,
+                // E on eq. 3's scale, what the centre baseline is compared with: the decoded
+                // position's error where the log has it (a place-cell readout's E column is
+                // its cross-entropy; for the Cartesian readout both are equal).
+                e: r.position.unwrap_or(r.e),
+                r_l2: r.r_l2,
+                r_fr: r.r_fr,
+                lambda_l2: r.lambda_l2,
+                lambda_fr: r.lambda_fr,
             },
         ));
     }
