@@ -15,10 +15,10 @@
 //! for K maps with eigenvalues lambda_k of C: between 1 (one shared map) and K (uncorrelated
 //! maps).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How different a group of maps is.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MapDiversity {
     /// Maps compared (those that vary over the common bins).
     pub units: usize,

@@ -66,8 +66,9 @@ pub use score_maps::{
     ScoreOptions, arena_layout, check_null, map_stack_shape, score_maps, score_maps_to_files,
 };
 pub use scores_table::{
-    NullDescription, SCORES_HEADER, ScoreRow, ScoresCsvRow, cell_type_summary, read_scores_csv,
-    score_values, scores_csv,
+    CellTypesFile, DiversityRecord, NullDescription, NullRecord, SCORES_HEADER, ScoreRow,
+    ScoresCsvRow, ThresholdsRecord, cell_type_summary, read_cell_types, read_scores_csv,
+    score_values, scores_csv, write_cell_types,
 };
 pub use stats::{least_squares_slope, mann_whitney_less, median};
 

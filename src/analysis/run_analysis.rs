@@ -11,7 +11,9 @@ use ndarray_npy::WriteNpyExt;
 
 use super::cell_types::Thresholds;
 use super::null::time_shift_null;
-use super::scores_table::{NullDescription, ScoreRow, cell_type_summary, scores_csv};
+use super::scores_table::{
+    NullDescription, ScoreRow, cell_type_summary, scores_csv, write_cell_types,
+};
 use super::spatial_scores::{MapLayout, spatial_scores};
 use super::{Recording, RecordingOptions, SpatialBins, map_scores, record};
 use crate::config::ValidConfig;
@@ -267,10 +269,7 @@ pub fn analyze_run(
         hexagonal_score: hexagonal_score_name(&layout),
     };
     let summary = cell_type_summary(&units, &thresholds, &null, &rate_maps, h * w);
-    write_atomic(
-        &out.join("cell_types.json"),
-        serde_json::to_string_pretty(&summary)?.as_bytes(),
-    )?;
+    write_cell_types(&out.join("cell_types.json"), &summary)?;
     Ok(AnalysisSummary {
         steps: r.trials * r.binned_steps(),
         transient: r.transient,

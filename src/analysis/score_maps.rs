@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use super::SpatialBins;
 use super::cell_types::Thresholds;
 use super::null::map_shuffle_null;
-use super::scores_table::{NullDescription, ScoreRow, cell_type_summary, scores_csv};
+use super::scores_table::{
+    NullDescription, ScoreRow, cell_type_summary, scores_csv, write_cell_types,
+};
 use super::spatial_scores::{MapLayout, spatial_scores};
 use crate::arena::Arena;
 use crate::io::write_atomic;
@@ -106,8 +108,10 @@ pub fn score_maps_to_files(
         "{}.cell_types.json",
         out.file_stem().unwrap_or_default().to_string_lossy()
     ));
-    let summary = cell_type_summary(&rows, &thresholds, &how, data, bins);
-    write_atomic(&json, serde_json::to_string_pretty(&summary)?.as_bytes())?;
+    write_cell_types(
+        &json,
+        &cell_type_summary(&rows, &thresholds, &how, data, bins),
+    )?;
     Ok((rows, thresholds, json))
 }
 

@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use super::cell_types::{CellEvidence, CellType, FIXED_LEVELS, Thresholds, classify};
 use super::single_map::MapScores;
@@ -243,72 +245,131 @@ pub struct NullDescription {
     pub hexagonal_score: &'static str,
 }
 
-/// Counts per type and at the fixed levels, the thresholds and how they were made, and how
-/// different the grid units' maps are from one another (and all units' maps, for scale):
-/// `maps` is unit x bin (`bins` per map), as ratemaps.npy.
+/// `cell_types.json`: the counts per type, the thresholds and the null they came from, and
+/// how different the maps are (docs/analysis.md). [`write_cell_types`] writes it with its
+/// keys in alphabetical order, as the file has always had them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellTypesFile {
+    /// Units (or maps) typed.
+    pub units: usize,
+    /// Units per type, by type name.
+    pub counts: BTreeMap<String, usize>,
+    /// The hexagonal score classification used (`grid_score` or `grid_score_masked`).
+    pub hexagonal_score: String,
+    /// Units whose hexagonal score is above each fixed level (0.3, 0.8, 1.2).
+    pub hexagonal_above_fixed_levels: BTreeMap<String, usize>,
+    /// The thresholds (null where a score has none).
+    pub thresholds: ThresholdsRecord,
+    /// How different the grid units' maps, and all maps, are.
+    pub map_diversity: DiversityRecord,
+    /// The null the thresholds came from.
+    pub null: NullRecord,
+}
+
+/// [`Thresholds`] as `cell_types.json` records them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdsRecord {
+    /// Hexagonal score.
+    pub hexagonal: Option<f64>,
+    /// Square score.
+    pub square: Option<f64>,
+    /// Band score.
+    pub band: Option<f64>,
+    /// Share of a significant Fourier component.
+    pub fourier_component: Option<f64>,
+    /// Border score.
+    pub border: Option<f64>,
+    /// Ramp score.
+    pub ramp: Option<f64>,
+    /// Split-half stability.
+    pub stability: Option<f64>,
+}
+
+/// [`MapDiversity`](super::MapDiversity) of the grid units and of all units (null where
+/// fewer than two maps vary).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DiversityRecord {
+    /// The grid units' maps.
+    pub grid: Option<super::MapDiversity>,
+    /// Every unit's map.
+    pub all: Option<super::MapDiversity>,
+}
+
+/// How the null was made.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NullRecord {
+    /// "time-shift" or "map-permutation".
+    pub kind: String,
+    /// Shuffles per unit.
+    pub shuffles: usize,
+    /// Percentile of the pooled null.
+    pub percentile: f64,
+}
+
+/// The cell-type summary of `rows`: counts, thresholds, the null and the maps' diversity
+/// (`maps` row-major, `bins` per map).
 pub fn cell_type_summary(
     rows: &[ScoreRow],
     t: &Thresholds,
     how: &NullDescription,
     maps: &[f64],
     bins: usize,
-) -> serde_json::Value {
-    let of = |units: Vec<usize>| {
-        super::map_diversity(maps, bins, &units).map_or(serde_json::Value::Null, |d| {
-            serde_json::to_value(d).expect("plain numbers")
-        })
-    };
+) -> CellTypesFile {
+    let of = |units: Vec<usize>| super::map_diversity(maps, bins, &units);
     let grid: Vec<usize> = (0..rows.len())
         .filter(|&i| rows[i].cell_type == CellType::Grid)
         .collect();
-    let diversity = serde_json::json!({
-        "grid": of(grid),
-        "all": of((0..rows.len()).collect()),
-    });
-    let counts: serde_json::Map<String, serde_json::Value> = CellType::ALL
-        .iter()
-        .map(|c| {
-            (
-                c.name().to_string(),
-                rows.iter().filter(|r| r.cell_type == *c).count().into(),
-            )
-        })
-        .collect();
-    let fixed: serde_json::Map<String, serde_json::Value> = FIXED_LEVELS
-        .iter()
-        .map(|&l| {
-            (
-                format!("{l}"),
-                rows.iter().filter(|r| r.hexagonal > l).count().into(),
-            )
-        })
-        .collect();
-    let opt = |v: f64| {
-        if v.is_nan() {
-            serde_json::Value::Null
-        } else {
-            v.into()
-        }
-    };
-    serde_json::json!({
-        "units": rows.len(),
-        "counts": counts,
-        "hexagonal_score": how.hexagonal_score,
-        "hexagonal_above_fixed_levels": fixed,
-        "thresholds": {
-            "hexagonal": opt(t.hexagonal),
-            "square": opt(t.square),
-            "band": opt(t.band),
-            "fourier_component": opt(t.component),
-            "border": opt(t.border),
-            "ramp": opt(t.ramp),
-            "stability": opt(t.stability),
+    let opt = |v: f64| (!v.is_nan()).then_some(v);
+    CellTypesFile {
+        units: rows.len(),
+        counts: CellType::ALL
+            .iter()
+            .map(|c| {
+                let n = rows.iter().filter(|r| r.cell_type == *c).count();
+                (c.name().to_string(), n)
+            })
+            .collect(),
+        hexagonal_score: how.hexagonal_score.to_string(),
+        hexagonal_above_fixed_levels: FIXED_LEVELS
+            .iter()
+            .map(|&l| {
+                (
+                    format!("{l}"),
+                    rows.iter().filter(|r| r.hexagonal > l).count(),
+                )
+            })
+            .collect(),
+        thresholds: ThresholdsRecord {
+            hexagonal: opt(t.hexagonal),
+            square: opt(t.square),
+            band: opt(t.band),
+            fourier_component: opt(t.component),
+            border: opt(t.border),
+            ramp: opt(t.ramp),
+            stability: opt(t.stability),
         },
-        "map_diversity": diversity,
-        "null": {
-            "kind": how.kind,
-            "shuffles": how.shuffles,
-            "percentile": how.percentile,
+        map_diversity: DiversityRecord {
+            grid: of(grid),
+            all: of((0..rows.len()).collect()),
         },
-    })
+        null: NullRecord {
+            kind: how.kind.to_string(),
+            shuffles: how.shuffles,
+            percentile: how.percentile,
+        },
+    }
+}
+
+/// Write `cell_types.json` atomically, keys in alphabetical order at every level (through
+/// `serde_json::Value`, whose maps are sorted).
+pub fn write_cell_types(path: &Path, file: &CellTypesFile) -> anyhow::Result<()> {
+    let sorted = serde_json::to_value(file)?;
+    crate::io::write_atomic(path, serde_json::to_string_pretty(&sorted)?.as_bytes())
+}
+
+/// Read a `cell_types.json`; an input error names the file.
+pub fn read_cell_types(path: &Path) -> anyhow::Result<CellTypesFile> {
+    let bad = |e: String| crate::error::bad_input(format!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| bad(e.to_string()))
 }

@@ -9,7 +9,9 @@ use plotters::prelude::*;
 
 use super::pool::{SweepRecord, run_dir};
 use crate::analysis::{CellType, FIXED_LEVELS};
-use crate::analysis::{EmergenceTest, ScoresCsvRow, mann_whitney_less, read_scores_csv};
+use crate::analysis::{
+    EmergenceTest, ScoresCsvRow, mann_whitney_less, read_cell_types, read_scores_csv,
+};
 use crate::config::load;
 use crate::error::bad_input;
 use crate::figures::{render, text};
@@ -137,12 +139,11 @@ fn row(dir: &Path, run: &str, values: Vec<String>) -> anyhow::Result<Option<RunR
     if !a.join("cell_types.json").exists() || !a.join("held_out.json").exists() {
         return Ok(None);
     }
-    let types = read_json(&a.join("cell_types.json"))?;
+    let types = read_cell_types(&a.join("cell_types.json"))?;
     let held = read_json(&a.join("held_out.json"))?;
     let log = summarise(&read_log(&dir.join("train_log.csv"))?);
-    let count = |v: &serde_json::Value| v.as_u64().unwrap_or(0) as usize;
     let scores = read_scores_csv(&a.join("scores.csv"))?;
-    let hex = types["hexagonal_score"].as_str().unwrap_or("grid_score");
+    let hex = types.hexagonal_score.as_str();
     let emergence = emergence_of(&a, &scores)?;
     Ok(Some(RunRow {
         run: run.to_string(),
@@ -154,11 +155,14 @@ fn row(dir: &Path, run: &str, values: Vec<String>) -> anyhow::Result<Option<RunR
         centre_e: held["centre_mse"].as_f64().unwrap_or(f64::NAN),
         counts: CellType::ALL
             .iter()
-            .map(|t| count(&types["counts"][t.name()]))
+            .map(|t| types.counts.get(t.name()).copied().unwrap_or(0))
             .collect(),
         fixed: FIXED_LEVELS
             .iter()
-            .map(|l| count(&types["hexagonal_above_fixed_levels"][format!("{l}")]))
+            .map(|l| {
+                let level = types.hexagonal_above_fixed_levels.get(&format!("{l}"));
+                level.copied().unwrap_or(0)
+            })
             .collect(),
         best: [
             best_of(&scores, |r| r.hexagonal(hex)),
