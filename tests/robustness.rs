@@ -252,6 +252,49 @@ fn a_diverging_step_is_rolled_back_with_a_lower_learning_rate() {
     }
 }
 
+/// The same roll-back for a library caller, with the fault given in `RunOptions` (no
+/// environment, no binary): the run ends where an unfaulted run with the cut rate would.
+#[test]
+fn a_library_caller_gets_the_roll_back_deterministically() {
+    use gridrnn::train::{RunOptions, train_run};
+    let d = tmp("fault-lib");
+    let sets: Vec<String> = config_args(12)
+        .into_iter()
+        .filter(|s| s != "--set")
+        .collect();
+    let cfg = gridrnn::config::load(None, None, &sets).unwrap();
+    let opts = |fail_at: Vec<u64>| RunOptions {
+        force: true,
+        progress: false,
+        interrupt: None,
+        fail_at,
+    };
+    let faulted = train_run(&cfg, &d.join("a"), &opts(vec![7])).unwrap();
+    assert_eq!(faulted.rollbacks, 1);
+    let again = train_run(&cfg, &d.join("b"), &opts(vec![7])).unwrap();
+    assert_eq!(again.rollbacks, 1);
+    let latest = |run: &str| std::fs::read(d.join(run).join("checkpoints/latest.npz")).unwrap();
+    assert!(
+        latest("a") == latest("b"),
+        "the same fault gives the same network"
+    );
+    assert_eq!(log_values(&d.join("a")), log_values(&d.join("b")));
+    let clean = train_run(&cfg, &d.join("c"), &opts(Vec::new())).unwrap();
+    assert_eq!(clean.rollbacks, 0);
+    assert!(latest("a") != latest("c"), "the roll-back changed the run");
+    // One row per iteration; the rate is cut from the checkpoint rolled back to (5) on.
+    let lr = |run: &str| -> Vec<f64> {
+        let rows = log_values(&d.join(run));
+        rows[1..].iter().map(|r| r[8].parse().unwrap()).collect()
+    };
+    let (faulted_lr, clean_lr) = (lr("a"), lr("c"));
+    assert_eq!(faulted_lr.len(), 12);
+    for (i, (f, c)) in faulted_lr.iter().zip(&clean_lr).enumerate() {
+        assert_eq!(*f, if i < 5 { 1e-3 } else { 5e-4 }, "iteration {i}");
+        assert_eq!(*c, 1e-3, "iteration {i}");
+    }
+}
+
 #[test]
 fn real_divergence_stops_with_exit_4_and_never_writes_a_nan_model() {
     let d = tmp("diverge");

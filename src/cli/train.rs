@@ -19,7 +19,17 @@ fn interactive(force: bool) -> RunOptions {
         force,
         progress: true,
         interrupt: Some(interrupt_flag()),
+        fail_at: injected_faults(),
     }
+}
+
+/// Testing hook of the robustness tests, which drive the binary:
+/// `GRIDRNN_FAULT_NONFINITE_AT=I[,J...]` makes the step at each listed iteration fail once as
+/// if its loss were not finite ([`RunOptions::fail_at`]).
+fn injected_faults() -> Vec<u64> {
+    std::env::var("GRIDRNN_FAULT_NONFINITE_AT")
+        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_default()
 }
 
 /// `runs/<arena>-s<seed>-<UTC time>`, never an existing directory.

@@ -129,6 +129,7 @@ pub fn run_point(
         force: true,
         progress: false,
         interrupt,
+        fail_at: Vec::new(),
     };
     if dir.join("config.toml").exists() && !crate::train::complete_checkpoints(dir).is_empty() {
         // Finished or trained on: either way the run is ready to analyze.

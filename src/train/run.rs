@@ -47,6 +47,10 @@ pub struct RunOptions {
     pub progress: bool,
     /// Set by a Ctrl-C handler: checkpoint now and stop with exit code 130.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// Iterations whose step fails once as if its loss were not finite, so that a caller (and
+    /// the robustness tests) can exercise the roll-back deterministically. Empty in real runs;
+    /// the command line fills it from `GRIDRNN_FAULT_NONFINITE_AT=I[,J...]`.
+    pub fail_at: Vec<u64>,
 }
 
 /// What a finished run reports.
@@ -274,14 +278,6 @@ fn truncate_log(path: &Path, header: &str, keep_below: u64) -> anyhow::Result<Fi
     Ok(f)
 }
 
-/// Testing hook: `GRIDRNN_FAULT_NONFINITE_AT=I[,J...]` makes the step at each listed iteration
-/// fail once as if its loss were NaN, so that the roll-back path can be tested end to end.
-fn injected_faults() -> Vec<u64> {
-    std::env::var("GRIDRNN_FAULT_NONFINITE_AT")
-        .map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect())
-        .unwrap_or_default()
-}
-
 fn injected_failure(iteration: u64, lr: f64) -> super::StepRecord {
     super::StepRecord {
         iteration,
@@ -352,7 +348,7 @@ fn run_loop(
     let mut rollback: Option<RollbackPoint> = None;
     let mut failures = 0u32;
     let mut rollbacks = 0u32;
-    let mut faults = injected_faults();
+    let mut faults = opts.fail_at.clone();
     loop {
         let w = wall(&start);
         let out_of_time = deadline.is_some_and(|d| w >= d);
