@@ -137,7 +137,7 @@ fn bad_rules_fail_naming_the_claim_and_the_key() {
             .unwrap_err()
             .to_string();
         assert!(e.contains(word), "{word}: {e}");
-        assert!(e.contains("claims.toml"), "{e}");
+        assert!(e.contains("claims.toml, claim `x`"), "{e}");
     }
     let twice = format!("{base}kind = \"not_reproducible\"\nreason = \"r\"\n").repeat(2);
     assert!(

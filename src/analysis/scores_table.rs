@@ -260,14 +260,18 @@ pub struct CellTypesFile {
     pub hexagonal_above_fixed_levels: BTreeMap<String, usize>,
     /// The thresholds (null where a score has none).
     pub thresholds: ThresholdsRecord,
-    /// How different the grid units' maps, and all maps, are.
+    /// How different the grid units' maps, and all maps, are (absent from files written
+    /// before it was measured: read as none).
+    #[serde(default)]
     pub map_diversity: DiversityRecord,
     /// The null the thresholds came from.
     pub null: NullRecord,
 }
 
-/// [`Thresholds`] as `cell_types.json` records them.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// [`Thresholds`] as `cell_types.json` records them (a threshold absent from an older file
+/// reads as none).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ThresholdsRecord {
     /// Hexagonal score.
     pub hexagonal: Option<f64>,
@@ -287,7 +291,7 @@ pub struct ThresholdsRecord {
 
 /// [`MapDiversity`](super::MapDiversity) of the grid units and of all units (null where
 /// fewer than two maps vary).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DiversityRecord {
     /// The grid units' maps.
     pub grid: Option<super::MapDiversity>,
@@ -372,4 +376,26 @@ pub fn read_cell_types(path: &Path) -> anyhow::Result<CellTypesFile> {
     let bad = |e: String| crate::error::bad_input(format!("{}: {e}", path.display()));
     let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     serde_json::from_str(&text).map_err(|e| bad(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_types_file_from_before_the_map_diversity_reads() {
+        let path = std::env::temp_dir().join(format!("gridrnn-ct-{}.json", std::process::id()));
+        let old = r#"{"counts": {"grid": 2, "ramp": 90}, "hexagonal_above_fixed_levels": {"0.3": 4},
+            "hexagonal_score": "grid_score", "null": {"kind": "time-shift", "percentile": 99.0,
+            "shuffles": 100}, "thresholds": {"hexagonal": 0.5, "stability": null}, "units": 100}"#;
+        std::fs::write(&path, old).unwrap();
+        let f = read_cell_types(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!((f.units, f.counts["grid"]), (100, 2));
+        assert_eq!(f.map_diversity, DiversityRecord::default());
+        assert_eq!(
+            (f.thresholds.hexagonal, f.thresholds.ramp),
+            (Some(0.5), None)
+        );
+    }
 }
