@@ -5,6 +5,7 @@
 //! from the runs' analyses ([`measure`]); [`page`] lays the result out like the paper.
 
 mod claims;
+mod claims_toml;
 mod measure;
 mod page;
 mod plan;
