@@ -194,23 +194,48 @@ fn grid_per_100(runs: &[&RunData]) -> Vec<f64> {
     runs.iter().map(|r| r.per_100(CellType::Grid)).collect()
 }
 
-/// Judge `claim` on the runs of `readout` among `runs` (every analyzed run of every study).
-pub fn judge(claim: &Claim, readout: &str, runs: &[RunData]) -> Judgement {
-    let of = |study: &str| -> Vec<&RunData> {
-        runs.iter()
+/// What a rule gives: the measurement in words, the result, the verdict.
+type Outcome = (String, String, Verdict);
+
+/// The runs a claim reads, under one readout.
+struct Scope<'a> {
+    claim: &'a Claim,
+    readout: &'a str,
+    runs: &'a [RunData],
+    /// The runs of the claim's own study.
+    study: Vec<&'a RunData>,
+    /// " (arena, ...)" where the claim is restricted to some arenas.
+    arenas: String,
+}
+
+impl<'a> Scope<'a> {
+    /// The runs of `study` under this readout, in the claim's arenas.
+    fn of(&self, study: &str) -> Vec<&'a RunData> {
+        self.runs
+            .iter()
             .filter(|r| {
-                r.readout == readout
+                r.readout == self.readout
                     && r.study == study
-                    && (claim.arenas.is_empty() || claim.arenas.contains(&r.arena))
+                    && (self.claim.arenas.is_empty() || self.claim.arenas.contains(&r.arena))
             })
             .collect()
+    }
+}
+
+/// Judge `claim` on the runs of `readout` among `runs` (every analyzed run of every study).
+pub fn judge(claim: &Claim, readout: &str, runs: &[RunData]) -> Judgement {
+    let mut sc = Scope {
+        claim,
+        readout,
+        runs,
+        study: Vec::new(),
+        arenas: if claim.arenas.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", claim.arenas.join(", "))
+        },
     };
-    let where_ = if claim.arenas.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", claim.arenas.join(", "))
-    };
-    let study = of(&claim.study);
+    sc.study = sc.of(&claim.study);
     let (measurement, result, verdict) = match &claim.rule {
         Rule::NotReproducible { reason } => (
             String::new(),
@@ -222,75 +247,8 @@ pub fn judge(claim: &Claim, readout: &str, runs: &[RunData]) -> Judgement {
             op,
             value,
             min_fraction,
-        } => {
-            let m = run_measure(measure).expect("checked when parsed");
-            let taken: Vec<Measured> = study.iter().map(|r| m(r)).collect();
-            let values: Vec<f64> = taken.iter().filter_map(|t| t.clone().ok()).collect();
-            let pass = values.iter().filter(|&&v| op.pass(v, *value)).count();
-            let n = values.len();
-            let verdict = if n == 0 {
-                Verdict::Inconclusive(
-                    taken
-                        .iter()
-                        .find_map(|t| t.clone().err())
-                        .unwrap_or_else(|| format!("no analyzed runs of `{}`", claim.study)),
-                )
-            } else if pass as f64 >= min_fraction * n as f64 {
-                Verdict::Holds
-            } else if pass as f64 <= (1.0 - min_fraction) * n as f64 {
-                Verdict::DoesNotHold
-            } else {
-                Verdict::Inconclusive(format!("the runs disagree: {pass} of {n} pass"))
-            };
-            (
-                format!(
-                    "{measure} {} {} in at least {:.0} % of the `{}` runs{where_}",
-                    op.symbol(),
-                    fmt(*value),
-                    100.0 * min_fraction,
-                    claim.study
-                ),
-                format!("{}; {pass} of {n} pass", spread(&values)),
-                verdict,
-            )
-        }
-        Rule::Pooled { measure, op, value } => {
-            let m = pooled_measure(measure, &study).expect("checked when parsed");
-            let units: usize = study.iter().map(|r| r.units.len()).sum();
-            let (result, verdict) = match m {
-                // A ratio over a zero median, say: no number to compare.
-                Ok((v, n)) if !v.is_finite() => (
-                    format!("{} from {n} of the {units} units", fmt(v)),
-                    Verdict::Inconclusive(format!("`{measure}` is not a finite number here")),
-                ),
-                Ok((v, n)) => (
-                    format!(
-                        "{} from {n} of the {units} units of {} runs",
-                        fmt(v),
-                        study.len()
-                    ),
-                    if op.pass(v, *value) {
-                        Verdict::Holds
-                    } else {
-                        Verdict::DoesNotHold
-                    },
-                ),
-                Err(why) => (
-                    format!("not taken over {} runs", study.len()),
-                    Verdict::Inconclusive(why),
-                ),
-            };
-            (
-                format!(
-                    "{measure} {} {}, units of the `{}` runs{where_} pooled",
-                    op.symbol(),
-                    fmt(*value),
-                    claim.study
-                ),
-                result,
-                verdict,
-            )
-        }
+        } => each_run(&sc, measure, *op, *value, *min_fraction),
+        Rule::Pooled { measure, op, value } => pooled(&sc, measure, *op, *value),
         Rule::Ablation {
             control,
             max_ratio,
@@ -300,143 +258,13 @@ pub fn judge(claim: &Claim, readout: &str, runs: &[RunData]) -> Judgement {
             control,
             keep_ratio: max_ratio,
             min_control,
-        } => {
-            let ablation = matches!(claim.rule, Rule::Ablation { .. });
-            let (s, c) = (grid_per_100(&study), grid_per_100(&of(control)));
-            let result = format!(
-                "`{}`: {}; `{control}`: {}",
-                claim.study,
-                spread(&s),
-                spread(&c)
-            );
-            let verdict = if s.is_empty() || c.is_empty() {
-                Verdict::Inconclusive("a study has no analyzed runs".into())
-            } else if ablation
-                && mean(&c) < *min_control
-                && mean(&s) >= *min_control
-                && study.iter().all(|r| r.e_ratio() <= LOCALISED)
-            {
-                // "No grids without X" is refuted by grids grown without X, whatever the
-                // control grows, by networks that do their task (a grid count from a network
-                // that does not localise is no evidence).
-                Verdict::DoesNotHold
-            } else if mean(&c) < *min_control {
-                Verdict::Inconclusive(format!(
-                    "the control `{control}` averages {} grid units per 100, fewer than {}: no grid units to {}",
-                    fmt(mean(&c)),
-                    fmt(*min_control),
-                    if ablation { "lose" } else { "keep" }
-                ))
-            } else if (mean(&s) <= max_ratio * mean(&c)) == ablation {
-                Verdict::Holds
-            } else {
-                Verdict::DoesNotHold
-            };
-            (
-                format!(
-                    "mean grid units per 100 of `{}` {} {} x those of `{control}`{where_}",
-                    claim.study,
-                    if ablation { "<=" } else { ">=" },
-                    fmt(*max_ratio)
-                ),
-                result,
-                verdict,
-            )
-        }
+        } => grid_counts(&sc, control, *max_ratio, *min_control),
         Rule::Insensitive {
             control,
             e_ratio,
             max_count_change,
-        } => {
-            let c = of(control);
-            let e = |runs: &[&RunData]| mean(&runs.iter().map(|r| r.e_ratio()).collect::<Vec<_>>());
-            let count = |runs: &[&RunData], t: CellType| {
-                mean(&runs.iter().map(|r| r.per_100(t)).collect::<Vec<_>>())
-            };
-            let (factor, change, verdict) = if study.is_empty() || c.is_empty() {
-                (
-                    f64::NAN,
-                    f64::NAN,
-                    Verdict::Inconclusive("a study has no analyzed runs".into()),
-                )
-            } else {
-                let factor = e(&study) / e(&c);
-                let change = CellType::ALL
-                    .iter()
-                    .map(|&t| (count(&study, t) - count(&c, t)).abs())
-                    .fold(0.0, f64::max);
-                let ok =
-                    factor <= *e_ratio && factor >= 1.0 / e_ratio && change <= *max_count_change;
-                (
-                    factor,
-                    change,
-                    if ok {
-                        Verdict::Holds
-                    } else {
-                        Verdict::DoesNotHold
-                    },
-                )
-            };
-            let types = |runs: &[&RunData]| {
-                CellType::ALL[..5]
-                    .iter()
-                    .map(|&t| format!("{} {}", t.name(), fmt(count(runs, t))))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            (
-                format!(
-                    "held-out E / baseline of `{}` within x{} of `{control}`'s and every type's mean count per 100 within {}{where_}",
-                    claim.study,
-                    fmt(*e_ratio),
-                    fmt(*max_count_change)
-                ),
-                format!(
-                    "E factor {} (`{}` {}, `{control}` {}); largest count change {} (`{}`: {}; `{control}`: {})",
-                    fmt(factor),
-                    claim.study,
-                    fmt(e(&study)),
-                    fmt(e(&c)),
-                    fmt(change),
-                    claim.study,
-                    types(&study),
-                    types(&c)
-                ),
-                verdict,
-            )
-        }
-        Rule::Smaller { control, measure } => {
-            let s = pooled_measure(measure, &study).expect("checked when parsed");
-            let c = pooled_measure(measure, &of(control)).expect("checked when parsed");
-            let shown = |m: &Pooled| {
-                m.as_ref()
-                    .map_or_else(|e| e.clone(), |(v, n)| format!("{} ({n} units)", fmt(*v)))
-            };
-            let verdict = match (&s, &c) {
-                (Ok((a, _)), Ok((b, _))) => {
-                    if a < b {
-                        Verdict::Holds
-                    } else {
-                        Verdict::DoesNotHold
-                    }
-                }
-                (Err(e), _) => Verdict::Inconclusive(format!("`{}`: {e}", claim.study)),
-                (_, Err(e)) => Verdict::Inconclusive(format!("`{control}`: {e}")),
-            };
-            (
-                format!(
-                    "{measure} of `{}` below that of `{control}`{where_}, units pooled",
-                    claim.study
-                ),
-                format!(
-                    "`{}`: {}; `{control}`: {}",
-                    claim.study,
-                    shown(&s),
-                    shown(&c)
-                ),
-                verdict,
-            )
-        }
+        } => insensitive(&sc, control, *e_ratio, *max_count_change),
+        Rule::Smaller { control, measure } => smaller(&sc, control, measure),
     };
     Judgement {
         id: claim.id.clone(),
@@ -447,4 +275,220 @@ pub fn judge(claim: &Claim, readout: &str, runs: &[RunData]) -> Judgement {
         result,
         verdict,
     }
+}
+
+/// [`Rule::EachRun`].
+fn each_run(sc: &Scope, measure: &str, op: Op, value: f64, min_fraction: f64) -> Outcome {
+    let where_ = &sc.arenas;
+    let m = run_measure(measure).expect("checked when parsed");
+    let taken: Vec<Measured> = sc.study.iter().map(|r| m(r)).collect();
+    let values: Vec<f64> = taken.iter().filter_map(|t| t.clone().ok()).collect();
+    let pass = values.iter().filter(|&&v| op.pass(v, value)).count();
+    let n = values.len();
+    let verdict = if n == 0 {
+        Verdict::Inconclusive(
+            taken
+                .iter()
+                .find_map(|t| t.clone().err())
+                .unwrap_or_else(|| format!("no analyzed runs of `{}`", sc.claim.study)),
+        )
+    } else if pass as f64 >= min_fraction * n as f64 {
+        Verdict::Holds
+    } else if pass as f64 <= (1.0 - min_fraction) * n as f64 {
+        Verdict::DoesNotHold
+    } else {
+        Verdict::Inconclusive(format!("the runs disagree: {pass} of {n} pass"))
+    };
+    (
+        format!(
+            "{measure} {} {} in at least {:.0} % of the `{}` runs{where_}",
+            op.symbol(),
+            fmt(value),
+            100.0 * min_fraction,
+            sc.claim.study
+        ),
+        format!("{}; {pass} of {n} pass", spread(&values)),
+        verdict,
+    )
+}
+
+/// [`Rule::Pooled`].
+fn pooled(sc: &Scope, measure: &str, op: Op, value: f64) -> Outcome {
+    let where_ = &sc.arenas;
+    let m = pooled_measure(measure, &sc.study).expect("checked when parsed");
+    let units: usize = sc.study.iter().map(|r| r.units.len()).sum();
+    let (result, verdict) = match m {
+        // A ratio over a zero median, say: no number to compare.
+        Ok((v, n)) if !v.is_finite() => (
+            format!("{} from {n} of the {units} units", fmt(v)),
+            Verdict::Inconclusive(format!("`{measure}` is not a finite number here")),
+        ),
+        Ok((v, n)) => (
+            format!(
+                "{} from {n} of the {units} units of {} runs",
+                fmt(v),
+                sc.study.len()
+            ),
+            if op.pass(v, value) {
+                Verdict::Holds
+            } else {
+                Verdict::DoesNotHold
+            },
+        ),
+        Err(why) => (
+            format!("not taken over {} runs", sc.study.len()),
+            Verdict::Inconclusive(why),
+        ),
+    };
+    (
+        format!(
+            "{measure} {} {}, units of the `{}` runs{where_} pooled",
+            op.symbol(),
+            fmt(value),
+            sc.claim.study
+        ),
+        result,
+        verdict,
+    )
+}
+
+/// [`Rule::Ablation`] and [`Rule::Robust`]: grid units per 100 against the control's.
+fn grid_counts(sc: &Scope, control: &str, max_ratio: f64, min_control: f64) -> Outcome {
+    let where_ = &sc.arenas;
+    let ablation = matches!(sc.claim.rule, Rule::Ablation { .. });
+    let (s, c) = (grid_per_100(&sc.study), grid_per_100(&sc.of(control)));
+    let result = format!(
+        "`{}`: {}; `{control}`: {}",
+        sc.claim.study,
+        spread(&s),
+        spread(&c)
+    );
+    let verdict = if s.is_empty() || c.is_empty() {
+        Verdict::Inconclusive("a study has no analyzed runs".into())
+    } else if ablation
+        && mean(&c) < min_control
+        && mean(&s) >= min_control
+        && sc.study.iter().all(|r| r.e_ratio() <= LOCALISED)
+    {
+        // "No grids without X" is refuted by grids grown without X, whatever the
+        // control grows, by networks that do their task (a grid count from a network
+        // that does not localise is no evidence).
+        Verdict::DoesNotHold
+    } else if mean(&c) < min_control {
+        Verdict::Inconclusive(format!(
+            "the control `{control}` averages {} grid units per 100, fewer than {}: no grid units to {}",
+            fmt(mean(&c)),
+            fmt(min_control),
+            if ablation { "lose" } else { "keep" }
+        ))
+    } else if (mean(&s) <= max_ratio * mean(&c)) == ablation {
+        Verdict::Holds
+    } else {
+        Verdict::DoesNotHold
+    };
+    (
+        format!(
+            "mean grid units per 100 of `{}` {} {} x those of `{control}`{where_}",
+            sc.claim.study,
+            if ablation { "<=" } else { ">=" },
+            fmt(max_ratio)
+        ),
+        result,
+        verdict,
+    )
+}
+
+/// [`Rule::Insensitive`].
+fn insensitive(sc: &Scope, control: &str, e_ratio: f64, max_count_change: f64) -> Outcome {
+    let where_ = &sc.arenas;
+    let c = sc.of(control);
+    let e = |runs: &[&RunData]| mean(&runs.iter().map(|r| r.e_ratio()).collect::<Vec<_>>());
+    let count = |runs: &[&RunData], t: CellType| {
+        mean(&runs.iter().map(|r| r.per_100(t)).collect::<Vec<_>>())
+    };
+    let (factor, change, verdict) = if sc.study.is_empty() || c.is_empty() {
+        (
+            f64::NAN,
+            f64::NAN,
+            Verdict::Inconclusive("a study has no analyzed runs".into()),
+        )
+    } else {
+        let factor = e(&sc.study) / e(&c);
+        let change = CellType::ALL
+            .iter()
+            .map(|&t| (count(&sc.study, t) - count(&c, t)).abs())
+            .fold(0.0, f64::max);
+        let ok = factor <= e_ratio && factor >= 1.0 / e_ratio && change <= max_count_change;
+        (
+            factor,
+            change,
+            if ok {
+                Verdict::Holds
+            } else {
+                Verdict::DoesNotHold
+            },
+        )
+    };
+    let types = |runs: &[&RunData]| {
+        CellType::ALL[..5]
+            .iter()
+            .map(|&t| format!("{} {}", t.name(), fmt(count(runs, t))))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    (
+        format!(
+            "held-out E / baseline of `{}` within x{} of `{control}`'s and every type's mean count per 100 within {}{where_}",
+            sc.claim.study,
+            fmt(e_ratio),
+            fmt(max_count_change)
+        ),
+        format!(
+            "E factor {} (`{}` {}, `{control}` {}); largest count change {} (`{}`: {}; `{control}`: {})",
+            fmt(factor),
+            sc.claim.study,
+            fmt(e(&sc.study)),
+            fmt(e(&c)),
+            fmt(change),
+            sc.claim.study,
+            types(&sc.study),
+            types(&c)
+        ),
+        verdict,
+    )
+}
+
+/// [`Rule::Smaller`].
+fn smaller(sc: &Scope, control: &str, measure: &str) -> Outcome {
+    let where_ = &sc.arenas;
+    let s = pooled_measure(measure, &sc.study).expect("checked when parsed");
+    let c = pooled_measure(measure, &sc.of(control)).expect("checked when parsed");
+    let shown = |m: &Pooled| {
+        m.as_ref()
+            .map_or_else(|e| e.clone(), |(v, n)| format!("{} ({n} units)", fmt(*v)))
+    };
+    let verdict = match (&s, &c) {
+        (Ok((a, _)), Ok((b, _))) => {
+            if a < b {
+                Verdict::Holds
+            } else {
+                Verdict::DoesNotHold
+            }
+        }
+        (Err(e), _) => Verdict::Inconclusive(format!("`{}`: {e}", sc.claim.study)),
+        (_, Err(e)) => Verdict::Inconclusive(format!("`{control}`: {e}")),
+    };
+    (
+        format!(
+            "{measure} of `{}` below that of `{control}`{where_}, units pooled",
+            sc.claim.study
+        ),
+        format!(
+            "`{}`: {}; `{control}`: {}",
+            sc.claim.study,
+            shown(&s),
+            shown(&c)
+        ),
+        verdict,
+    )
 }
