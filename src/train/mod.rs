@@ -6,6 +6,7 @@ mod conjugate_gradient;
 mod hessian_free;
 mod manifest;
 mod run;
+mod run_logs;
 mod schedule;
 mod trainer;
 

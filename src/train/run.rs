@@ -12,7 +12,8 @@ use std::time::Instant;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Manifest, Snapshot, Trainer, manifest::utc_now};
+use super::run_logs::{RollBack, RunLogs};
+use super::{Manifest, Trainer, manifest::utc_now};
 use crate::config::{ValidConfig, apply_set, load, render_commented};
 use crate::error::{Failure, bad_config};
 use crate::io::{
@@ -257,7 +258,7 @@ pub fn resume_run(dir: &Path, sets: &[String], opts: &RunOptions) -> anyhow::Res
 
 /// Keep the header and the rows of iterations before `keep_below`, so that the log has
 /// exactly one row per iteration; returns the file open for appending.
-fn truncate_log(path: &Path, header: &str, keep_below: u64) -> anyhow::Result<File> {
+pub(super) fn truncate_log(path: &Path, header: &str, keep_below: u64) -> anyhow::Result<File> {
     let columns = header.split(',').count();
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut out = format!("{header}\n");
@@ -291,63 +292,25 @@ fn injected_failure(iteration: u64, lr: f64) -> super::StepRecord {
     }
 }
 
-/// The in-memory state a divergence rolls back to: the last checkpoint's trainer state and
-/// the log's length then.
-struct RollbackPoint {
-    snap: Snapshot<f32>,
-    log_len: u64,
-    hf_log_len: u64,
-}
-
-/// Cut `file` back to `len` bytes and continue appending there.
-fn cut_back(file: &mut std::io::BufWriter<File>, len: u64) -> anyhow::Result<()> {
-    file.flush()?;
-    file.get_mut().set_len(len)?;
-    file.get_mut().seek(SeekFrom::End(0))?;
-    Ok(())
-}
-
 fn run_loop(
     cfg: &ValidConfig,
     dir: &Path,
     mut trainer: Trainer<f32>,
     log: File,
-    mut manifest: Manifest,
+    manifest: Manifest,
     opts: &RunOptions,
     wall_before: f64,
 ) -> anyhow::Result<RunSummary> {
     let started_at = trainer.iteration;
     let total = cfg.train.iterations;
     let deadline = (cfg.train.minutes > 0.0).then(|| cfg.train.minutes * 60.0);
-    let bar = if opts.progress {
-        ProgressBar::new(total)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} [{elapsed_precise}<{eta_precise}] {per_sec} {msg}",
-        )
-        .expect("valid template"),
-    );
-    bar.set_position(started_at);
-    bar.reset_eta();
-    let mut log = std::io::BufWriter::new(log);
-    let mut hf_log = match trainer.hf {
-        Some(_) => Some(std::io::BufWriter::new(truncate_log(
-            &dir.join("hf_log.csv"),
-            HF_LOG_HEADER,
-            started_at,
-        )?)),
-        None => None,
-    };
+    let bar = progress_bar(opts.progress, total, started_at);
+    let mut logs = RunLogs::open(dir, log, trainer.hf.is_some(), started_at)?;
     let start = Instant::now();
     let wall = |start: &Instant| wall_before + start.elapsed().as_secs_f64();
     let mut times = PhaseTimes::default();
     let mut tail: Vec<(f64, f64)> = Vec::new();
-    let mut rollback: Option<RollbackPoint> = None;
-    let mut failures = 0u32;
-    let mut rollbacks = 0u32;
+    let mut rollback = RollBack::default();
     let mut faults = opts.fail_at.clone();
     loop {
         let w = wall(&start);
@@ -360,25 +323,9 @@ fn run_loop(
         let at_checkpoint =
             is_checkpoint_iteration(trainer.iteration, cfg.train.checkpoint_every, total);
         if at_checkpoint || done || interrupted {
-            log.flush()?;
-            let mut hf_log_len = 0;
-            if let Some(h) = &mut hf_log {
-                h.flush()?;
-                hf_log_len = h.get_ref().metadata()?.len();
-            }
+            let lengths = logs.flushed_lengths()?;
             checkpoint(dir, &trainer, w)?;
-            let log_len = log.get_ref().metadata()?.len();
-            if rollback
-                .as_ref()
-                .is_none_or(|r| r.snap.iteration < trainer.iteration)
-            {
-                failures = 0;
-            }
-            rollback = Some(RollbackPoint {
-                snap: trainer.snapshot(),
-                log_len,
-                hf_log_len,
-            });
+            rollback.keep(&trainer, lengths);
         }
         if interrupted {
             bar.finish_and_clear();
@@ -403,30 +350,24 @@ fn run_loop(
         let rec = match step {
             Ok(r) => r,
             Err(bad) => {
-                let rb = rollback
-                    .as_ref()
-                    .expect("checkpoint 0 is always written first");
-                failures += 1;
-                rollbacks += 1;
-                if failures > MAX_ROLLBACKS {
-                    log.flush()?;
+                rollback.fail();
+                let (snap, lengths) = rollback.point();
+                if rollback.failures > MAX_ROLLBACKS {
+                    logs.flush()?;
                     bar.finish_and_clear();
                     return Err(Failure::Diverged(format!(
                         "training diverged {MAX_ROLLBACKS} times in a row after iteration {} (last: loss {}, grad norm {} at iteration {}, lr {:e}); the last good checkpoint is {}",
-                        rb.snap.iteration,
+                        snap.iteration,
                         bad.loss,
                         bad.grad_norm,
                         bad.iteration,
                         trainer.lr,
-                        dir.join(format!("checkpoints/{:08}.npz", rb.snap.iteration)).display()
+                        dir.join(format!("checkpoints/{:08}.npz", snap.iteration)).display()
                     ))
                     .into());
                 }
-                trainer.roll_back(&rb.snap, LR_CUT);
-                cut_back(&mut log, rb.log_len)?;
-                if let Some(h) = &mut hf_log {
-                    cut_back(h, rb.hf_log_len)?;
-                }
+                trainer.roll_back(snap, LR_CUT);
+                logs.cut_back(*lengths)?;
                 let what = match &trainer.hf {
                     Some(h) => format!("damping raised x{} to {:e}", 1.0 / LR_CUT, h.damping),
                     None => format!("learning rate cut x{LR_CUT} to {:e}", trainer.lr),
@@ -434,44 +375,15 @@ fn run_loop(
                 bar.suspend(|| {
                     eprintln!(
                         "iteration {}: non-finite loss ({}) or gradient norm ({}); rolled back to iteration {}, {what}",
-                        bad.iteration, bad.loss, bad.grad_norm, rb.snap.iteration
+                        bad.iteration, bad.loss, bad.grad_norm, snap.iteration
                     )
                 });
                 bar.set_position(trainer.iteration);
                 continue;
             }
         };
+        logs.write(&rec, wall(&start))?;
         let t = &rec.terms;
-        writeln!(
-            log,
-            "{},{:.3},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:.8e},{:e},{:.8e}",
-            rec.iteration,
-            wall(&start),
-            rec.loss,
-            t.e,
-            t.r_l2,
-            t.r_fr,
-            rec.lambdas.l2,
-            rec.lambdas.fr,
-            rec.grad_norm,
-            rec.lr,
-            t.position
-        )?;
-        if let (Some(h), Some(r)) = (&mut hf_log, &rec.hf) {
-            writeln!(
-                h,
-                "{},{:e},{},{},{:.6e},{},{:.8e},{:.8e},{}",
-                rec.iteration,
-                r.damping,
-                r.cg_iterations,
-                r.chosen,
-                r.rho,
-                r.rate,
-                r.model,
-                r.loss_after,
-                r.evaluations
-            )?;
-        }
         times.add(&rec.times);
         tail.push((t.position, t.centre));
         bar.set_message(format!(
@@ -482,11 +394,51 @@ fn run_loop(
         bar.set_position(trainer.iteration);
     }
     bar.finish_and_clear();
-    log.flush()?;
-    if let Some(h) = &mut hf_log {
-        h.flush()?;
-    }
+    logs.flush()?;
     let wall_s = start.elapsed().as_secs_f64();
+    finish(
+        dir,
+        manifest,
+        &trainer,
+        started_at,
+        wall_s,
+        times,
+        &tail,
+        rollback.rollbacks,
+    )
+}
+
+/// The progress bar of a run from `started_at` to `total` (hidden where not asked for).
+fn progress_bar(shown: bool, total: u64, started_at: u64) -> ProgressBar {
+    let bar = if shown {
+        ProgressBar::new(total)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} [{elapsed_precise}<{eta_precise}] {per_sec} {msg}",
+        )
+        .expect("valid template"),
+    );
+    bar.set_position(started_at);
+    bar.reset_eta();
+    bar
+}
+
+/// Record the run's end and time per phase in the manifest, and summarise it: E over the
+/// last 10 % of iterations from `tail` (decoded-position error, centre baseline).
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    dir: &Path,
+    mut manifest: Manifest,
+    trainer: &Trainer<f32>,
+    started_at: u64,
+    wall_s: f64,
+    times: PhaseTimes,
+    tail: &[(f64, f64)],
+    rollbacks: u32,
+) -> anyhow::Result<RunSummary> {
     let keep = (tail.len() / 10).max(1).min(tail.len());
     let tail = &tail[tail.len() - keep..];
     let mean =
