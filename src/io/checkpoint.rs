@@ -183,6 +183,42 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
         n >= 1 && nin >= 1,
         bad_input(format!("{file}: empty network"))
     );
+    let (encoding, input_scale) = read_inputs(&mut z, &file, nin, &mut notes)?;
+    let (alpha, noise_std, activation, noise_site) = read_dynamics(&mut z, &file)?;
+    note_unknown_keys(&z, &file, &mut notes);
+    let f = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect::<Vec<f32>>();
+    Ok((
+        Ctrnn {
+            n,
+            n_in: nin,
+            w_rec: f(w_rec.data),
+            w_in: f(w_in.data),
+            b: f(b.data),
+            w_out: f(w_out.data),
+            w_enc: f(w_enc),
+            place_cells,
+            alpha,
+            activation,
+            noise_site,
+            encoding,
+            input_scale,
+            noise_std,
+            // Only training reads it, and `resume` takes it from the config.
+            bias: true,
+        },
+        notes,
+    ))
+}
+
+/// The input encoding and the gain on each raw input: `encoding` and `input_scale`, or what a
+/// file without them implies (the PyTorch peer's `config` JSON's `speed_gain`; else ones),
+/// said in `notes`.
+fn read_inputs(
+    z: &mut NpzIn,
+    file: &str,
+    nin: usize,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<(Encoding, Vec<f64>)> {
     let encoding = match z.string("encoding").as_deref() {
         Some("speed-cos-sin") => Encoding::SpeedCosSin,
         Some("speed-angle") => Encoding::SpeedAngle,
@@ -198,8 +234,8 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
     };
     let input_scale = if z.has("input_scale") {
         let s = z.array("input_scale")?;
-        s.expect_shape(&file, "input_scale", &[Some(nin)])?;
-        s.expect_finite(&file, "input_scale")?;
+        s.expect_shape(file, "input_scale", &[Some(nin)])?;
+        s.expect_finite(file, "input_scale")?;
         s.data
     } else if let Some(gain) = z.string("config").and_then(|c| {
         serde_json::from_str::<serde_json::Value>(&c)
@@ -216,6 +252,12 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
         notes.push(format!("{file}: no input_scale; using ones"));
         vec![1.0; nin]
     };
+    Ok((encoding, input_scale))
+}
+
+/// alpha, the training noise, the nonlinearity and the noise site (defaults where absent:
+/// 0.1, the `config` JSON's `noise_std` or 0.1, tanh, eq1).
+fn read_dynamics(z: &mut NpzIn, file: &str) -> anyhow::Result<(f64, f64, Activation, NoiseSite)> {
     let scalar = |z: &mut NpzIn, k: &str, d: f64| -> f64 {
         if z.has(k) {
             z.array(k)
@@ -226,8 +268,8 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
             d
         }
     };
-    let alpha = scalar(&mut z, "alpha", 0.1);
-    let mut noise_std = scalar(&mut z, "noise_std", f64::NAN);
+    let alpha = scalar(z, "alpha", 0.1);
+    let mut noise_std = scalar(z, "noise_std", f64::NAN);
     if noise_std.is_nan() {
         noise_std = z
             .string("config")
@@ -254,55 +296,40 @@ pub fn checkpoint_from(mut z: NpzIn) -> anyhow::Result<(Ctrnn<f32>, Vec<String>)
             )));
         }
     };
-    let known = [
-        "W_rec",
-        "W_in",
-        "b",
-        "W_out",
-        "input_scale",
-        "alpha",
-        "noise_std",
-        "activation",
-        "noise_site",
-        "encoding",
-        "format_version",
-        "config",
-        "W_enc",
-        "place_centres",
-        "place_cell_width",
-        "place_cell_targets",
-        "surround_scale",
-    ];
+    Ok((alpha, noise_std, activation, noise_site))
+}
+
+/// Keys a checkpoint may hold; any other is listed in `notes` and ignored.
+const KNOWN_KEYS: [&str; 17] = [
+    "W_rec",
+    "W_in",
+    "b",
+    "W_out",
+    "input_scale",
+    "alpha",
+    "noise_std",
+    "activation",
+    "noise_site",
+    "encoding",
+    "format_version",
+    "config",
+    "W_enc",
+    "place_centres",
+    "place_cell_width",
+    "place_cell_targets",
+    "surround_scale",
+];
+
+/// List in `notes` the keys of `z` outside [`KNOWN_KEYS`].
+fn note_unknown_keys(z: &NpzIn, file: &str, notes: &mut Vec<String>) {
     let unknown: Vec<&String> = z
         .names()
         .iter()
-        .filter(|k| !known.contains(&k.as_str()))
+        .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
         .collect();
     if !unknown.is_empty() {
         notes.push(format!("{file}: ignoring unknown keys {unknown:?}"));
     }
-    let f = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect::<Vec<f32>>();
-    Ok((
-        Ctrnn {
-            n,
-            n_in: nin,
-            w_rec: f(w_rec.data),
-            w_in: f(w_in.data),
-            b: f(b.data),
-            w_out: f(w_out.data),
-            w_enc: f(w_enc),
-            place_cells,
-            alpha,
-            activation,
-            noise_site,
-            encoding,
-            input_scale,
-            noise_std,
-            // Only training reads it, and `resume` takes it from the config.
-            bias: true,
-        },
-        notes,
-    ))
 }
 
 /// The place cells of a place-cell checkpoint; None for a Cartesian one.
