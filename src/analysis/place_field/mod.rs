@@ -351,30 +351,7 @@ fn fields(
             &others,
             &peak_count,
         );
-        let mut used_th = o.init_thresh;
-        let mut res = g.change([used_th, used_th - 0.02]);
-        if res.is_none() {
-            // opexebo's fallback that would keep the first of two thresholds can never fire
-            // (`_area_change` reports both areas NaN when either is bad), so it is left out.
-            for j in linspace(used_th + 0.01, 1.0, 4) {
-                res = g.change([j, j - 0.01]);
-                if res.is_some_and(|r| r.0 > 0.0) {
-                    used_th = j - 0.01;
-                    break;
-                }
-            }
-        }
-        let (change, area2) = res.unwrap_or((f64::NAN, f64::NAN));
-        let field = match expand_field(&mut g, (change, area2, used_th)) {
-            Some(f) => f,
-            None => {
-                let th = used_th + 0.01;
-                match g.area(th) {
-                    Some(_) => g.field(th),
-                    None => Vec::new(),
-                }
-            }
-        };
+        let field = grow_field(&mut g, o.init_thresh);
         scratch = g.into_scratch();
         if let Some(raised) = raised {
             let img = img.to_mut();
@@ -385,10 +362,51 @@ fn fields(
         taken.push(field);
     }
     SCRATCH.with(|s| *s.borrow_mut() = scratch);
+    kept_fields(taken, &finite, h * w, o.min_bins, min_mean)
+}
+
+/// One peak's field: opexebo's threshold search from `init_thresh` down (and, where the first
+/// step is bad, up), then the expansion while the area grows smoothly.
+fn grow_field(g: &mut Grower, init_thresh: f64) -> Vec<usize> {
+    let mut used_th = init_thresh;
+    let mut res = g.change([used_th, used_th - 0.02]);
+    if res.is_none() {
+        // opexebo's fallback that would keep the first of two thresholds can never fire
+        // (`_area_change` reports both areas NaN when either is bad), so it is left out.
+        for j in linspace(used_th + 0.01, 1.0, 4) {
+            res = g.change([j, j - 0.01]);
+            if res.is_some_and(|r| r.0 > 0.0) {
+                used_th = j - 0.01;
+                break;
+            }
+        }
+    }
+    let (change, area2) = res.unwrap_or((f64::NAN, f64::NAN));
+    match expand_field(g, (change, area2, used_th)) {
+        Some(f) => f,
+        None => {
+            let th = used_th + 0.01;
+            match g.area(th) {
+                Some(_) => g.field(th),
+                None => Vec::new(),
+            }
+        }
+    }
+}
+
+/// The fields that stay once each bin belongs to the last field that took it: at least
+/// `min_bins` bins and a mean of `min_mean` (of `finite`, the map over `bins` bins).
+fn kept_fields(
+    mut taken: Vec<Vec<usize>>,
+    finite: &[f64],
+    bins: usize,
+    min_bins: usize,
+    min_mean: f64,
+) -> Vec<Field> {
     // A later field may take bins of an earlier one: each bin is labelled by the last field
     // that took it.
     if taken.len() > 1 {
-        let mut labels = vec![usize::MAX; h * w];
+        let mut labels = vec![usize::MAX; bins];
         for (l, field) in taken.iter().enumerate() {
             for &b in field {
                 labels[b] = l;
@@ -413,7 +431,7 @@ fn fields(
                         if finite[b] > finite[best] { b } else { best }
                     },
                 );
-            (bins.len() >= o.min_bins && mean >= min_mean).then_some(Field { bins, peak })
+            (bins.len() >= min_bins && mean >= min_mean).then_some(Field { bins, peak })
         })
         .collect()
 }
