@@ -305,15 +305,7 @@ pub fn development(
     // Stages are in increasing order, so the pushes above follow `stages`.
     let n_stages = stages.len();
     let points = n_stages * units;
-    let course = |p: usize| &courses[p / units][p % units];
-    let mut dist = vec![0.0f64; points * points];
-    for i in 0..points {
-        for j in i + 1..points {
-            let d = 1.0 - dot(course(i), course(j));
-            dist[i * points + j] = d;
-            dist[j * points + i] = d;
-        }
-    }
+    let dist = course_distances(&courses, units);
     let embedding = embed(&dist, points, o, cfg.train.seed)?;
     let travel = (0..units)
         .map(|u| {
@@ -323,39 +315,16 @@ pub fn development(
         })
         .collect();
     let final_types: Vec<CellType> = analysis.units.iter().map(|r| r.cell_type).collect();
-    let emergence: Vec<Option<u64>> = (0..units)
-        .map(|u| match final_types.get(u) {
-            Some(CellType::Grid) => first_crossing(&checkpoints, |k| {
-                hexagonal[k][u] > th.hexagonal || square[k][u] > th.square
-            }),
-            Some(CellType::Border) => {
-                first_crossing(&checkpoints, |k| border[k][u] > th.border && confined[k][u])
-            }
-            Some(CellType::Band) => first_crossing(&checkpoints, |k| band[k][u] > th.band),
-            Some(CellType::Ramp) => {
-                first_crossing(&checkpoints, |k| ramp[k][u] > th.ramp && !confined[k][u])
-            }
-            _ => None,
-        })
-        .collect();
-    let times = |t: CellType| -> Vec<f64> {
-        (0..units)
-            .filter(|&u| final_types.get(u) == Some(&t))
-            .filter_map(|u| emergence[u].map(|i| i as f64))
-            .collect()
+    let crossed = Crossings {
+        hexagonal: &hexagonal,
+        square: &square,
+        border: &border,
+        band: &band,
+        ramp: &ramp,
+        confined: &confined,
     };
-    let (mut b, mut g) = (times(CellType::Border), times(CellType::Grid));
-    let test = (!b.is_empty() && !g.is_empty()).then(|| {
-        let (u, p) = mann_whitney_less(&b, &g);
-        EmergenceTest {
-            border_units: b.len(),
-            grid_units: g.len(),
-            border_median: median(&mut b),
-            grid_median: median(&mut g),
-            u,
-            p_border_first: p,
-        }
-    });
+    let emergence = emergence_iterations(&checkpoints, &final_types, &crossed, th);
+    let test = emergence_test(&final_types, &emergence);
     Ok(Some(Development {
         checkpoints,
         hexagonal,
@@ -371,6 +340,80 @@ pub fn development(
         test,
         seconds: t0.elapsed().as_secs_f64(),
     }))
+}
+
+/// 1 - r between every pair of (stage, unit) time courses, row-major over stages x units.
+fn course_distances(courses: &[Vec<Vec<f64>>], units: usize) -> Vec<f64> {
+    let points = courses.len() * units;
+    let course = |p: usize| &courses[p / units][p % units];
+    let mut dist = vec![0.0f64; points * points];
+    for i in 0..points {
+        for j in i + 1..points {
+            let d = 1.0 - dot(course(i), course(j));
+            dist[i * points + j] = d;
+            dist[j * points + i] = d;
+        }
+    }
+    dist
+}
+
+/// Each unit's scores at each checkpoint ([checkpoint][unit]).
+struct Crossings<'a> {
+    hexagonal: &'a [Vec<f64>],
+    square: &'a [Vec<f64>],
+    border: &'a [Vec<f64>],
+    band: &'a [Vec<f64>],
+    ramp: &'a [Vec<f64>],
+    /// Whether the unit's upper half lies by the walls.
+    confined: &'a [Vec<bool>],
+}
+
+/// The first checkpoint at which each unit's final type's score passes its threshold (for
+/// a border cell, with its map by the walls; for a ramp, away from them).
+fn emergence_iterations(
+    checkpoints: &[u64],
+    final_types: &[CellType],
+    c: &Crossings,
+    th: &Thresholds,
+) -> Vec<Option<u64>> {
+    (0..c.hexagonal.first().map_or(0, Vec::len))
+        .map(|u| match final_types.get(u) {
+            Some(CellType::Grid) => first_crossing(checkpoints, |k| {
+                c.hexagonal[k][u] > th.hexagonal || c.square[k][u] > th.square
+            }),
+            Some(CellType::Border) => first_crossing(checkpoints, |k| {
+                c.border[k][u] > th.border && c.confined[k][u]
+            }),
+            Some(CellType::Band) => first_crossing(checkpoints, |k| c.band[k][u] > th.band),
+            Some(CellType::Ramp) => {
+                first_crossing(checkpoints, |k| c.ramp[k][u] > th.ramp && !c.confined[k][u])
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Border cells before grid cells: a one-sided Mann-Whitney test on their emergence
+/// iterations, where both types have some.
+fn emergence_test(final_types: &[CellType], emergence: &[Option<u64>]) -> Option<EmergenceTest> {
+    let times = |t: CellType| -> Vec<f64> {
+        (0..emergence.len())
+            .filter(|&u| final_types.get(u) == Some(&t))
+            .filter_map(|u| emergence[u].map(|i| i as f64))
+            .collect()
+    };
+    let (mut b, mut g) = (times(CellType::Border), times(CellType::Grid));
+    (!b.is_empty() && !g.is_empty()).then(|| {
+        let (u, p) = mann_whitney_less(&b, &g);
+        EmergenceTest {
+            border_units: b.len(),
+            grid_units: g.len(),
+            border_median: median(&mut b),
+            grid_median: median(&mut g),
+            u,
+            p_border_first: p,
+        }
+    })
 }
 
 /// Exact t-SNE of `points` points with the given distances, from a seeded initial embedding,
