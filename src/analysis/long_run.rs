@@ -332,6 +332,27 @@ pub fn long_run(cfg: &ValidConfig, net: &Ctrnn<f32>, o: &LongRunOptions) -> Long
     for s in &streams {
         curves.merge(&s.curves);
     }
+    let window_constant = window_constants(&target_sums);
+    let window_error = window_sum
+        .iter()
+        .zip(&target_sums)
+        .map(|(sums, ts)| sums.iter().zip(ts).map(|(s, t)| s / t.n).collect())
+        .collect();
+    let map_correlation = first_last_correlations(&map_sum, &map_occ, n);
+    LongRun {
+        options,
+        curves,
+        window_error,
+        window_constant,
+        map_correlation,
+        interaction_rate: hits as f64 / (o.trials * steps) as f64,
+        seconds: t_start.elapsed().as_secs_f64(),
+    }
+}
+
+/// Per trial and window, the error of the best constant output (the mean position over the
+/// whole run), from the windows' sums of positions.
+fn window_constants(target_sums: &[Vec<TargetSums>]) -> Vec<Vec<f64>> {
     let total: TargetSums = target_sums
         .iter()
         .flatten()
@@ -341,7 +362,7 @@ pub fn long_run(cfg: &ValidConfig, net: &Ctrnn<f32>, o: &LongRunOptions) -> Long
             ss: a.ss + b.ss,
         });
     let m = [total.s[0] / total.n, total.s[1] / total.n];
-    let window_constant = target_sums
+    target_sums
         .iter()
         .map(|tw| {
             tw.iter()
@@ -353,14 +374,15 @@ pub fn long_run(cfg: &ValidConfig, net: &Ctrnn<f32>, o: &LongRunOptions) -> Long
                 })
                 .collect()
         })
-        .collect();
-    let window_error = window_sum
-        .iter()
-        .zip(&target_sums)
-        .map(|(sums, ts)| sums.iter().zip(ts).map(|(s, t)| s / t.n).collect())
-        .collect();
+        .collect()
+}
+
+/// Each unit's Pearson r between its rate maps of the first and the last steps of the
+/// trials (sums per (bin, unit) and occupancy), over the bins both visit.
+fn first_last_correlations(map_sum: &[Vec<f64>; 2], map_occ: &[Vec<f64>; 2], n: usize) -> Vec<f64> {
+    let bins = map_occ[0].len();
     let map = |half: usize, unit: usize| -> Vec<f64> {
-        (0..bins.len())
+        (0..bins)
             .map(|k| {
                 if map_occ[0][k] > 0.0 && map_occ[1][k] > 0.0 {
                     map_sum[half][k * n + unit] / map_occ[half][k]
@@ -370,18 +392,9 @@ pub fn long_run(cfg: &ValidConfig, net: &Ctrnn<f32>, o: &LongRunOptions) -> Long
             })
             .collect()
     };
-    let map_correlation = (0..n)
+    (0..n)
         .map(|u| pearson_valid(&map(0, u), &map(1, u)))
-        .collect();
-    LongRun {
-        options,
-        curves,
-        window_error,
-        window_constant,
-        map_correlation,
-        interaction_rate: hits as f64 / (o.trials * steps) as f64,
-        seconds: t_start.elapsed().as_secs_f64(),
-    }
+        .collect()
 }
 
 /// Write `analysis/long_run.json` (the summary) and `analysis/long_run.npz` (the curves) into
