@@ -210,52 +210,10 @@ pub fn analyze_run(
     let r = record(net, &spec, &opts);
     let out = dir.join("analysis");
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let (h, w, n) = (r.bins.ny, r.bins.nx, r.units);
+    let (h, w) = (r.bins.ny, r.bins.nx);
     let rate_maps = r.rate_maps();
-    let maps: Vec<f32> = rate_maps.iter().map(|&v| v as f32).collect();
-    write_atomic(&out.join("ratemaps.npy"), &npy_bytes(&[n, h, w], maps)?)?;
-    let edges = |start: f64, k: usize| {
-        (0..=k)
-            .map(|i| start + i as f64 * r.bins.width)
-            .collect::<Vec<f64>>()
-    };
-    let meta = serde_json::json!({
-        "x_edges": edges(r.bins.x0, w),
-        "y_edges": edges(r.bins.y0, h),
-        "arena_vertices": spec.arena.outline(),
-        "steps": r.trials * r.binned_steps(),
-        "trial_length": r.steps,
-        "transient_steps": r.transient,
-        "noise": o.noise,
-        "layout": "(unit, row = y from the bottom, column = x); NaN = unvisited or outside the arena",
-    });
-    write_atomic(
-        &out.join("ratemaps.json"),
-        serde_json::to_string_pretty(&meta)?.as_bytes(),
-    )?;
-    let mut z = NpzOut::new();
-    let d = super::DIRECTION_BINS;
-    let dir_centres: Vec<f64> = (0..d)
-        .map(|k| (k as f64 + 0.5) * 360.0 / d as f64)
-        .collect();
-    z.add("direction_bins", &[d], dir_centres.clone())?;
-    let direction_tuning = r.direction_tuning();
-    z.add("direction_tuning", &[n, d], direction_tuning.clone())?;
-    let sb = super::SPEED_BINS;
-    z.add("speed_bins", &[sb], r.speed_bin_centres())?;
-    let speed = r.speed_tuning();
-    let s = super::SPEED_COLUMNS;
-    let speed_tuning: Vec<f64> = (0..n)
-        .flat_map(|j| speed[j * s..j * s + sb].to_vec())
-        .collect();
-    z.add("speed_tuning", &[n, sb], speed_tuning.clone())?;
-    z.add(
-        "speed_zero",
-        &[n],
-        (0..n).map(|j| speed[j * s + sb]).collect(),
-    )?;
-    z.add("occupancy", &[h, w], r.occupancy())?;
-    z.write(&out.join("tuning.npz"))?;
+    write_rate_maps(&out, &r, &spec, o.noise, &rate_maps)?;
+    let (dir_centres, direction_tuning, speed_tuning) = write_tuning(&out, &r)?;
     let layout = MapLayout::new(&spec.arena, &r.bins);
     let (units, thresholds) = score_recording(&r, &layout, o, cfg.train.seed);
     write_atomic(
@@ -285,4 +243,68 @@ pub fn analyze_run(
         direction_centres: dir_centres,
         speed_tuning,
     })
+}
+
+/// `ratemaps.npy` (float32, (unit, row, column)) and `ratemaps.json` (bin edges, arena,
+/// steps, noise) in `out`.
+fn write_rate_maps(
+    out: &Path,
+    r: &Recording,
+    spec: &TrajectorySpec,
+    noise: bool,
+    rate_maps: &[f64],
+) -> anyhow::Result<()> {
+    let (h, w, n) = (r.bins.ny, r.bins.nx, r.units);
+    let maps: Vec<f32> = rate_maps.iter().map(|&v| v as f32).collect();
+    write_atomic(&out.join("ratemaps.npy"), &npy_bytes(&[n, h, w], maps)?)?;
+    let edges = |start: f64, k: usize| {
+        (0..=k)
+            .map(|i| start + i as f64 * r.bins.width)
+            .collect::<Vec<f64>>()
+    };
+    let meta = serde_json::json!({
+        "x_edges": edges(r.bins.x0, w),
+        "y_edges": edges(r.bins.y0, h),
+        "arena_vertices": spec.arena.outline(),
+        "steps": r.trials * r.binned_steps(),
+        "trial_length": r.steps,
+        "transient_steps": r.transient,
+        "noise": noise,
+        "layout": "(unit, row = y from the bottom, column = x); NaN = unvisited or outside the arena",
+    });
+    write_atomic(
+        &out.join("ratemaps.json"),
+        serde_json::to_string_pretty(&meta)?.as_bytes(),
+    )?;
+    Ok(())
+}
+
+/// `tuning.npz` in `out`: direction and speed tuning and the occupancy; returns the direction
+/// bins' centres, the direction tuning (unit x 36) and the moving-speed tuning (unit x 20).
+fn write_tuning(out: &Path, r: &Recording) -> anyhow::Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    let (h, w, n) = (r.bins.ny, r.bins.nx, r.units);
+    let mut z = NpzOut::new();
+    let d = super::DIRECTION_BINS;
+    let dir_centres: Vec<f64> = (0..d)
+        .map(|k| (k as f64 + 0.5) * 360.0 / d as f64)
+        .collect();
+    z.add("direction_bins", &[d], dir_centres.clone())?;
+    let direction_tuning = r.direction_tuning();
+    z.add("direction_tuning", &[n, d], direction_tuning.clone())?;
+    let sb = super::SPEED_BINS;
+    z.add("speed_bins", &[sb], r.speed_bin_centres())?;
+    let speed = r.speed_tuning();
+    let s = super::SPEED_COLUMNS;
+    let speed_tuning: Vec<f64> = (0..n)
+        .flat_map(|j| speed[j * s..j * s + sb].to_vec())
+        .collect();
+    z.add("speed_tuning", &[n, sb], speed_tuning.clone())?;
+    z.add(
+        "speed_zero",
+        &[n],
+        (0..n).map(|j| speed[j * s + sb]).collect(),
+    )?;
+    z.add("occupancy", &[h, w], r.occupancy())?;
+    z.write(&out.join("tuning.npz"))?;
+    Ok((dir_centres, direction_tuning, speed_tuning))
 }
