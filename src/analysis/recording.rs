@@ -112,27 +112,9 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
     let trials = o.steps.div_ceil(t_len - o.transient).max(1);
     let chunk = o.chunk_trials.clamp(1, trials);
     let bins = SpatialBins::new(&spec.arena, o.bins);
-    let (n, nb) = (net.n, bins.len());
+    let n = net.n;
     let cue = spec.task.start_cue.then_some(spec.task.cue_steps);
-    let mut r = Recording {
-        bins,
-        units: n,
-        trials,
-        steps: t_len,
-        transient: o.transient,
-        half_sum: [vec![0.0; nb * n], vec![0.0; nb * n]],
-        half_occupancy: [vec![0.0; nb], vec![0.0; nb]],
-        direction_sum: vec![0.0; DIRECTION_BINS * n],
-        direction_occupancy: vec![0.0; DIRECTION_BINS],
-        speed_sum: vec![0.0; (SPEED_BINS + 1) * n],
-        speed_occupancy: vec![0.0; SPEED_BINS + 1],
-        speed_max: f64::NAN,
-        series: o.keep_series.then(|| Series {
-            bin: Vec::with_capacity(trials * (t_len - o.transient)),
-            activity: Vec::with_capacity(trials * (t_len - o.transient) * n),
-            bound: 1.0,
-        }),
-    };
+    let mut r = Recording::empty(bins, n, trials, t_len, o);
     let mut engine: Option<Engine<f32>> = None;
     let mut first = 0;
     while first < trials {
@@ -159,11 +141,7 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
         eng.forward_on(net, noise, &traj, 0, cue);
         if let Some(series) = r.series.as_mut().filter(|_| first == 0) {
             if net.activation == crate::config::Activation::Relu {
-                let max = (0..count)
-                    .flat_map(|b| (0..t_len).map(move |t| (b, t)))
-                    .flat_map(|(b, t)| eng.activity(b, t).iter().copied())
-                    .fold(0f32, f32::max);
-                series.bound = if max > 0.0 { 2.0 * max } else { 1.0 };
+                series.bound = relu_bound(eng, count, t_len);
             }
         }
         for b in 0..count {
@@ -205,6 +183,48 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
         first += count;
     }
     r
+}
+
+impl Recording {
+    /// A recording of `n` units over `trials` trials of `t_len` steps with nothing summed yet.
+    fn empty(
+        bins: SpatialBins,
+        n: usize,
+        trials: usize,
+        t_len: usize,
+        o: &RecordingOptions,
+    ) -> Recording {
+        let nb = bins.len();
+        Recording {
+            bins,
+            units: n,
+            trials,
+            steps: t_len,
+            transient: o.transient,
+            half_sum: [vec![0.0; nb * n], vec![0.0; nb * n]],
+            half_occupancy: [vec![0.0; nb], vec![0.0; nb]],
+            direction_sum: vec![0.0; DIRECTION_BINS * n],
+            direction_occupancy: vec![0.0; DIRECTION_BINS],
+            speed_sum: vec![0.0; (SPEED_BINS + 1) * n],
+            speed_occupancy: vec![0.0; SPEED_BINS + 1],
+            speed_max: f64::NAN,
+            series: o.keep_series.then(|| Series {
+                bin: Vec::with_capacity(trials * (t_len - o.transient)),
+                activity: Vec::with_capacity(trials * (t_len - o.transient) * n),
+                bound: 1.0,
+            }),
+        }
+    }
+}
+
+/// The bound a ReLU network's series is stored within: twice the largest rate of the first
+/// chunk (1 for a silent one), so that the i16 quantisation keeps its resolution.
+fn relu_bound(eng: &Engine<f32>, count: usize, t_len: usize) -> f32 {
+    let max = (0..count)
+        .flat_map(|b| (0..t_len).map(move |t| (b, t)))
+        .flat_map(|(b, t)| eng.activity(b, t).iter().copied())
+        .fold(0f32, f32::max);
+    if max > 0.0 { 2.0 * max } else { 1.0 }
 }
 
 fn add(dst: &mut [f64], u: &[f32]) {
