@@ -1,10 +1,12 @@
 //! The command line's grammar: one `clap` struct per subcommand (docs/design.md section 6).
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use gridrnn::config::{ValidConfig, load};
+use gridrnn::reproduce::Budget;
 
 #[derive(Parser)]
 #[command(
@@ -267,8 +269,8 @@ pub struct ReproduceArgs {
     /// fast (on 2 cores about 40 minutes for the paper's readout, 80 for place cells) |
     /// paper (the authors' 1900 Hessian-free updates per run, about 100 hours on 2 cores;
     /// place cells the preset's 8000 updates, about 8 hours).
-    #[arg(long, value_enum, default_value_t = BudgetArg::Fast)]
-    pub budget: BudgetArg,
+    #[arg(long, default_value = "fast", value_parser = Budget::from_str)]
+    pub budget: Budget,
     /// Output directory: a sweep directory per study, claims.csv/.json and paper.html.
     #[arg(long)]
     pub out: PathBuf,
@@ -404,15 +406,6 @@ pub enum ColormapArg {
 pub enum Emit {
     /// SLURM job arrays.
     Slurm,
-}
-
-/// A budget of `gridrnn reproduce`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum BudgetArg {
-    /// Minutes to hours on a laptop.
-    Fast,
-    /// The paper's budget.
-    Paper,
 }
 
 /// A named arena of `gridrnn score --arena`.

@@ -72,12 +72,3 @@ fn failed(failures: &[(String, String)], what: &str) -> anyhow::Result<()> {
             .join("; ")
     ))
 }
-
-/// Runs at once: `jobs`, or one per core where it is 0.
-fn jobs_or_cores(jobs: usize) -> usize {
-    if jobs == 0 {
-        gridrnn::config::resolve_threads(0)
-    } else {
-        jobs
-    }
-}

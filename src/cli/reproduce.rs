@@ -3,15 +3,12 @@
 use gridrnn::config::resolve_threads;
 use gridrnn::reproduce as rp;
 
-use super::args::{BudgetArg, ReproduceArgs};
-use super::{failed, interrupt_flag, jobs_or_cores, outcome_label};
+use super::args::ReproduceArgs;
+use super::{failed, interrupt_flag, outcome_label};
 
 /// Print the plan, write SLURM scripts, or train, analyze and judge.
 pub fn reproduce(a: ReproduceArgs) -> anyhow::Result<()> {
-    let budget = match a.budget {
-        BudgetArg::Fast => rp::Budget::Fast,
-        BudgetArg::Paper => rp::Budget::Paper,
-    };
+    let budget = a.budget;
     let only = (!a.readouts.is_empty()).then_some(a.readouts.as_slice());
     let studies = rp::Plan::parse_readouts(rp::STUDIES_TOML, budget, &a.sets, only)?;
     let claims = rp::parse_claims(rp::CLAIMS_TOML, &studies.names())?;
@@ -51,7 +48,7 @@ pub fn reproduce(a: ReproduceArgs) -> anyhow::Result<()> {
     } else {
         let o = rp::ReproduceOptions {
             out: a.out.clone(),
-            jobs: jobs_or_cores(a.jobs),
+            jobs: resolve_threads(a.jobs),
             cores: resolve_threads(0),
             interrupt: Some(interrupt_flag()),
         };

@@ -6,7 +6,7 @@ use gridrnn::config::resolve_threads;
 use gridrnn::sweep::{PointOutcome, Sweep};
 
 use super::args::{SummaryArgs, SweepArgs, SweepPointArgs};
-use super::{failed, interrupt_flag, jobs_or_cores, outcome_label};
+use super::{failed, interrupt_flag, outcome_label};
 
 /// Run a sweep here, or write its SLURM scripts.
 pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
@@ -26,7 +26,7 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let jobs = jobs_or_cores(a.jobs);
+    let jobs = resolve_threads(a.jobs);
     println!(
         "sweep {}: {} points into {} ({} at a time)",
         sweep.name,
