@@ -63,10 +63,8 @@ impl PlaceCells {
         targets: PlaceTargets,
         seed: u64,
     ) -> PlaceCells {
-        let mut rng = stream(seed, CENTRES_ITERATION, 0, Purpose::Init);
-        let centres = (0..count).map(|_| point_in(arena, &mut rng)).collect();
         PlaceCells {
-            centres,
+            centres: best_candidates(arena, count, 1, seed),
             sigma,
             targets,
         }
@@ -77,9 +75,9 @@ impl PlaceCells {
     /// before it. The layout is random but its spacing is even (blue noise), so no region of
     /// the arena is left to one cell or crowded by several; the same seed gives the same cells.
     ///
-    /// Why: with independent uniform draws the spectrum of the centres' density carries chance
-    /// peaks, and the place-cell covariance whose top modes the grid units learn (Sorscher et
-    /// al. 2023) inherits them; docs/place_cells.md shows one layout that grew no grids.
+    /// It was tried because uniform draws leave chance clusters and gaps, and one uniform
+    /// layout grew no grids; measured, an even layout grows bands rather than grids
+    /// (docs/place_cells.md, "The place-cell layout"), so it stays an option.
     pub fn even(
         arena: &Arena,
         count: usize,
@@ -87,24 +85,8 @@ impl PlaceCells {
         targets: PlaceTargets,
         seed: u64,
     ) -> PlaceCells {
-        let mut rng = stream(seed, CENTRES_ITERATION, 0, Purpose::Init);
-        let mut centres: Vec<[f64; 2]> = Vec::with_capacity(count);
-        while centres.len() < count {
-            let mut best = ([0.0; 2], f64::NEG_INFINITY);
-            for _ in 0..BEST_CANDIDATES {
-                let c = point_in(arena, &mut rng);
-                let nearest = centres
-                    .iter()
-                    .map(|o| (o[0] - c[0]).powi(2) + (o[1] - c[1]).powi(2))
-                    .fold(f64::INFINITY, f64::min);
-                if nearest > best.1 {
-                    best = (c, nearest);
-                }
-            }
-            centres.push(best.0);
-        }
         PlaceCells {
-            centres,
+            centres: best_candidates(arena, count, BEST_CANDIDATES, seed),
             sigma,
             targets,
         }
@@ -199,6 +181,32 @@ impl PlaceCells {
         }
         p
     }
+}
+
+/// `count` centres from the seed's stream, each the farthest from those before it of
+/// `candidates` points uniform in `arena`; one candidate is the plain uniform draw.
+fn best_candidates(arena: &Arena, count: usize, candidates: usize, seed: u64) -> Vec<[f64; 2]> {
+    let mut rng = stream(seed, CENTRES_ITERATION, 0, Purpose::Init);
+    let mut centres: Vec<[f64; 2]> = Vec::with_capacity(count);
+    while centres.len() < count {
+        let mut best = ([0.0; 2], f64::NEG_INFINITY);
+        for _ in 0..candidates {
+            let c = point_in(arena, &mut rng);
+            if candidates == 1 {
+                best.0 = c;
+                break;
+            }
+            let nearest = centres
+                .iter()
+                .map(|o| (o[0] - c[0]).powi(2) + (o[1] - c[1]).powi(2))
+                .fold(f64::INFINITY, f64::min);
+            if nearest > best.1 {
+                best = (c, nearest);
+            }
+        }
+        centres.push(best.0);
+    }
+    centres
 }
 
 /// A point uniform in `arena`, by rejection from its bounding box.
