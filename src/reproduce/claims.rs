@@ -1,6 +1,8 @@
 //! The paper's claims and their verdict rules (`reproduce/claims.toml`), checked
 //! once into [`Claim`]s, and the verdicts they give on a set of analyzed runs.
 
+use serde::Deserialize;
+
 pub use super::claims_toml::parse_claims;
 use super::measure::{Measured, Pooled, RunData, pooled_measure, run_measure};
 pub use super::verdict::{Judgement, Verdict};
@@ -10,7 +12,8 @@ use crate::analysis::CellType;
 pub const CLAIMS_TOML: &str = include_str!("../../reproduce/claims.toml");
 
 /// A comparison of a measure with a value.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(try_from = "String")]
 pub enum Op {
     /// >=
     AtLeast,
@@ -22,18 +25,21 @@ pub enum Op {
     Below,
 }
 
-impl Op {
+impl TryFrom<String> for Op {
+    type Error = String;
     /// The comparison as claims.toml writes it: >=, >, <= or <.
-    pub(super) fn parse(s: &str) -> Option<Op> {
-        Some(match s {
+    fn try_from(s: String) -> Result<Op, String> {
+        Ok(match s.as_str() {
             ">=" => Op::AtLeast,
             ">" => Op::Above,
             "<=" => Op::AtMost,
             "<" => Op::Below,
-            _ => return None,
+            _ => return Err(format!("op `{s}`: give one of >=, >, <=, <")),
         })
     }
+}
 
+impl Op {
     fn symbol(self) -> &'static str {
         match self {
             Op::AtLeast => ">=",
@@ -54,8 +60,10 @@ impl Op {
     }
 }
 
-/// How a claim is judged (see the head of claims.toml).
-#[derive(Clone, Debug, PartialEq)]
+/// How a claim is judged (see the head of claims.toml), as claims.toml writes it: tagged by
+/// `kind`, each kind with its own keys and no other.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Rule {
     /// The measure run by run.
     EachRun {

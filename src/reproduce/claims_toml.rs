@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::claims::{Claim, Op, Rule};
+use super::claims::{Claim, Rule};
 use super::measure::{pooled_measure, run_measure};
 use crate::error::bad_config;
 
@@ -13,7 +13,7 @@ struct ClaimsFile {
     claim: Vec<toml::Table>,
 }
 
-/// A claim as claims.toml writes it; its rule's keys depend on `kind` ([`RawRule`]).
+/// A claim as claims.toml writes it; its rule's keys depend on `kind` ([`Rule`]).
 #[derive(Deserialize)]
 struct RawClaim {
     id: String,
@@ -24,47 +24,7 @@ struct RawClaim {
     #[serde(default)]
     arenas: Vec<String>,
     #[serde(flatten)]
-    rule: RawRule,
-}
-
-/// A rule as claims.toml writes it, tagged by `kind`: each kind takes its own keys and no
-/// other (the checks that need the studies and the measures come after, in [`parse_claims`]).
-#[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-enum RawRule {
-    EachRun {
-        measure: String,
-        op: String,
-        value: f64,
-        min_fraction: f64,
-    },
-    Pooled {
-        measure: String,
-        op: String,
-        value: f64,
-    },
-    Ablation {
-        control: String,
-        max_ratio: f64,
-        min_control: f64,
-    },
-    Robust {
-        control: String,
-        keep_ratio: f64,
-        min_control: f64,
-    },
-    Insensitive {
-        control: String,
-        e_ratio: f64,
-        max_count_change: f64,
-    },
-    Smaller {
-        control: String,
-        measure: String,
-    },
-    NotReproducible {
-        reason: String,
-    },
+    rule: Rule,
 }
 
 /// The kinds, as claims.toml names them.
@@ -97,7 +57,8 @@ pub fn parse_claims(text: &str, studies: &[String]) -> anyhow::Result<Vec<Claim>
             Rule::NotReproducible { .. } => String::new(),
             _ => {
                 let s = c.study.ok_or_else(|| err("its kind needs `study`"))?;
-                known_study(s, studies).map_err(|e| err(&e))?
+                known_study(&s, studies).map_err(|e| err(&e))?;
+                s
             }
         };
         out.push(Claim {
@@ -118,10 +79,10 @@ fn table_kind(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
-/// `s` if `studies` has it.
-fn known_study(s: String, studies: &[String]) -> Result<String, String> {
-    if studies.contains(&s) {
-        Ok(s)
+/// Whether `studies` has `s`.
+fn known_study(s: &str, studies: &[String]) -> Result<(), String> {
+    if studies.iter().any(|t| t == s) {
+        Ok(())
     } else {
         Err(format!(
             "no study `{s}` in studies.toml (there: {})",
@@ -130,78 +91,69 @@ fn known_study(s: String, studies: &[String]) -> Result<String, String> {
     }
 }
 
-/// A raw rule's values checked: finite numbers, known measures and studies, a comparison.
-fn check_rule(r: RawRule, studies: &[String]) -> Result<Rule, String> {
-    let finite = |v: f64, key: &str| {
-        v.is_finite()
-            .then_some(v)
-            .ok_or_else(|| format!("`{key}` must be a finite number"))
+/// A rule's values checked: finite numbers, known measures and studies.
+fn check_rule(r: Rule, studies: &[String]) -> Result<Rule, String> {
+    let finite = |values: &[(f64, &str)]| match values.iter().find(|(v, _)| !v.is_finite()) {
+        Some((_, key)) => Err(format!("`{key}` must be a finite number")),
+        None => Ok(()),
     };
-    let op = |s: String| Op::parse(&s).ok_or_else(|| format!("op `{s}`: give one of >=, >, <=, <"));
-    let pooled = |m: String| match pooled_measure(&m, &[]) {
-        Some(_) => Ok(m),
+    let pooled = |m: &str| match pooled_measure(m, &[]) {
+        Some(_) => Ok(()),
         None => Err(format!("no pooled measure `{m}`")),
     };
-    Ok(match r {
-        RawRule::EachRun {
+    match &r {
+        Rule::EachRun {
             measure,
-            op: o,
             value,
             min_fraction,
+            ..
         } => {
-            if run_measure(&measure).is_none() {
+            if run_measure(measure).is_none() {
                 return Err(format!("no per-run measure `{measure}`"));
             }
-            if !(min_fraction > 0.5 && min_fraction <= 1.0) {
+            finite(&[(*value, "value")])?;
+            if !(*min_fraction > 0.5 && *min_fraction <= 1.0) {
                 return Err("min_fraction must lie in (0.5, 1]".into());
             }
-            Rule::EachRun {
-                measure,
-                op: op(o)?,
-                value: finite(value, "value")?,
-                min_fraction,
-            }
         }
-        RawRule::Pooled {
-            measure,
-            op: o,
-            value,
-        } => Rule::Pooled {
-            measure: pooled(measure)?,
-            op: op(o)?,
-            value: finite(value, "value")?,
-        },
-        RawRule::Ablation {
+        Rule::Pooled { measure, value, .. } => {
+            pooled(measure)?;
+            finite(&[(*value, "value")])?;
+        }
+        Rule::Ablation {
             control,
-            max_ratio,
+            max_ratio: ratio,
             min_control,
-        } => Rule::Ablation {
-            control: known_study(control, studies)?,
-            max_ratio: finite(max_ratio, "max_ratio")?,
-            min_control: finite(min_control, "min_control")?,
-        },
-        RawRule::Robust {
+        }
+        | Rule::Robust {
             control,
-            keep_ratio,
+            keep_ratio: ratio,
             min_control,
-        } => Rule::Robust {
-            control: known_study(control, studies)?,
-            keep_ratio: finite(keep_ratio, "keep_ratio")?,
-            min_control: finite(min_control, "min_control")?,
-        },
-        RawRule::Insensitive {
+        } => {
+            known_study(control, studies)?;
+            let key = if matches!(r, Rule::Ablation { .. }) {
+                "max_ratio"
+            } else {
+                "keep_ratio"
+            };
+            finite(&[(*ratio, key), (*min_control, "min_control")])?;
+        }
+        Rule::Insensitive {
             control,
             e_ratio,
             max_count_change,
-        } => Rule::Insensitive {
-            control: known_study(control, studies)?,
-            e_ratio: finite(e_ratio, "e_ratio")?,
-            max_count_change: finite(max_count_change, "max_count_change")?,
-        },
-        RawRule::Smaller { control, measure } => Rule::Smaller {
-            control: known_study(control, studies)?,
-            measure: pooled(measure)?,
-        },
-        RawRule::NotReproducible { reason } => Rule::NotReproducible { reason },
-    })
+        } => {
+            known_study(control, studies)?;
+            finite(&[
+                (*e_ratio, "e_ratio"),
+                (*max_count_change, "max_count_change"),
+            ])?;
+        }
+        Rule::Smaller { control, measure } => {
+            known_study(control, studies)?;
+            pooled(measure)?;
+        }
+        Rule::NotReproducible { .. } => {}
+    }
+    Ok(r)
 }
