@@ -382,6 +382,85 @@ pub fn read_cell_types(path: &Path) -> anyhow::Result<CellTypesFile> {
 mod tests {
     use super::*;
 
+    /// The header, the writer's values and the reader's fields are three lists of one format:
+    /// every value written comes back in its own field (a misnamed field would read NaN).
+    #[test]
+    fn scores_csv_reads_back_column_by_column() {
+        let (h, w) = (12, 12);
+        let maps: Vec<Vec<f64>> = (0..4)
+            .map(|k| {
+                let f = 0.5 + k as f64 * 0.3;
+                (0..h * w)
+                    .map(|i| ((i / w) as f64 * f).sin() + ((i % w) as f64 * f * 0.7).cos())
+                    .collect()
+            })
+            .collect();
+        let layout = MapLayout::rectangle(h, w);
+        let o = super::super::ScoreOptions {
+            shuffles: 3,
+            percentile: 99.0,
+            threads: 1,
+            seed: 1,
+        };
+        let (rows, _) = super::super::score_maps(&maps, &layout, &o);
+        let path = std::env::temp_dir().join(format!("gridrnn-sc-{}.csv", std::process::id()));
+        std::fs::write(&path, scores_csv(&rows, layout.bin_width)).unwrap();
+        let back = read_scores_csv(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(back.len(), rows.len());
+        let mut finite = 0;
+        for (r, b) in rows.iter().zip(&back) {
+            assert_eq!((b.unit, b.cell_type.as_str()), (r.unit, r.cell_type.name()));
+            assert_eq!(b.lattice, r.spatial.lattice.lattice.name());
+            let read = [
+                b.grid_score,
+                b.grid_score_square,
+                b.grid_score_masked,
+                b.grid_score_square_masked,
+                b.grid_score_deepmind,
+                b.grid_score_square_deepmind,
+                b.lattice_angle,
+                b.spacing_bins,
+                b.spacing,
+                b.spacing_ratio,
+                b.orientation,
+                b.border_score,
+                b.band_score,
+                b.band_second_component,
+                b.band_orientation,
+                b.band_wall_angle,
+                b.ramp_score,
+                b.ramp_plane,
+                b.ramp_direction,
+                b.field_depth,
+                b.spatial_information,
+                b.sparseness,
+                b.stability,
+                b.direction_selectivity,
+                b.speed_selectivity,
+            ];
+            for (k, (v, got)) in score_values(r, layout.bin_width)
+                .iter()
+                .zip(read)
+                .enumerate()
+            {
+                if v.is_nan() {
+                    assert!(got.is_nan(), "column {k}");
+                } else {
+                    finite += 1;
+                    assert!(
+                        (v - got).abs() <= 5e-7 * v.abs().max(1.0),
+                        "column {k}: {v} {got}"
+                    );
+                }
+            }
+        }
+        assert!(
+            finite >= 4 * 15,
+            "too few finite scores ({finite}) to test the columns"
+        );
+    }
+
     #[test]
     fn a_cell_types_file_from_before_the_map_diversity_reads() {
         let path = std::env::temp_dir().join(format!("gridrnn-ct-{}.json", std::process::id()));
