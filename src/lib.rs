@@ -6,7 +6,7 @@
 //! [`config`] checks every setting once; [`io`] reads and writes the formats of the design.
 
 pub mod analysis;
-pub mod arena;
+pub use gridrnn_scores::arena;
 pub mod bench;
 pub mod bench_analysis;
 pub mod config;
@@ -18,7 +18,7 @@ pub mod io;
 pub mod model;
 pub mod report;
 pub mod reproduce;
-pub mod rng;
+pub use gridrnn_scores::rng;
 pub mod sweep;
 pub mod task;
 pub mod train;

@@ -12,11 +12,11 @@ use rand::RngExt;
 use rand_distr::StandardNormal;
 use serde::Serialize;
 
-use super::cell_types::Thresholds;
+use super::Thresholds;
+use super::class_scores;
 use super::run_analysis::AnalysisSummary;
-use super::spatial_scores::class_scores;
-use super::stats::{mann_whitney_less, median};
 use super::{BORDER_DEPTH, CellType, RecordingOptions, record};
+use super::{mann_whitney_less, median};
 use crate::config::ValidConfig;
 use crate::evaluate::{EVAL_SHARDS, cue_steps};
 use crate::io::{NpzOut, load_checkpoint, write_atomic};

@@ -10,9 +10,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::SpatialBins;
-use super::boundary_events::{EventCurves, EventStream};
-use super::single_map::pearson_valid;
-use super::stats::least_squares_slope;
+use super::least_squares_slope;
+use super::pearson_valid;
+use super::{EventCurves, EventStream};
 use crate::config::ValidConfig;
 use crate::evaluate::{EVAL_SHARDS, cue_steps};
 use crate::io::{NpzOut, write_atomic};
@@ -95,7 +95,7 @@ impl LongRunOptions {
                 self.steps / 2
             ));
         }
-        if self.steps < 2 * super::boundary_events::WINDOW {
+        if self.steps < 2 * super::WINDOW {
             return Err("long run: steps must be at least 202 (two event windows)".into());
         }
         Ok(())
@@ -204,9 +204,7 @@ impl LongRun {
         } else {
             f64::NAN
         };
-        let offsets: Vec<f64> = (0..super::boundary_events::WINDOW)
-            .map(|k| k as f64)
-            .collect();
+        let offsets: Vec<f64> = (0..super::WINDOW).map(|k| k as f64).collect();
         let growth = if self.curves.free_windows > 0 {
             least_squares_slope(&offsets, &self.curves.free_mean())
         } else {
@@ -404,8 +402,8 @@ pub fn write_long_run(dir: &Path, r: &LongRun) -> anyhow::Result<()> {
     std::fs::create_dir_all(&out)?;
     let json = serde_json::to_string_pretty(&r.summary())?;
     write_atomic(&out.join("long_run.json"), json.as_bytes())?;
-    let w = super::boundary_events::WINDOW;
-    let half = super::boundary_events::HALF_WINDOW as i64;
+    let w = super::WINDOW;
+    let half = super::HALF_WINDOW as i64;
     let mut z = NpzOut::new();
     z.add("offset", &[w], (-half..=half).collect::<Vec<i64>>())?;
     z.add(

@@ -9,12 +9,9 @@
 
 use std::f64::consts::TAU;
 
-use super::SpatialBins;
+use super::{ANALYSIS_ITERATION, NO_BIN, SERIES_SCALE, Series, SpatialBins};
 use crate::model::{Ctrnn, Engine};
 use crate::task::{Trajectories, TrajectorySpec};
-
-/// Iteration index of the analysis trajectories' streams: no training iteration uses it.
-pub const ANALYSIS_ITERATION: u64 = u64::MAX - 1;
 
 /// Direction bins.
 pub const DIRECTION_BINS: usize = 36;
@@ -48,25 +45,6 @@ pub struct RecordingOptions {
 /// trial starts at the arena's centre from x_0 = 0, and until the network has settled the
 /// start bin stands out in every unit's map (docs/analysis.md, "The start transient").
 pub const START_TRANSIENT: usize = 40;
-
-/// The recorded series, in step order over the concatenated trials, for the time-shift null.
-#[derive(Clone, Debug, Default)]
-pub struct Series {
-    /// Spatial bin of each step ([`NO_BIN`] outside the bins).
-    pub bin: Vec<u32>,
-    /// Activity, step-major (units contiguous), quantised as round(a / bound * 32767) after
-    /// clamping to [-bound, bound].
-    pub activity: Vec<i16>,
-    /// The activity's range: 1 for tanh and retanh (the error is then 1.5e-5); for relu,
-    /// whose rates are unbounded, twice the largest activity of the first chunk of trials.
-    pub bound: f32,
-}
-
-/// `Series::bin` of a step outside the spatial bins.
-pub const NO_BIN: u32 = u32::MAX;
-
-/// Quanta of the quantised activity in [`Series`] per `bound`.
-pub const SERIES_SCALE: f32 = 32767.0;
 
 /// Binned activity of every unit.
 #[derive(Clone, Debug)]

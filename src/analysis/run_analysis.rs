@@ -9,12 +9,12 @@ use anyhow::Context;
 use ndarray::{ArrayD, IxDyn};
 use ndarray_npy::WriteNpyExt;
 
-use super::cell_types::Thresholds;
-use super::null::time_shift_null;
+use super::Thresholds;
 use super::scores_table::{
     NullDescription, ScoreRow, cell_type_summary, scores_csv, write_cell_types,
 };
-use super::spatial_scores::{MapLayout, spatial_scores};
+use super::time_shift_null;
+use super::{MapLayout, spatial_scores};
 use super::{Recording, RecordingOptions, SpatialBins, map_scores, record};
 use crate::config::ValidConfig;
 use crate::io::{NpzOut, write_atomic};

@@ -7,12 +7,12 @@
 use std::path::{Path, PathBuf};
 
 use super::SpatialBins;
-use super::cell_types::Thresholds;
-use super::null::map_shuffle_null;
+use super::Thresholds;
+use super::map_shuffle_null;
 use super::scores_table::{
     NullDescription, ScoreRow, cell_type_summary, scores_csv, write_cell_types,
 };
-use super::spatial_scores::{MapLayout, spatial_scores};
+use super::{MapLayout, spatial_scores};
 use crate::arena::Arena;
 use crate::io::write_atomic;
 

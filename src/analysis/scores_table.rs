@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::cell_types::{CellEvidence, CellType, FIXED_LEVELS, Thresholds, classify};
-use super::single_map::MapScores;
-use super::spatial_scores::{MapLayout, SpatialScores};
+use super::MapScores;
+use super::{CellEvidence, CellType, FIXED_LEVELS, Thresholds, classify};
+use super::{MapLayout, SpatialScores};
 
 /// One row: a unit's (or map's) scores and type.
 #[derive(Clone, Debug, PartialEq)]

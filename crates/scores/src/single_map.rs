@@ -19,7 +19,7 @@ pub struct MapScores {
 
 /// The map shifted to m - min(m) over its visited bins, or None where its visited range is
 /// below 1e-9 (docs/design.md section 7: a flat map).
-pub(crate) fn shifted(map: &[f64]) -> Option<Vec<f64>> {
+pub fn shifted(map: &[f64]) -> Option<Vec<f64>> {
     let vals: Vec<f64> = map.iter().copied().filter(|v| !v.is_nan()).collect();
     let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);

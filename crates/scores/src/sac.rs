@@ -319,7 +319,7 @@ mod tests {
             }
         }
         let (a, b): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
-        crate::analysis::pearson_valid(&a, &b)
+        crate::pearson_valid(&a, &b)
     }
 
     #[test]

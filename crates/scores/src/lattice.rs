@@ -158,8 +158,8 @@ pub fn lattice(sac: &[f64], h: usize, w: usize) -> Lattice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::gridness::tests::lattice as cosines;
-    use crate::analysis::masked_autocorrelogram;
+    use crate::gridness::tests::lattice as cosines;
+    use crate::masked_autocorrelogram;
 
     fn of(map: &[f64], n: usize) -> Lattice {
         lattice(&masked_autocorrelogram(map, n, n, 20), 2 * n - 1, 2 * n - 1)

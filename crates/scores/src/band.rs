@@ -257,7 +257,7 @@ pub fn spectrum(map: &[f64], h: usize, w: usize) -> Option<Spectrum> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::gridness::tests::lattice;
+    use crate::gridness::tests::lattice;
 
     #[test]
     fn a_band_has_one_component_and_a_grid_three() {

@@ -287,7 +287,7 @@ mod tests {
     #[test]
     fn the_null_scores_are_the_class_scores_less_the_second_component_and_depth() {
         let layout = MapLayout::rectangle(20, 20);
-        let mut maps = crate::bench_analysis::synthetic_maps(25, 20);
+        let mut maps = crate::synthetic::synthetic_maps(25, 20);
         // And shuffled ones, as the null scores them.
         for k in 0..25 {
             let mut m = maps[k].clone();

@@ -9,11 +9,11 @@
 use rand::RngExt;
 use rand::seq::SliceRandom;
 
-use crate::rng::{Purpose, stream};
+use crate::rng::{ANALYSIS_ITERATION, Purpose, stream};
 
 use super::pearson_valid;
-use super::recording::{NO_BIN, SERIES_SCALE, Series};
 use super::spatial_scores::{MapLayout, null_scores};
+use crate::series::{NO_BIN, SERIES_SCALE, Series};
 
 /// The null's scores, pooled over units and shuffles.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -161,7 +161,7 @@ pub fn time_shift_null(
     threads: usize,
 ) -> NullSamples {
     let steps = series.bin.len();
-    let mut rng = stream(seed, super::ANALYSIS_ITERATION, 0, Purpose::Shuffle);
+    let mut rng = stream(seed, ANALYSIS_ITERATION, 0, Purpose::Shuffle);
     let lags: Vec<usize> = (0..shuffles)
         .map(|_| {
             if steps > 2 * trial_len {
@@ -200,7 +200,7 @@ pub fn map_shuffle_null(
     threads: usize,
 ) -> NullSamples {
     let per_map = parallel(maps.len(), threads, |i| {
-        let mut rng = stream(seed, super::ANALYSIS_ITERATION, i as u64, Purpose::Shuffle);
+        let mut rng = stream(seed, ANALYSIS_ITERATION, i as u64, Purpose::Shuffle);
         let visited: Vec<usize> = (0..maps[i].len())
             .filter(|&b| !maps[i][b].is_nan())
             .collect();

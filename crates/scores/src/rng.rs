@@ -24,6 +24,10 @@ pub enum Purpose {
     Shuffle = 5,
 }
 
+/// Iteration index of the analysis trajectories' and shuffles' streams: no training iteration
+/// uses it.
+pub const ANALYSIS_ITERATION: u64 = u64::MAX - 1;
+
 /// SplitMix64's finaliser: a bijective mix so that nearby keys give unrelated seeds.
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);

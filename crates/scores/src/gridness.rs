@@ -77,7 +77,7 @@ pub fn grid_scores_deepmind(sac: &[f64], sh: usize, sw: usize, nbins: usize) -> 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::analysis::masked_autocorrelogram;
+    use crate::masked_autocorrelogram;
 
     /// A lattice map on n x n bins: the sum of cosines along `dirs` (degrees) with period
     /// `period` bins.
