@@ -6,14 +6,15 @@ use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::run_logs::{RollBack, RunLogs};
-use super::{Manifest, Trainer, manifest::utc_now};
+use super::drive::{Budget, LR_CUT, MAX_ROLLBACKS, Outcome, drive};
+use super::observer::{FailAt, Interrupt, Observer};
+use super::run_logs::RunLogs;
+use super::{Manifest, StepRecord, Trainer, manifest::utc_now};
 use crate::config::{ValidConfig, apply_set, load, render_commented};
 use crate::error::{Failure, bad_config};
 use crate::io::{
@@ -31,13 +32,6 @@ pub const LOG_HEADER: &str =
 /// the update and the loss evaluations spent.
 pub const HF_LOG_HEADER: &str =
     "iteration,damping,cg_iterations,chosen,rho,rate,model,loss_after,evaluations";
-
-/// Factor applied to the learning rate at each divergence roll-back (Hessian-free: the damping
-/// is divided by it).
-pub const LR_CUT: f64 = 0.5;
-
-/// Roll-backs in a row (without reaching a new checkpoint) after which training stops.
-pub const MAX_ROLLBACKS: u32 = 5;
 
 /// How to run the loop.
 #[derive(Clone, Debug, Default)]
@@ -73,11 +67,6 @@ pub struct RunSummary {
     pub times: PhaseTimes,
     /// Divergence roll-backs.
     pub rollbacks: u32,
-}
-
-/// Whether a checkpoint is written at `it`: 0, every power of 2, every `every`, and `last`.
-pub fn is_checkpoint_iteration(it: u64, every: u64, last: u64) -> bool {
-    it == 0 || it.is_power_of_two() || it % every == 0 || it == last
 }
 
 fn write_manifest(dir: &Path, m: &Manifest) -> anyhow::Result<()> {
@@ -279,19 +268,6 @@ pub(super) fn truncate_log(path: &Path, header: &str, keep_below: u64) -> anyhow
     Ok(f)
 }
 
-fn injected_failure(iteration: u64, lr: f64) -> super::StepRecord {
-    super::StepRecord {
-        iteration,
-        terms: Default::default(),
-        lambdas: Default::default(),
-        loss: f64::NAN,
-        grad_norm: f64::NAN,
-        lr,
-        times: PhaseTimes::default(),
-        hf: None,
-    }
-}
-
 fn run_loop(
     cfg: &ValidConfig,
     dir: &Path,
@@ -302,110 +278,130 @@ fn run_loop(
     wall_before: f64,
 ) -> anyhow::Result<RunSummary> {
     let started_at = trainer.iteration;
-    let total = cfg.train.iterations;
-    let deadline = (cfg.train.minutes > 0.0).then(|| cfg.train.minutes * 60.0);
-    let bar = progress_bar(opts.progress, total, started_at);
+    let budget = Budget {
+        iterations: cfg.train.iterations,
+        deadline_s: (cfg.train.minutes > 0.0).then(|| cfg.train.minutes * 60.0),
+        checkpoint_every: cfg.train.checkpoint_every,
+        wall_before,
+    };
     let mut logs = RunLogs::open(dir, log, trainer.hf.is_some(), started_at)?;
-    let start = Instant::now();
-    let wall = |start: &Instant| wall_before + start.elapsed().as_secs_f64();
-    let mut times = PhaseTimes::default();
-    let mut tail: Vec<(f64, f64)> = Vec::new();
-    let mut rollback = RollBack::default();
-    let mut faults = opts.fail_at.clone();
-    loop {
-        let w = wall(&start);
-        let out_of_time = deadline.is_some_and(|d| w >= d);
-        let done = trainer.iteration >= total || out_of_time;
-        let interrupted = opts
-            .interrupt
-            .as_ref()
-            .is_some_and(|f| f.load(Ordering::SeqCst));
-        let at_checkpoint =
-            is_checkpoint_iteration(trainer.iteration, cfg.train.checkpoint_every, total);
-        if at_checkpoint || done || interrupted {
-            let lengths = logs.flushed_lengths()?;
-            checkpoint(dir, &trainer, w)?;
-            rollback.keep(&trainer, lengths);
-        }
-        if interrupted {
-            bar.finish_and_clear();
+    let mut files = CheckpointFiles(dir.to_path_buf());
+    let mut progress = Progress(progress_bar(opts.progress, budget.iterations, started_at));
+    let mut tally = Tally::default();
+    let mut interrupt = Interrupt(opts.interrupt.clone().unwrap_or_default());
+    let mut faults = FailAt(opts.fail_at.clone());
+    let driven = drive(
+        &mut trainer,
+        &budget,
+        &mut [
+            &mut logs,
+            &mut files,
+            &mut progress,
+            &mut tally,
+            &mut interrupt,
+            &mut faults,
+        ],
+    )?;
+    match driven.outcome {
+        Outcome::Finished => {}
+        Outcome::Interrupted { iteration } => {
             return Err(Failure::Interrupted(format!(
-                "interrupted at iteration {}; checkpoint written; continue with `gridrnn resume {}`",
-                trainer.iteration,
+                "interrupted at iteration {iteration}; checkpoint written; continue with `gridrnn resume {}`",
                 dir.display()
             ))
             .into());
         }
-        if done {
-            break;
+        Outcome::Diverged { bad, last_good } => {
+            return Err(Failure::Diverged(format!(
+                "training diverged {MAX_ROLLBACKS} times in a row after iteration {last_good} (last: loss {}, grad norm {} at iteration {}, lr {:e}); the last good checkpoint is {}",
+                bad.loss,
+                bad.grad_norm,
+                bad.iteration,
+                trainer.lr,
+                dir.join(format!("checkpoints/{last_good:08}.npz")).display()
+            ))
+            .into());
         }
-        let fault = faults
-            .iter()
-            .position(|&f| f == trainer.iteration)
-            .map(|i| faults.swap_remove(i));
-        let step = match fault {
-            Some(it) => Err(Box::new(injected_failure(it, trainer.lr))),
-            None => trainer.step(),
-        };
-        let rec = match step {
-            Ok(r) => r,
-            Err(bad) => {
-                rollback.fail();
-                let (snap, lengths) = rollback.point();
-                if rollback.failures > MAX_ROLLBACKS {
-                    logs.flush()?;
-                    bar.finish_and_clear();
-                    return Err(Failure::Diverged(format!(
-                        "training diverged {MAX_ROLLBACKS} times in a row after iteration {} (last: loss {}, grad norm {} at iteration {}, lr {:e}); the last good checkpoint is {}",
-                        snap.iteration,
-                        bad.loss,
-                        bad.grad_norm,
-                        bad.iteration,
-                        trainer.lr,
-                        dir.join(format!("checkpoints/{:08}.npz", snap.iteration)).display()
-                    ))
-                    .into());
-                }
-                trainer.roll_back(snap, LR_CUT);
-                logs.cut_back(*lengths)?;
-                let what = match &trainer.hf {
-                    Some(h) => format!("damping raised x{} to {:e}", 1.0 / LR_CUT, h.damping),
-                    None => format!("learning rate cut x{LR_CUT} to {:e}", trainer.lr),
-                };
-                bar.suspend(|| {
-                    eprintln!(
-                        "iteration {}: non-finite loss ({}) or gradient norm ({}); rolled back to iteration {}, {what}",
-                        bad.iteration, bad.loss, bad.grad_norm, snap.iteration
-                    )
-                });
-                bar.set_position(trainer.iteration);
-                continue;
-            }
-        };
-        logs.write(&rec, wall(&start))?;
-        let t = &rec.terms;
-        times.add(&rec.times);
-        tail.push((t.position, t.centre));
-        bar.set_message(format!(
-            "loss {:.4} E/centre {:.3}",
-            rec.loss,
-            t.position / t.centre
-        ));
-        bar.set_position(trainer.iteration);
     }
-    bar.finish_and_clear();
-    logs.flush()?;
-    let wall_s = start.elapsed().as_secs_f64();
     finish(
         dir,
         manifest,
         &trainer,
         started_at,
-        wall_s,
-        times,
-        &tail,
-        rollback.rollbacks,
+        driven.wall_s,
+        tally,
+        driven.rollbacks,
     )
+}
+
+/// Writes checkpoint files into the run directory.
+struct CheckpointFiles(PathBuf);
+
+impl Observer for CheckpointFiles {
+    fn checkpoint(&mut self, trainer: &Trainer<f32>, wall_s: f64) -> anyhow::Result<()> {
+        checkpoint(&self.0, trainer, wall_s)
+    }
+}
+
+/// The progress bar, and the roll-backs reported on stderr.
+struct Progress(ProgressBar);
+
+impl Observer for Progress {
+    fn step(
+        &mut self,
+        rec: &StepRecord,
+        trainer: &Trainer<f32>,
+        _wall_s: f64,
+    ) -> anyhow::Result<()> {
+        let t = &rec.terms;
+        self.0.set_message(format!(
+            "loss {:.4} E/centre {:.3}",
+            rec.loss,
+            t.position / t.centre
+        ));
+        self.0.set_position(trainer.iteration);
+        Ok(())
+    }
+
+    fn rolled_back(&mut self, bad: &StepRecord, trainer: &Trainer<f32>) -> anyhow::Result<()> {
+        let what = match &trainer.hf {
+            Some(h) => format!("damping raised x{} to {:e}", 1.0 / LR_CUT, h.damping),
+            None => format!("learning rate cut x{LR_CUT} to {:e}", trainer.lr),
+        };
+        self.0.suspend(|| {
+            eprintln!(
+                "iteration {}: non-finite loss ({}) or gradient norm ({}); rolled back to iteration {}, {what}",
+                bad.iteration, bad.loss, bad.grad_norm, trainer.iteration
+            )
+        });
+        self.0.set_position(trainer.iteration);
+        Ok(())
+    }
+
+    fn end(&mut self) -> anyhow::Result<()> {
+        self.0.finish_and_clear();
+        Ok(())
+    }
+}
+
+/// Time per phase and each kept update's (E, centre baseline), for the run's summary.
+#[derive(Default)]
+struct Tally {
+    times: PhaseTimes,
+    tail: Vec<(f64, f64)>,
+}
+
+impl Observer for Tally {
+    fn step(
+        &mut self,
+        rec: &StepRecord,
+        _trainer: &Trainer<f32>,
+        _wall_s: f64,
+    ) -> anyhow::Result<()> {
+        self.times.add(&rec.times);
+        self.tail.push((rec.terms.position, rec.terms.centre));
+        Ok(())
+    }
 }
 
 /// The progress bar of a run from `started_at` to `total` (hidden where not asked for).
@@ -428,15 +424,13 @@ fn progress_bar(shown: bool, total: u64, started_at: u64) -> ProgressBar {
 
 /// Record the run's end and time per phase in the manifest, and summarise it: E over the
 /// last 10 % of iterations from `tail` (decoded-position error, centre baseline).
-#[allow(clippy::too_many_arguments)]
 fn finish(
     dir: &Path,
     mut manifest: Manifest,
     trainer: &Trainer<f32>,
     started_at: u64,
     wall_s: f64,
-    times: PhaseTimes,
-    tail: &[(f64, f64)],
+    Tally { times, tail }: Tally,
     rollbacks: u32,
 ) -> anyhow::Result<RunSummary> {
     let keep = (tail.len() / 10).max(1).min(tail.len());

@@ -1,5 +1,5 @@
 //! What the training loop writes as it goes (`train_log.csv`, and `hf_log.csv` for
-//! Hessian-free; docs/design.md section 5), and the state a divergence rolls back to: both
+//! Hessian-free; docs/design.md section 5), as an observer of the loop: on a roll-back both
 //! logs are cut back to their length at the last checkpoint, so that a log holds exactly one
 //! row per iteration the model kept.
 
@@ -7,12 +7,15 @@ use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use super::{Snapshot, StepRecord, Trainer};
+use super::observer::Observer;
+use super::{StepRecord, Trainer};
 
 /// The run's logs, open for appending.
 pub(super) struct RunLogs {
     log: BufWriter<File>,
     hf: Option<BufWriter<File>>,
+    /// Both logs' lengths at the last checkpoint, which a roll-back cuts them back to.
+    kept: (u64, u64),
 }
 
 impl RunLogs {
@@ -37,11 +40,12 @@ impl RunLogs {
         Ok(RunLogs {
             log: BufWriter::new(log),
             hf,
+            kept: (0, 0),
         })
     }
 
     /// Write out both logs; their lengths on disk then.
-    pub(super) fn flushed_lengths(&mut self) -> anyhow::Result<(u64, u64)> {
+    fn flushed_lengths(&mut self) -> anyhow::Result<(u64, u64)> {
         self.log.flush()?;
         let mut hf_len = 0;
         if let Some(h) = &mut self.hf {
@@ -51,22 +55,8 @@ impl RunLogs {
         Ok((self.log.get_ref().metadata()?.len(), hf_len))
     }
 
-    /// Write out both logs.
-    pub(super) fn flush(&mut self) -> anyhow::Result<()> {
-        self.flushed_lengths().map(|_| ())
-    }
-
-    /// Cut both logs back to `lengths` (from [`RunLogs::flushed_lengths`]).
-    pub(super) fn cut_back(&mut self, lengths: (u64, u64)) -> anyhow::Result<()> {
-        cut_back(&mut self.log, lengths.0)?;
-        if let Some(h) = &mut self.hf {
-            cut_back(h, lengths.1)?;
-        }
-        Ok(())
-    }
-
     /// One iteration's rows, `wall_s` seconds into the run.
-    pub(super) fn write(&mut self, rec: &StepRecord, wall_s: f64) -> anyhow::Result<()> {
+    fn write(&mut self, rec: &StepRecord, wall_s: f64) -> anyhow::Result<()> {
         let t = &rec.terms;
         writeln!(
             self.log,
@@ -102,48 +92,41 @@ impl RunLogs {
     }
 }
 
+impl Observer for RunLogs {
+    /// Both logs are written out before the checkpoint, so that a killed run resumes from a
+    /// checkpoint whose rows are on disk.
+    fn checkpoint(&mut self, _trainer: &Trainer<f32>, _wall_s: f64) -> anyhow::Result<()> {
+        self.kept = self.flushed_lengths()?;
+        Ok(())
+    }
+
+    fn step(
+        &mut self,
+        rec: &StepRecord,
+        _trainer: &Trainer<f32>,
+        wall_s: f64,
+    ) -> anyhow::Result<()> {
+        self.write(rec, wall_s)
+    }
+
+    /// Rows of the undone updates are cut, so that a log holds one row per kept update.
+    fn rolled_back(&mut self, _bad: &StepRecord, _trainer: &Trainer<f32>) -> anyhow::Result<()> {
+        cut_back(&mut self.log, self.kept.0)?;
+        if let Some(h) = &mut self.hf {
+            cut_back(h, self.kept.1)?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> anyhow::Result<()> {
+        self.flushed_lengths().map(|_| ())
+    }
+}
+
 /// Cut `file` back to `len` bytes and continue appending there.
 fn cut_back(file: &mut BufWriter<File>, len: u64) -> anyhow::Result<()> {
     file.flush()?;
     file.get_mut().set_len(len)?;
     file.get_mut().seek(SeekFrom::End(0))?;
     Ok(())
-}
-
-/// The last checkpoint's trainer state and the logs' lengths then, with the failures since.
-#[derive(Default)]
-pub(super) struct RollBack {
-    point: Option<(Snapshot<f32>, (u64, u64))>,
-    /// Failed steps since the checkpoint was last passed.
-    pub(super) failures: u32,
-    /// Roll-backs in the whole run.
-    pub(super) rollbacks: u32,
-}
-
-impl RollBack {
-    /// Keep `trainer`'s state at a checkpoint, with the logs' lengths; the count of failures
-    /// in a row starts again once training has got past the previous point.
-    pub(super) fn keep(&mut self, trainer: &Trainer<f32>, lengths: (u64, u64)) {
-        if self
-            .point
-            .as_ref()
-            .is_none_or(|(s, _)| s.iteration < trainer.iteration)
-        {
-            self.failures = 0;
-        }
-        self.point = Some((trainer.snapshot(), lengths));
-    }
-
-    /// Count a failed step.
-    pub(super) fn fail(&mut self) {
-        self.failures += 1;
-        self.rollbacks += 1;
-    }
-
-    /// The state to return to and the logs' lengths then.
-    pub(super) fn point(&self) -> &(Snapshot<f32>, (u64, u64)) {
-        self.point
-            .as_ref()
-            .expect("checkpoint 0 is always written first")
-    }
 }

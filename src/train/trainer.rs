@@ -3,8 +3,9 @@
 
 use std::time::Instant;
 
-use super::hessian_free::{GradientPoint, HessianFree, HfReport, HfSettings};
-use super::{Adam, LambdaSchedule, clip_global_norm};
+use super::hessian_free::{GradientPoint, HessianFree, HfReport};
+use super::solver::{Problem, Solver};
+use super::{Adam, LambdaSchedule};
 use crate::config::{OptimizerName, ValidConfig};
 use crate::io::{HfTrainState, TrainState};
 use crate::model::{Ctrnn, Engine, Lambdas, LossTerms, PhaseTimes, Real};
@@ -189,13 +190,12 @@ impl<R: Real> Trainer<R> {
         let (mut g, r_cae) = self.engine.backward(&self.net, &lambdas);
         terms.r_cae = r_cae;
         let loss = terms.loss(&lambdas);
-        let grad_norm = if self.hf.is_some() {
-            g.norm()
-        } else {
-            clip_global_norm(&mut g, self.cfg.train.clip)
+        let solver: &mut dyn Solver<R> = match &mut self.hf {
+            Some(hf) => hf,
+            None => &mut self.adam,
         };
+        let grad_norm = solver.prepare(&mut g, self.cfg.train.clip);
         let mut times = self.engine.times();
-        let tr = &self.cfg.train;
         let rec = StepRecord {
             iteration: it,
             terms,
@@ -210,33 +210,27 @@ impl<R: Real> Trainer<R> {
             return Err(Box::new(rec));
         }
         let t0 = Instant::now();
-        let mut hf_report = None;
-        match (&mut self.hf, &mut self.curvature) {
-            (Some(hf), Some(curvature)) => {
-                let (cfg, spec) = (&self.cfg, &self.spec);
-                forward_minibatch(curvature, cfg, spec, &self.net, it, it | CURVATURE_NOISE);
-                let engine = &mut self.engine;
-                let at = GradientPoint {
-                    gradient: &g,
-                    loss,
-                    lambdas: &lambdas,
-                };
-                let report = hf.update(
-                    &mut self.net,
-                    at,
-                    curvature,
-                    &HfSettings::from_config(cfg),
-                    |cand| forward_minibatch(engine, cfg, spec, cand, it, it).loss(&lambdas),
-                );
-                if !self.net.is_finite() {
-                    return Err(Box::new(rec));
-                }
-                hf_report = Some(report);
-            }
-            _ => self
-                .adam
-                .step(&mut self.net, &g, self.lr, tr.beta1, tr.beta2, tr.eps),
+        let (cfg, spec, engine) = (&self.cfg, &self.spec, &mut self.engine);
+        let mut curvature = self.curvature.as_mut();
+        if let Some(c) = curvature.as_deref_mut() {
+            forward_minibatch(c, cfg, spec, &self.net, it, it | CURVATURE_NOISE);
         }
+        let mut loss_at =
+            |cand: &Ctrnn<R>| forward_minibatch(engine, cfg, spec, cand, it, it).loss(&lambdas);
+        let problem = Problem {
+            net: &mut self.net,
+            loss_at: &mut loss_at,
+            curvature,
+            cfg,
+        };
+        let at = GradientPoint {
+            gradient: &g,
+            loss,
+            lambdas: &lambdas,
+        };
+        let Ok(hf_report) = solver.update(problem, at, self.lr) else {
+            return Err(Box::new(rec));
+        };
         times.optimiser = t0.elapsed().as_secs_f64();
         self.schedule.after(it, &terms);
         self.iteration += 1;
