@@ -7,15 +7,13 @@
 
 pub mod analysis;
 pub use gridrnn_scores::arena;
-pub mod bench;
-pub mod bench_analysis;
 pub mod config;
 pub mod error;
 pub mod evaluate;
 pub mod figures;
-pub mod fuzz;
 pub mod io;
 pub mod model;
+pub mod real;
 pub mod report;
 pub mod reproduce;
 pub use gridrnn_scores::rng;

@@ -3,6 +3,9 @@
 
 use std::path::Path;
 
+#[path = "../fuzz/entry.rs"]
+mod entry;
+
 fn replay(target: &str, f: fn(&[u8])) -> usize {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut n = 0;
@@ -22,8 +25,8 @@ fn replay(target: &str, f: fn(&[u8])) -> usize {
 
 #[test]
 fn fuzz_findings_and_seeds_do_not_panic() {
-    assert!(replay("npz", gridrnn::fuzz::npz) >= 3);
-    assert!(replay("npy", gridrnn::fuzz::npy) >= 1);
-    assert!(replay("trajectories", gridrnn::fuzz::trajectories) >= 1);
-    assert!(replay("config", gridrnn::fuzz::config) >= 6);
+    assert!(replay("npz", entry::npz) >= 3);
+    assert!(replay("npy", entry::npy) >= 1);
+    assert!(replay("trajectories", entry::trajectories) >= 1);
+    assert!(replay("config", entry::config) >= 6);
 }

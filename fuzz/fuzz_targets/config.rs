@@ -1,5 +1,8 @@
-//! Fuzz target: see `gridrnn::fuzz::config`.
+//! Fuzz target: see `entry::config` (fuzz/entry.rs).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| gridrnn::fuzz::config(data));
+#[path = "../entry.rs"]
+mod entry;
+
+fuzz_target!(|data: &[u8]| entry::config(data));

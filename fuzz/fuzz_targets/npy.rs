@@ -1,5 +1,8 @@
-//! Fuzz target: see `gridrnn::fuzz::npy`.
+//! Fuzz target: see `entry::npy` (fuzz/entry.rs).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| gridrnn::fuzz::npy(data));
+#[path = "../entry.rs"]
+mod entry;
+
+fuzz_target!(|data: &[u8]| entry::npy(data));

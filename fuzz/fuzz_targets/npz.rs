@@ -1,5 +1,8 @@
-//! Fuzz target: see `gridrnn::fuzz::npz`.
+//! Fuzz target: see `entry::npz` (fuzz/entry.rs).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| gridrnn::fuzz::npz(data));
+#[path = "../entry.rs"]
+mod entry;
+
+fuzz_target!(|data: &[u8]| entry::npz(data));

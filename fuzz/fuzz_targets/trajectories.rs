@@ -1,5 +1,8 @@
-//! Fuzz target: see `gridrnn::fuzz::trajectories`.
+//! Fuzz target: see `entry::trajectories` (fuzz/entry.rs).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| gridrnn::fuzz::trajectories(data));
+#[path = "../entry.rs"]
+mod entry;
+
+fuzz_target!(|data: &[u8]| entry::trajectories(data));

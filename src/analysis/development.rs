@@ -14,9 +14,10 @@ use serde::Serialize;
 
 use super::Thresholds;
 use super::class_scores;
+use super::emergence::{Crossings, EmergenceTest, emergence_iterations, emergence_test};
+use super::median;
 use super::run_analysis::AnalysisSummary;
 use super::{BORDER_DEPTH, CellType, RecordingOptions, record};
-use super::{mann_whitney_less, median};
 use crate::config::ValidConfig;
 use crate::evaluate::{EVAL_SHARDS, cue_steps};
 use crate::io::{NpzOut, load_checkpoint, write_atomic};
@@ -94,24 +95,6 @@ impl DevelopmentOptions {
         }
         Ok(())
     }
-}
-
-/// Border against grid emergence (one-sided Mann-Whitney U, normal approximation with tie
-/// correction: do border units cross their threshold at earlier checkpoints?).
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct EmergenceTest {
-    /// Units ending as border cells that crossed.
-    pub border_units: usize,
-    /// Units ending as grid cells that crossed.
-    pub grid_units: usize,
-    /// Median emergence iteration of each.
-    pub border_median: f64,
-    /// Median emergence iteration of grid units.
-    pub grid_median: f64,
-    /// U of the border sample.
-    pub u: f64,
-    /// P(border emergence >= grid emergence by chance): small means border units emerge first.
-    pub p_border_first: f64,
 }
 
 /// What Fig. 4 and its numbers need.
@@ -231,13 +214,6 @@ fn stage_indices(checkpoints: &[u64], stages: &[f64]) -> Vec<usize> {
         .collect()
 }
 
-/// The first checkpoint (iteration) at which `above(k)` holds.
-fn first_crossing(checkpoints: &[u64], above: impl Fn(usize) -> bool) -> Option<u64> {
-    (0..checkpoints.len())
-        .find(|&k| above(k))
-        .map(|k| checkpoints[k])
-}
-
 /// Follow the run in `dir` over its checkpoints. None where it has fewer than 3.
 pub fn development(
     dir: &Path,
@@ -355,65 +331,6 @@ fn course_distances(courses: &[Vec<Vec<f64>>], units: usize) -> Vec<f64> {
         }
     }
     dist
-}
-
-/// Each unit's scores at each checkpoint ([checkpoint][unit]).
-struct Crossings<'a> {
-    hexagonal: &'a [Vec<f64>],
-    square: &'a [Vec<f64>],
-    border: &'a [Vec<f64>],
-    band: &'a [Vec<f64>],
-    ramp: &'a [Vec<f64>],
-    /// Whether the unit's upper half lies by the walls.
-    confined: &'a [Vec<bool>],
-}
-
-/// The first checkpoint at which each unit's final type's score passes its threshold (for
-/// a border cell, with its map by the walls; for a ramp, away from them).
-fn emergence_iterations(
-    checkpoints: &[u64],
-    final_types: &[CellType],
-    c: &Crossings,
-    th: &Thresholds,
-) -> Vec<Option<u64>> {
-    (0..c.hexagonal.first().map_or(0, Vec::len))
-        .map(|u| match final_types.get(u) {
-            Some(CellType::Grid) => first_crossing(checkpoints, |k| {
-                c.hexagonal[k][u] > th.hexagonal || c.square[k][u] > th.square
-            }),
-            Some(CellType::Border) => first_crossing(checkpoints, |k| {
-                c.border[k][u] > th.border && c.confined[k][u]
-            }),
-            Some(CellType::Band) => first_crossing(checkpoints, |k| c.band[k][u] > th.band),
-            Some(CellType::Ramp) => {
-                first_crossing(checkpoints, |k| c.ramp[k][u] > th.ramp && !c.confined[k][u])
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// Border cells before grid cells: a one-sided Mann-Whitney test on their emergence
-/// iterations, where both types have some.
-fn emergence_test(final_types: &[CellType], emergence: &[Option<u64>]) -> Option<EmergenceTest> {
-    let times = |t: CellType| -> Vec<f64> {
-        (0..emergence.len())
-            .filter(|&u| final_types.get(u) == Some(&t))
-            .filter_map(|u| emergence[u].map(|i| i as f64))
-            .collect()
-    };
-    let (mut b, mut g) = (times(CellType::Border), times(CellType::Grid));
-    (!b.is_empty() && !g.is_empty()).then(|| {
-        let (u, p) = mann_whitney_less(&b, &g);
-        EmergenceTest {
-            border_units: b.len(),
-            grid_units: g.len(),
-            border_median: median(&mut b),
-            grid_median: median(&mut g),
-            u,
-            p_border_first: p,
-        }
-    })
 }
 
 /// Exact t-SNE of `points` points with the given distances, from a seeded initial embedding,
@@ -562,8 +479,6 @@ mod tests {
             s.iter().map(|&k| cks[k]).collect::<Vec<_>>(),
             [16, 250, 1000]
         );
-        assert_eq!(first_crossing(&cks, |k| cks[k] > 100), Some(128));
-        assert_eq!(first_crossing(&cks, |_| false), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! time-shift null and the cell types it supports.
 
 mod development;
+mod emergence;
 mod long_run;
 mod recording;
 mod run_analysis;
@@ -13,9 +14,10 @@ mod score_maps;
 mod scores_table;
 
 pub use development::{
-    DEVELOPMENT_ITERATION, Development, DevelopmentOptions, DevelopmentSummary, EmergenceTest,
-    TypeDevelopment, development, write_development,
+    DEVELOPMENT_ITERATION, Development, DevelopmentOptions, DevelopmentSummary, TypeDevelopment,
+    development, write_development,
 };
+pub use emergence::EmergenceTest;
 /// The pure map scores: the `gridrnn-scores` crate, which this module runs on recordings and
 /// writes to files.
 pub use gridrnn_scores::rng::ANALYSIS_ITERATION;

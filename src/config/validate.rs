@@ -54,6 +54,19 @@ impl ValidConfig {
         base + if self.cfg.task.start_cue { 2 } else { 0 }
     }
 
+    /// The recurrent weights' initialisation `model.init_rec` resolves to in this arena:
+    /// `paper` is the paper's recipe (section 2.3: orthogonal in the square and the triangle,
+    /// Gaussian in the hexagon); `pytorch` (uniform) is resolved by the model.
+    pub fn orthogonal_init(&self) -> bool {
+        match self.cfg.model.init_rec {
+            InitRec::Orthogonal => true,
+            InitRec::Paper => {
+                matches!(self.cfg.task.arena, ArenaName::Square | ArenaName::Triangle)
+            }
+            InitRec::Gaussian | InitRec::Pytorch => false,
+        }
+    }
+
     /// The config as a TOML table (what `config.toml` holds).
     pub fn to_table(&self) -> toml::Table {
         toml::Table::try_from(&self.cfg).expect("a Config always serialises")

@@ -5,7 +5,7 @@ use rand_distr::StandardNormal;
 
 use super::Real;
 use crate::config::{
-    Activation, ArenaName, Encoding, InitRec, InitialState, NoiseSite, ReadoutName, ValidConfig,
+    Activation, Encoding, InitRec, InitialState, NoiseSite, ReadoutName, ValidConfig,
 };
 use crate::rng::{Purpose, StreamRng, stream};
 use crate::task::PlaceCells;
@@ -108,14 +108,7 @@ impl<R: Real> Ctrnn<R> {
         let (w_rec, w_in) = if c.model.init_rec == InitRec::Pytorch {
             (uniform(&mut rng, n * n, n), uniform(&mut rng, n * n_in, n))
         } else {
-            let orthogonal = match c.model.init_rec {
-                InitRec::Orthogonal => true,
-                InitRec::Paper => {
-                    matches!(c.task.arena, ArenaName::Square | ArenaName::Triangle)
-                }
-                InitRec::Gaussian | InitRec::Pytorch => false,
-            };
-            let w_rec = if orthogonal {
+            let w_rec = if c.orthogonal_init() {
                 haar_orthogonal(n, &mut rng)
             } else {
                 let sd = 1.5 / (n as f64).sqrt();

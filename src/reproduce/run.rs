@@ -11,7 +11,7 @@ use super::claims::{Claim, Judgement, Verdict, judge};
 use super::measure::{RunData, read_study};
 use super::page::paper_html;
 use super::plan::{CARTESIAN, Plan};
-use crate::io::write_atomic;
+use crate::io::{csv_text, write_atomic};
 use crate::sweep::{PointOutcome, emit_slurm, prepare, run_sweep};
 use crate::train::utc_now;
 
@@ -120,10 +120,18 @@ pub fn write_verdicts(
 ) -> anyhow::Result<(Vec<Judgement>, usize, PathBuf)> {
     let runs = read_runs(plan, out)?;
     let judgements = judge_all(plan, claims, &runs);
-    let mut csv = String::from("id,readout,claim,section,measurement,result,verdict,reason\n");
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    for j in &judgements {
-        let fields = [
+    let header = [
+        "id",
+        "readout",
+        "claim",
+        "section",
+        "measurement",
+        "result",
+        "verdict",
+        "reason",
+    ];
+    let rows = judgements.iter().map(|j| {
+        [
             j.id.as_str(),
             &j.readout,
             &j.claim,
@@ -132,9 +140,9 @@ pub fn write_verdicts(
             &j.result,
             j.verdict.label(),
             j.verdict.reason(),
-        ];
-        csv += &(fields.map(quote).join(",") + "\n");
-    }
+        ]
+    });
+    let csv = csv_text(std::iter::once(header).chain(rows))?;
     write_atomic(&out.join("claims.csv"), csv.as_bytes())?;
     write_atomic(
         &out.join("claims.json"),

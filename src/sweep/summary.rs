@@ -15,7 +15,7 @@ use crate::analysis::{
 use crate::config::load;
 use crate::error::bad_input;
 use crate::figures::{render, text};
-use crate::io::{NpzIn, write_atomic};
+use crate::io::{NpzIn, csv_text, write_atomic};
 use crate::report::{read_log, summarise};
 
 /// What [`write_summary`] wrote.
@@ -42,7 +42,7 @@ pub fn write_summary(dir: &Path, out: &Path) -> anyhow::Result<WrittenSummary> {
             s.pending.len()
         )));
     }
-    write_atomic(out, summary_csv(&s).as_bytes())?;
+    write_atomic(out, summary_csv(&s)?.as_bytes())?;
     let pooled = pooled_emergence(&s);
     let json: Vec<serde_json::Value> = pooled
         .iter()
@@ -228,7 +228,7 @@ pub fn collect(dir: &Path) -> anyhow::Result<Summary> {
 
 /// The CSV: run, the axes, iterations, wall time, E's, counts per type, counts at the fixed
 /// levels, best scores.
-pub fn summary_csv(s: &Summary) -> String {
+pub fn summary_csv(s: &Summary) -> anyhow::Result<String> {
     let mut header: Vec<String> = vec!["run".into()];
     header.extend(s.axes.iter().cloned());
     header.extend(
@@ -257,8 +257,7 @@ pub fn summary_csv(s: &Summary) -> String {
         ]
         .map(String::from),
     );
-    let mut out = header.join(",") + "\n";
-    for r in &s.rows {
+    let rows = s.rows.iter().map(|r| {
         let mut f: Vec<String> = vec![r.run.clone()];
         f.extend(r.values.iter().cloned());
         f.extend(
@@ -274,9 +273,9 @@ pub fn summary_csv(s: &Summary) -> String {
                 .iter()
                 .map(|e| format!("{}", crate::analysis::median(&mut e.clone()))),
         );
-        out += &(f.join(",") + "\n");
-    }
-    out
+        f
+    });
+    csv_text(std::iter::once(header).chain(rows))
 }
 
 /// The condition of a row: its axis values other than the seed.

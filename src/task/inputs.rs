@@ -61,7 +61,7 @@ pub fn input_scale(encoding: Encoding, speed_scale: f64, start_cue: bool) -> Vec
 /// `start[b*2 + j]`.
 /// `cue_steps` is `Some(steps)` when the start cue is on.
 #[allow(clippy::too_many_arguments)]
-pub fn write_shard<R: crate::model::Real>(
+pub fn write_shard<R: crate::real::Real>(
     traj: &super::Trajectories,
     first: usize,
     trials: usize,

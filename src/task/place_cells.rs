@@ -160,7 +160,7 @@ impl PlaceCells {
     /// The position decoded from `activity` over the cells (length Np; logits or rates, any
     /// order-preserving code): the mean centre of the `k` most active cells (ties to the
     /// lower index).
-    pub fn decode<R: crate::model::Real>(&self, activity: &[R], k: usize) -> [f64; 2] {
+    pub fn decode<R: crate::real::Real>(&self, activity: &[R], k: usize) -> [f64; 2] {
         assert_eq!(activity.len(), self.len(), "one activity per place cell");
         let k = k.clamp(1, self.len());
         // The k best so far, best first: one pass with insertion, O(Np k) for the small k used.

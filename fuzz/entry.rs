@@ -1,8 +1,9 @@
-//! Entry points of the fuzz targets (`fuzz/`), shared with the regression test that replays
-//! their findings (`tests/fuzz_regressions.rs`): each takes any bytes and must return, never
-//! panic.
+//! Entry points of the fuzz targets (`fuzz_targets/`), shared with the regression test that
+//! replays their findings (`tests/fuzz_regressions.rs`, which includes this file): each takes
+//! any bytes and must return, never panic. Each target uses one of them.
+#![allow(dead_code)]
 
-use crate::io::{NpzIn, checkpoint_from, read_npy_bytes};
+use gridrnn::io::{NpzIn, checkpoint_from, read_npy_bytes};
 
 /// Any bytes as an .npz: every array and string, and the archive as a checkpoint.
 pub fn npz(data: &[u8]) {
@@ -25,13 +26,13 @@ pub fn npy(data: &[u8]) {
 /// Any bytes as a trajectory file.
 pub fn trajectories(data: &[u8]) {
     if let Ok(z) = NpzIn::from_bytes(data.to_vec(), "fuzz.npz") {
-        let _ = crate::task::trajectories_from(z);
+        let _ = gridrnn::task::trajectories_from(z);
     }
 }
 
 /// Any text as a config file.
 pub fn config(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = crate::config::load_str(text, "fuzz.toml");
+        let _ = gridrnn::config::load_str(text, "fuzz.toml");
     }
 }

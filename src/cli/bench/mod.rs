@@ -1,7 +1,10 @@
 //! `gridrnn bench`: training speed against the PyTorch peer, or the analysis stage's.
 
-use gridrnn::bench::{BenchOptions, Roofline, bench_gridrnn, bench_peer, render};
+mod analysis;
+mod timing;
+
 use gridrnn::io::write_atomic;
+use timing::{BenchOptions, Roofline, bench_gridrnn, bench_peer, render};
 
 use super::args::BenchArgs;
 
@@ -18,8 +21,8 @@ const SCALING: [&str; 6] = [
 /// Time, print the table and write it as JSON where asked.
 pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
     if a.analysis {
-        let rows = gridrnn::bench_analysis::bench_analysis(a.threads.max(1), 1_000_000)?;
-        print!("{}", gridrnn::bench_analysis::render_analysis(&rows));
+        let rows = analysis::bench_analysis(a.threads.max(1), 1_000_000)?;
+        print!("{}", analysis::render_analysis(&rows));
         if let Some(path) = a.json {
             write_atomic(&path, serde_json::to_string_pretty(&rows)?.as_bytes())?;
         }

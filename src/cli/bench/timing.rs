@@ -6,9 +6,9 @@ use std::process::Command;
 
 use serde::Serialize;
 
-use crate::config::load;
-use crate::model::PhaseTimes;
-use crate::train::Trainer;
+use gridrnn::config::load;
+use gridrnn::model::PhaseTimes;
+use gridrnn::train::Trainer;
 
 /// One row of the table.
 #[derive(Clone, Debug, Serialize)]
@@ -72,7 +72,7 @@ pub fn bench_gridrnn(o: &BenchOptions) -> anyhow::Result<BenchRow> {
             o.threads,
             cfg.train.shards,
             // A Hessian-free update's cost grows with its CG steps as the damping falls.
-            if cfg.train.optimizer == crate::config::OptimizerName::HessianFree {
+            if cfg.train.optimizer == gridrnn::config::OptimizerName::HessianFree {
                 format!(", hessian-free, <= {} CG steps", cfg.train.hf_max_cg)
             } else {
                 String::new()
@@ -234,7 +234,7 @@ impl std::fmt::Display for Roofline {
 /// (the README's Speed section) is 2 x the best of the step GEMM (500x100 . 100x100) and the weight-gradient GEMM
 /// (100x250000 . 250000x100).
 pub fn gemm_gflops(m: usize, n: usize, k: usize, reps: usize) -> f64 {
-    use crate::model::gemm::{Mat, matmul};
+    use gridrnn::model::gemm::{Mat, matmul};
     let a: Vec<f32> = (0..m * k).map(|i| ((i % 17) as f32 - 8.0) * 0.01).collect();
     let b: Vec<f32> = (0..k * n).map(|i| ((i % 13) as f32 - 6.0) * 0.01).collect();
     let mut c = vec![0.0f32; m * n];

@@ -1,4 +1,5 @@
-//! The float types the kernel is generic over: f32 in production, f64 for gradient checks.
+//! The float types the kernel, the inputs and the decoding are generic over: f32 in
+//! production, f64 for gradient checks. Below the task and the model, which both use it.
 
 use num_traits::Float;
 

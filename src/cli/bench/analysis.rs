@@ -4,14 +4,14 @@
 
 use std::time::Instant;
 
-use crate::analysis::{
+use gridrnn::analysis::{
     MIN_OVERLAP, MapLayout, RecordingOptions, SpatialBins, border_score, class_scores, grid_score,
     lattice, map_shuffle_null, masked_autocorrelogram, null_scores, opexebo_autocorrelogram,
     record, shifted_maps, spatial_scores, spectrum, synthetic_maps,
 };
-use crate::config::load;
-use crate::model::Ctrnn;
-use crate::task::TrajectorySpec;
+use gridrnn::config::load;
+use gridrnn::model::Ctrnn;
+use gridrnn::task::TrajectorySpec;
 
 /// One timed quantity.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -30,10 +30,17 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
 
 /// Time the analysis stage on `threads` workers.
 pub fn bench_analysis(threads: usize, steps: usize) -> anyhow::Result<Vec<AnalysisTiming>> {
-    let mut rows = Vec::new();
-    let mut push = |name: String, seconds: f64| rows.push(AnalysisTiming { name, seconds });
     let n = 20;
     let maps = synthetic_maps(100, n);
+    let mut rows = per_map_costs(&maps, n);
+    rows.extend(stage_costs(&maps, n, threads, steps)?);
+    Ok(rows)
+}
+
+/// Each score's cost per map of `n` x `n` bins.
+fn per_map_costs(maps: &[Vec<f64>], n: usize) -> Vec<AnalysisTiming> {
+    let mut rows = Vec::new();
+    let mut push = |name: String, seconds: f64| rows.push(AnalysisTiming { name, seconds });
     let layout = MapLayout::rectangle(n, n);
     // Per map, the fastest of 5 passes over all maps: these machines are noisy and the
     // per-map numbers are small.
@@ -91,7 +98,7 @@ pub fn bench_analysis(threads: usize, steps: usize) -> anyhow::Result<Vec<Analys
     push(
         "per map: ramp score".into(),
         per_map(&|m| {
-            std::hint::black_box(crate::analysis::ramp(m, n, n));
+            std::hint::black_box(gridrnn::analysis::ramp(m, n, n));
         }),
     );
     push(
@@ -112,7 +119,20 @@ pub fn bench_analysis(threads: usize, steps: usize) -> anyhow::Result<Vec<Analys
             std::hint::black_box(spatial_scores(m, &layout));
         }),
     );
-    let (null, s) = time(|| map_shuffle_null(&maps, &layout, 100, 1, threads));
+    rows
+}
+
+/// The shuffle null over `maps`, recording `steps` steps and one time-shifted set of maps.
+fn stage_costs(
+    maps: &[Vec<f64>],
+    n: usize,
+    threads: usize,
+    steps: usize,
+) -> anyhow::Result<Vec<AnalysisTiming>> {
+    let mut rows = Vec::new();
+    let mut push = |name: String, seconds: f64| rows.push(AnalysisTiming { name, seconds });
+    let layout = MapLayout::rectangle(n, n);
+    let (null, s) = time(|| map_shuffle_null(maps, &layout, 100, 1, threads));
     push(
         format!(
             "100 maps x 100 shuffles, the null's scores ({} maps, {threads} threads)",
@@ -131,7 +151,7 @@ pub fn bench_analysis(threads: usize, steps: usize) -> anyhow::Result<Vec<Analys
         threads,
         seed: 1,
         keep_series: true,
-        transient: crate::analysis::START_TRANSIENT,
+        transient: gridrnn::analysis::START_TRANSIENT,
     };
     let (r, s) = time(|| record(&net, &spec, &opts));
     push(
