@@ -373,41 +373,35 @@ impl Development {
 
     /// The report's numbers.
     pub fn summary(&self) -> DevelopmentSummary {
-        let types = [
-            CellType::Grid,
-            CellType::Ramp,
-            CellType::Border,
-            CellType::Band,
-            CellType::Irregular,
-            CellType::NonSpatial,
-        ]
-        .into_iter()
-        .map(|t| {
-            let members: Vec<usize> = (0..self.units())
-                .filter(|&u| self.final_types.get(u) == Some(&t))
-                .collect();
-            let median_travel = (0..self.stages.len().saturating_sub(1))
-                .map(|s| {
-                    median(
-                        &mut members
-                            .iter()
-                            .map(|&u| self.travel[u][s])
-                            .collect::<Vec<_>>(),
-                    )
-                })
-                .collect();
-            let mut em: Vec<f64> = members
-                .iter()
-                .filter_map(|&u| self.emergence[u].map(|i| i as f64))
-                .collect();
-            TypeDevelopment {
-                cell_type: t.name().to_string(),
-                units: members.len(),
-                median_travel,
-                median_emergence: median(&mut em),
-            }
-        })
-        .collect();
+        let types = CellType::ALL
+            .into_iter()
+            .filter(|&t| t != CellType::Unclassified)
+            .map(|t| {
+                let members: Vec<usize> = (0..self.units())
+                    .filter(|&u| self.final_types.get(u) == Some(&t))
+                    .collect();
+                let median_travel = (0..self.stages.len().saturating_sub(1))
+                    .map(|s| {
+                        median(
+                            &mut members
+                                .iter()
+                                .map(|&u| self.travel[u][s])
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                    .collect();
+                let mut em: Vec<f64> = members
+                    .iter()
+                    .filter_map(|&u| self.emergence[u].map(|i| i as f64))
+                    .collect();
+                TypeDevelopment {
+                    cell_type: t.name().to_string(),
+                    units: members.len(),
+                    median_travel,
+                    median_emergence: median(&mut em),
+                }
+            })
+            .collect();
         let no_test = self.test.is_none().then(|| {
             let count = |t: CellType| self.final_types.iter().filter(|&&x| x == t).count();
             format!(
