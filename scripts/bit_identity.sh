@@ -41,6 +41,7 @@ small=(--set model.units=32 --set task.steps=50 --set train.batch_size=32)
 run default --set train.iterations=150
 run hessian-free --set train.optimizer=hessian-free --set train.iterations=12 "${small[@]}"
 run hexagon --set task.arena=hexagon --set train.iterations=8 "${small[@]}"
+run place-cells --preset place-cells --set train.iterations=3
 GRIDRNN_FAULT_NONFINITE_AT=7,9 run roll-back --set train.iterations=20 --set train.checkpoint_every=5 "${small[@]}"
 [ $status = 0 ] && echo "identical" || echo "DIFFERENT"
 exit $status

@@ -374,6 +374,13 @@ pub struct BenchArgs {
     /// Time the analysis stage instead (recording, scores, shuffle null).
     #[arg(long)]
     pub analysis: bool,
+    /// Time the place-cell scale instead (--preset sorscher at N = 256, 512, 1024, 4096)
+    /// against Sorscher et al.'s PyTorch code.
+    #[arg(long)]
+    pub place_cells: bool,
+    /// Directory of Sorscher et al.'s peer (peer_common.py), for --place-cells.
+    #[arg(long, default_value = "../shared/peers/sorscher")]
+    pub sorscher_dir: PathBuf,
 }
 
 /// A switch: on | off.

@@ -38,11 +38,17 @@ pub(super) struct BackpropSums {
 
 impl BackpropSums {
     /// The shards' gradients summed in shard order, in f64 (W_in and b take their factor a
-    /// here, once).
-    fn reduce<R: Real>(shards: &[Shard<R>], net: &Ctrnn<R>, with_enc: bool) -> BackpropSums {
+    /// here, once). The N x N sum is split over `threads` by element ranges: each element is
+    /// still summed in shard order, so the result does not depend on the thread count.
+    fn reduce<R: Real>(
+        shards: &[Shard<R>],
+        net: &Ctrnn<R>,
+        with_enc: bool,
+        threads: usize,
+    ) -> BackpropSums {
         let (n, nin) = (net.n, net.n_in);
         let mut sums = BackpropSums {
-            rec: vec![0.0; n * n],
+            rec: sum_rec(shards, n * n, threads),
             inb: vec![0.0; n * (nin + 1)],
             out: vec![0.0; net.w_out.len()],
             enc: vec![0.0; net.w_enc.len()],
@@ -50,7 +56,6 @@ impl BackpropSums {
         };
         let add = |d: &mut [f64], s: &[R]| d.iter_mut().zip(s).for_each(|(a, b)| *a += b.f64());
         for sh in shards {
-            add(&mut sums.rec, &sh.grad_rec);
             sums.inb
                 .iter_mut()
                 .zip(&sh.grad_inb)
@@ -282,6 +287,30 @@ impl<R: Real> Engine<R> {
             }
             sh.times.backward = t0.elapsed().as_secs_f64();
         });
-        BackpropSums::reduce(&self.shards, net, from_h0)
+        BackpropSums::reduce(&self.shards, net, from_h0, self.threads)
     }
+}
+
+/// Sum of the shards' W_rec gradients in shard order, element ranges split over `threads`
+/// where the matrix is large enough to pay for them (N >= 256).
+fn sum_rec<R: Real>(shards: &[Shard<R>], len: usize, threads: usize) -> Vec<f64> {
+    let mut rec = vec![0.0; len];
+    let add = |dst: &mut [f64], lo: usize| {
+        for sh in shards {
+            let src = &sh.grad_rec[lo..lo + dst.len()];
+            dst.iter_mut().zip(src).for_each(|(d, v)| *d += v.f64());
+        }
+    };
+    if threads <= 1 || len < 1 << 16 {
+        add(&mut rec, 0);
+        return rec;
+    }
+    let chunk = len.div_ceil(threads);
+    std::thread::scope(|s| {
+        for (c, dst) in rec.chunks_mut(chunk).enumerate() {
+            let add = &add;
+            s.spawn(move || add(dst, c * chunk));
+        }
+    });
+    rec
 }

@@ -87,7 +87,12 @@ pub fn step_matmul<R: Real>(
                 std::slice::from_raw_parts(packed.data.as_ptr() as *const f32, packed.data.len());
             let c32 = std::slice::from_raw_parts_mut(c.as_mut_ptr() as *mut f32, c.len());
             let keep32 = keep.map(|v| v.f64() as f32);
-            avx2::matmul(m, k, n, a32, lda, b32, c32, ldc, keep32, scale.f64() as f32);
+            let scale32 = scale.f64() as f32;
+            if path == SimdPath::Avx512 {
+                avx512::matmul(m, k, n, a32, lda, b32, c32, ldc, keep32, scale32);
+            } else {
+                avx2::matmul(m, k, n, a32, lda, b32, c32, ldc, keep32, scale32);
+            }
         }
         return;
     }
@@ -114,13 +119,15 @@ mod avx2 {
         keep: Option<f32>,
         scale: f32,
     ) {
+        // Panels outer, rows inner: a panel (k x 16) stays in cache while every row block
+        // uses it, so B is read from memory once per call however large N is.
         let panels = n.div_ceil(PANEL);
-        let mut i = 0;
-        while i < m {
-            let rows = ROWS.min(m - i);
-            for p in 0..panels {
-                let cols = PANEL.min(n - p * PANEL);
-                let panel = &bp[p * k * PANEL..(p + 1) * k * PANEL];
+        for p in 0..panels {
+            let cols = PANEL.min(n - p * PANEL);
+            let panel = &bp[p * k * PANEL..(p + 1) * k * PANEL];
+            let mut i = 0;
+            while i < m {
+                let rows = ROWS.min(m - i);
                 let a_blk = &a[i * lda..];
                 let c_blk = &mut c[i * ldc + p * PANEL..];
                 match rows {
@@ -131,8 +138,8 @@ mod avx2 {
                     2 => block::<2>(k, a_blk, lda, panel, c_blk, ldc, cols, keep, scale),
                     _ => block::<1>(k, a_blk, lda, panel, c_blk, ldc, cols, keep, scale),
                 }
+                i += rows;
             }
-            i += rows;
         }
     }
 
@@ -208,6 +215,139 @@ mod avx2 {
     }
 }
 
+/// The same product with AVX-512: a block is R rows by two 16-column panels (one zmm each),
+/// so each k step does 2R FMAs for 2 loads of B and R broadcasts of A. Every element of C is
+/// still one accumulator summed over k in order, with the same epilogue, so the result is
+/// bit-identical to the AVX2 kernel's.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::{PANEL, ROWS};
+    use std::arch::x86_64::*;
+
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) fn matmul(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: &[f32],
+        lda: usize,
+        bp: &[f32],
+        c: &mut [f32],
+        ldc: usize,
+        keep: Option<f32>,
+        scale: f32,
+    ) {
+        let panels = n.div_ceil(PANEL);
+        let mut p = 0;
+        while p < panels {
+            let width = if p + 1 < panels { 2 } else { 1 };
+            let cols = (width * PANEL).min(n - p * PANEL);
+            let b = &bp[p * k * PANEL..(p + width) * k * PANEL];
+            let mut i = 0;
+            while i < m {
+                let rows = ROWS.min(m - i);
+                let (a_blk, c_blk) = (&a[i * lda..], &mut c[i * ldc + p * PANEL..]);
+                let o = Operands {
+                    k,
+                    a: a_blk,
+                    lda,
+                    b,
+                    ldc,
+                    cols,
+                    keep,
+                    scale,
+                };
+                match (rows, width) {
+                    (6, 2) => block::<6, 2>(&o, c_blk),
+                    (5, 2) => block::<5, 2>(&o, c_blk),
+                    (4, 2) => block::<4, 2>(&o, c_blk),
+                    (3, 2) => block::<3, 2>(&o, c_blk),
+                    (2, 2) => block::<2, 2>(&o, c_blk),
+                    (_, 2) => block::<1, 2>(&o, c_blk),
+                    (6, _) => block::<6, 1>(&o, c_blk),
+                    (5, _) => block::<5, 1>(&o, c_blk),
+                    (4, _) => block::<4, 1>(&o, c_blk),
+                    (3, _) => block::<3, 1>(&o, c_blk),
+                    (2, _) => block::<2, 1>(&o, c_blk),
+                    _ => block::<1, 1>(&o, c_blk),
+                }
+                i += rows;
+            }
+            p += width;
+        }
+    }
+
+    /// A block's inputs: A's rows from `a`, W consecutive packed panels in `b`, and C's
+    /// `cols` columns (at most 16 W).
+    struct Operands<'a> {
+        k: usize,
+        a: &'a [f32],
+        lda: usize,
+        b: &'a [f32],
+        ldc: usize,
+        cols: usize,
+        keep: Option<f32>,
+        scale: f32,
+    }
+
+    /// One R x 16W block of C over the whole k, in RW zmm accumulators.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    fn block<const R: usize, const W: usize>(o: &Operands, c: &mut [f32]) {
+        let (k, lda, ldc) = (o.k, o.lda, o.ldc);
+        assert!(
+            o.a.len() >= (R - 1) * lda + k
+                && o.b.len() >= W * k * PANEL
+                && c.len() >= (R - 1) * ldc + o.cols
+                && o.cols > (W - 1) * PANEL
+        );
+        let mut acc = [[_mm512_setzero_ps(); W]; R];
+        let ap = o.a.as_ptr();
+        let bp = o.b.as_ptr();
+        for kk in 0..k {
+            // SAFETY: kk < k and the assert above bound every read.
+            unsafe {
+                let mut bv = [_mm512_setzero_ps(); W];
+                for (h, v) in bv.iter_mut().enumerate() {
+                    *v = _mm512_loadu_ps(bp.add((h * k + kk) * PANEL));
+                }
+                for (r, acc_r) in acc.iter_mut().enumerate() {
+                    let av = _mm512_set1_ps(*ap.add(r * lda + kk));
+                    for h in 0..W {
+                        acc_r[h] = _mm512_fmadd_ps(av, bv[h], acc_r[h]);
+                    }
+                }
+            }
+        }
+        let s = _mm512_set1_ps(o.scale);
+        for (r, acc_r) in acc.iter().enumerate() {
+            for (h, acc_h) in acc_r.iter().enumerate() {
+                let count = (o.cols - h * PANEL).min(PANEL);
+                let mask: __mmask16 = if count == PANEL {
+                    0xffff
+                } else {
+                    (1u16 << count) - 1
+                };
+                // SAFETY: the mask keeps the access inside the row's `cols` elements, which
+                // the assert above bounds.
+                unsafe {
+                    let cp = c.as_mut_ptr().add(r * ldc + h * PANEL);
+                    let v = match o.keep {
+                        Some(kp) => _mm512_fmadd_ps(
+                            s,
+                            *acc_h,
+                            _mm512_mul_ps(_mm512_set1_ps(kp), _mm512_maskz_loadu_ps(mask, cp)),
+                        ),
+                        None => _mm512_mul_ps(s, *acc_h),
+                    };
+                    _mm512_mask_storeu_ps(cp, mask, v);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +403,51 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// The AVX-512 kernel gives the AVX2 kernel's bits (each element is one accumulator over
+    /// k in order either way), on shapes with odd panel counts and partial panels.
+    #[test]
+    fn avx512_and_avx2_agree_bit_for_bit() {
+        if path() != SimdPath::Avx512 {
+            return;
+        }
+        for (m, k, n) in [
+            (50, 300, 70),
+            (7, 33, 16),
+            (13, 512, 48),
+            (1, 5, 100),
+            (6, 64, 33),
+        ] {
+            let a: Vec<f32> = (0..m * k)
+                .map(|i| ((i * 7919 % 101) as f32 - 50.0) / 37.0)
+                .collect();
+            let bsrc: Vec<f32> = (0..k * n)
+                .map(|i| ((i * 104_729 % 97) as f32 - 48.0) / 41.0)
+                .collect();
+            let b = Mat::rows(&bsrc, n);
+            let mut packed = PackedB::new();
+            packed.pack(b, k, n);
+            for keep in [None, Some(0.9f32)] {
+                let c0: Vec<f32> = (0..m * n).map(|i| (i % 13) as f32 / 7.0).collect();
+                let (mut c2, mut c5) = (c0.clone(), c0.clone());
+                step_matmul(SimdPath::Avx2, m, &a, k, b, &packed, &mut c2, n, keep, 0.1);
+                step_matmul(
+                    SimdPath::Avx512,
+                    m,
+                    &a,
+                    k,
+                    b,
+                    &packed,
+                    &mut c5,
+                    n,
+                    keep,
+                    0.1,
+                );
+                let bits = |c: &[f32]| c.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert!(bits(&c2) == bits(&c5), "({m},{k},{n}) keep={keep:?}");
             }
         }
     }

@@ -1,6 +1,7 @@
 //! `gridrnn bench`: training speed against the PyTorch peer, or the analysis stage's.
 
 mod analysis;
+mod place_cells;
 mod timing;
 
 use gridrnn::io::write_atomic;
@@ -31,10 +32,24 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let o = BenchOptions {
         iters: a.iters.max(1),
         threads: a.threads.max(1),
+        preset: "pytorch-peer",
         sets: a.sets,
         peer_python: a.peer_python,
         peer_dir: (!a.no_peer).then_some(a.peer_dir),
     };
+    if a.place_cells {
+        let o = BenchOptions {
+            preset: "sorscher",
+            peer_dir: (!a.no_peer).then(|| a.sorscher_dir.clone()),
+            ..o
+        };
+        let rows = place_cells::bench_place_cells(&o)?;
+        print!("{}", place_cells::render_place_cells(&rows, o.threads));
+        if let Some(p) = a.json {
+            write_atomic(&p, serde_json::to_string_pretty(&rows)?.as_bytes())?;
+        }
+        return Ok(());
+    }
     let mut rows = vec![bench_gridrnn(&o)?];
     rows.extend(bench_peer(&o)?);
     if a.scaling {

@@ -28,6 +28,9 @@ pub struct BenchOptions {
     pub iters: usize,
     /// Worker threads.
     pub threads: usize,
+    /// The preset benchmarked: `pytorch-peer` (the paper's size) or `sorscher` (the
+    /// place-cell scale).
+    pub preset: &'static str,
     /// Extra `--set` overrides (e.g. model.units=256).
     pub sets: Vec<String>,
     /// Python with torch; None = look for `python3` and `~/.venv-peer/bin/python`.
@@ -36,7 +39,7 @@ pub struct BenchOptions {
     pub peer_dir: Option<PathBuf>,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(super) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     if v.is_empty() {
         f64::NAN
@@ -49,7 +52,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 pub fn bench_gridrnn(o: &BenchOptions) -> anyhow::Result<BenchRow> {
     let mut sets = vec![format!("train.threads={}", o.threads)];
     sets.extend(o.sets.iter().cloned());
-    let cfg = load(None, Some("pytorch-peer"), &sets)?;
+    let cfg = load(None, Some(o.preset), &sets)?;
     let mut tr = Trainer::<f32>::new(&cfg);
     let _ = tr.step();
     let mut total = Vec::new();
@@ -65,10 +68,15 @@ pub fn bench_gridrnn(o: &BenchOptions) -> anyhow::Result<BenchRow> {
     let p = |f: fn(&PhaseTimes) -> f64| median(phases.iter().map(|t| f(t) * 1e3).collect());
     Ok(BenchRow {
         name: format!(
-            "gridrnn (B={}, T={}, N={}, {} threads, {} shards{})",
+            "gridrnn (B={}, T={}, N={}{}, {} threads, {} shards{})",
             cfg.train.batch_size,
             cfg.task.steps,
             cfg.model.units,
+            match cfg.model.readout {
+                gridrnn::config::ReadoutName::PlaceCells =>
+                    format!(", Np={}", cfg.model.place_cells),
+                _ => String::new(),
+            },
             o.threads,
             cfg.train.shards,
             // A Hessian-free update's cost grows with its CG steps as the damping falls.
@@ -89,7 +97,7 @@ pub fn bench_gridrnn(o: &BenchOptions) -> anyhow::Result<BenchRow> {
     })
 }
 
-fn find_python(o: &BenchOptions) -> Option<PathBuf> {
+pub(super) fn find_python(o: &BenchOptions) -> Option<PathBuf> {
     let mut candidates: Vec<PathBuf> = o.peer_python.iter().cloned().collect();
     if let Ok(home) = std::env::var("HOME") {
         candidates.push(Path::new(&home).join(".venv-peer/bin/python"));
