@@ -117,10 +117,10 @@ pub fn record(net: &Ctrnn<f32>, spec: &TrajectorySpec, o: &RecordingOptions) -> 
             o.noise
                 .then_some((o.seed, ANALYSIS_ITERATION - 1 - first as u64, net.noise_std));
         eng.forward_on(net, noise, &traj, 0, cue);
-        if let Some(series) = r.series.as_mut().filter(|_| first == 0) {
-            if net.activation == crate::config::Activation::Relu {
-                series.bound = relu_bound(eng, count, t_len);
-            }
+        if let Some(series) = r.series.as_mut().filter(|_| first == 0)
+            && net.activation == crate::config::Activation::Relu
+        {
+            series.bound = relu_bound(eng, count, t_len);
         }
         for b in 0..count {
             let half = (first + b) % 2;

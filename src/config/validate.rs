@@ -243,13 +243,13 @@ impl Config {
             s => Arena::new(s, t.arena_area),
         }
         .map_err(|e| bad_config(format!("config key `task.vertices`: {e}")))?;
-        if let StartSpec::Point(p) = t.start {
-            if !(p[0].is_finite() && p[1].is_finite() && arena.contains(p)) {
-                return Err(bad_config(format!(
-                    "config key `task.start` = [{}, {}] lies outside the {:?} arena; give a point inside it, \"centre\" or \"random\"",
-                    p[0], p[1], t.arena
-                )));
-            }
+        if let StartSpec::Point(p) = t.start
+            && !(p[0].is_finite() && p[1].is_finite() && arena.contains(p))
+        {
+            return Err(bad_config(format!(
+                "config key `task.start` = [{}, {}] lies outside the {:?} arena; give a point inside it, \"centre\" or \"random\"",
+                p[0], p[1], t.arena
+            )));
         }
         if t.arena == ArenaName::Polygon
             && !arena.contains([0.0, 0.0])

@@ -34,7 +34,7 @@ pub struct Budget {
 
 /// Whether a checkpoint is written at `it`: 0, every power of 2, every `every`, and `last`.
 pub fn is_checkpoint_iteration(it: u64, every: u64, last: u64) -> bool {
-    it == 0 || it.is_power_of_two() || it % every == 0 || it == last
+    it == 0 || it.is_power_of_two() || it.is_multiple_of(every) || it == last
 }
 
 /// How the loop ended.

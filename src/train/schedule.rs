@@ -79,7 +79,7 @@ impl LambdaSchedule {
         } else {
             k * self.e_bar + (1.0 - k) * terms.e
         };
-        if self.l2_on && (iteration + 1) % self.decay_every == 0 {
+        if self.l2_on && (iteration + 1).is_multiple_of(self.decay_every) {
             self.lambdas.l2 = (self.lambdas.l2 * DECAY).max(L2_FLOOR);
         }
         if self.fr_on && self.lambdas.fr * terms.r_fr > self.e_bar / 3.0 {
