@@ -8,7 +8,7 @@ use super::engine::{Engine, Shard};
 use super::gemm::{Mat, matmul};
 use super::kernel::backward_step;
 use super::place_readout::{direct_gradient, initial_state_gradient, readout_weight_gradient};
-use super::step_gemm::{PackedB, step_matmul};
+use super::step_gemm::step_matmul;
 use super::{Ctrnn, Gradients, Lambdas, Real};
 use crate::config::NoiseSite;
 
@@ -45,10 +45,11 @@ impl BackpropSums {
         net: &Ctrnn<R>,
         with_enc: bool,
         threads: usize,
+        rec: Vec<f64>,
     ) -> BackpropSums {
         let (n, nin) = (net.n, net.n_in);
         let mut sums = BackpropSums {
-            rec: sum_rec(shards, n * n, threads),
+            rec: sum_rec(shards, n * n, threads, rec),
             inb: vec![0.0; n * (nin + 1)],
             out: vec![0.0; net.w_out.len()],
             enc: vec![0.0; net.w_enc.len()],
@@ -79,6 +80,7 @@ impl BackpropSums {
     /// learned bias gets a zero b-gradient, so neither Adam nor the Gauss-Newton solve moves b.
     pub(super) fn assemble<R: Real>(
         &self,
+        spare: Option<Gradients<R>>,
         net: &Ctrnn<R>,
         lambda_l2: f64,
         lambda_rec: f64,
@@ -87,7 +89,13 @@ impl BackpropSums {
         let (n, nin) = (net.n, net.n_in);
         let l2_in = 2.0 * lambda_l2 / net.w_in.len() as f64;
         let l2_out = 2.0 * lambda_l2 / net.w_out.len() as f64;
-        let mut g = net.zero_gradients();
+        let mut g = match spare {
+            Some(mut g) if g.tensors().map(|t| t.len()) == net.tensors().map(|t| t.len()) => {
+                g.tensors_mut().into_iter().for_each(|t| t.fill(R::zero()));
+                g
+            }
+            _ => net.zero_gradients(),
+        };
         for ((d, s), w) in g.w_rec.iter_mut().zip(&self.rec).zip(at_rec) {
             // Off, the sum is left exactly as it was (no -0 + 0).
             *d = R::of(if lambda_rec > 0.0 {
@@ -156,17 +164,16 @@ impl<R: Real> Engine<R> {
                 }
             }
         }
-        (
-            sums.assemble(
-                net,
-                lambdas.l2,
-                lambdas.rec,
-                [&net.w_rec, &net.w_in, &net.w_out],
-            ),
-            r_cae,
-        )
+        let g = sums.assemble(
+            self.spare.take(),
+            net,
+            lambdas.l2,
+            lambdas.rec,
+            [&net.w_rec, &net.w_in, &net.w_out],
+        );
+        self.rec_sum = sums.rec;
+        (g, r_cae)
     }
-
     /// The backward pass shared by [`Engine::backward`] and the Gauss-Newton product: BPTT from
     /// the readout errors in `err` (dE/dy, or H_y R y) and `c_fr` times `fr` per unit and step,
     /// reduced over shards in shard order, in f64.
@@ -184,8 +191,8 @@ impl<R: Real> Engine<R> {
         let act = net.activation;
         let rate_site = net.noise_site == NoiseSite::Rate;
         let c_fr = R::of(c_fr);
-        let mut w_rec_p = PackedB::new();
-        w_rec_p.pack(Mat::rows(&net.w_rec, n), n, n);
+        let mut w_rec_p = std::mem::take(&mut self.packed[1]);
+        w_rec_p.pack(Mat::rows(&net.w_rec, n), n, n, self.threads);
         let np = net.place_cells.as_ref().map(|pc| pc.len());
         assert!(
             np.is_none() || fr == FrSource::Activity,
@@ -287,15 +294,24 @@ impl<R: Real> Engine<R> {
             }
             sh.times.backward = t0.elapsed().as_secs_f64();
         });
-        BackpropSums::reduce(&self.shards, net, from_h0, self.threads)
+        self.packed[1] = w_rec_p;
+        let rec = std::mem::take(&mut self.rec_sum);
+        BackpropSums::reduce(&self.shards, net, from_h0, self.threads, rec)
     }
 }
 
 /// Sum of the shards' W_rec gradients in shard order, element ranges split over `threads`
 /// where the matrix is large enough to pay for them (N >= 256).
-fn sum_rec<R: Real>(shards: &[Shard<R>], len: usize, threads: usize) -> Vec<f64> {
-    let mut rec = vec![0.0; len];
+/// `rec` is a buffer to reuse (its contents are overwritten).
+fn sum_rec<R: Real>(
+    shards: &[Shard<R>],
+    len: usize,
+    threads: usize,
+    mut rec: Vec<f64>,
+) -> Vec<f64> {
+    rec.resize(len, 0.0);
     let add = |dst: &mut [f64], lo: usize| {
+        dst.fill(0.0);
         for sh in shards {
             let src = &sh.grad_rec[lo..lo + dst.len()];
             dst.iter_mut().zip(src).for_each(|(d, v)| *d += v.f64());

@@ -92,6 +92,13 @@ pub struct Engine<R> {
     pub(super) with_grad: bool,
     /// Whether the next forward pass continues from where the last one ended.
     pub(super) continuing: bool,
+    /// W_rec^T and W_rec packed for the step kernel, kept between iterations (their memory
+    /// is reused, not faulted in again).
+    pub(super) packed: [PackedB<R>; 2],
+    /// The f64 buffer of the W_rec gradient's shard sum, kept between iterations.
+    pub(super) rec_sum: Vec<f64>,
+    /// A gradient returned by [`Engine::recycle`], whose memory the next backward pass reuses.
+    pub(super) spare: Option<super::Gradients<R>>,
 }
 
 impl<R: Real> Engine<R> {
@@ -168,6 +175,9 @@ impl<R: Real> Engine<R> {
             simd: path(),
             with_grad,
             continuing: false,
+            packed: Default::default(),
+            rec_sum: Vec::new(),
+            spare: None,
         }
     }
 
@@ -261,8 +271,8 @@ impl<R: Real> Engine<R> {
         let noise = noise.filter(|&(_, _, sd)| sd > 0.0);
         let continuing = self.continuing;
         // W_rec^T is the same for every step: pack it once for the step kernel.
-        let mut w_rec_t = PackedB::new();
-        w_rec_t.pack(Mat::trans(&net.w_rec, n), n, n);
+        let mut w_rec_t = std::mem::take(&mut self.packed[0]);
+        w_rec_t.pack(Mat::trans(&net.w_rec, n), n, n, self.threads);
         let scale = 1.0 / (self.batch * steps) as f64;
         let m_total = self.batch * steps;
         let cartesian_w_out = net.cartesian_w_out();
@@ -372,6 +382,7 @@ impl<R: Real> Engine<R> {
             sh.times.noise = t_noise;
             sh.times.forward = t1.elapsed().as_secs_f64() - t_noise;
         });
+        self.packed[0] = w_rec_t;
         self.loss_terms(net)
     }
 
@@ -420,6 +431,12 @@ impl<R: Real> Engine<R> {
                 inp.start,
             )
         })
+    }
+
+    /// Give back a gradient from [`Engine::backward`] once it is used, so that the next
+    /// backward pass writes into its memory instead of faulting in a new one.
+    pub fn recycle(&mut self, g: super::Gradients<R>) {
+        self.spare = Some(g);
     }
 
     /// Phase times of the last forward + backward, averaged over workers.

@@ -52,7 +52,7 @@ impl<R: Real> Engine<R> {
         let c_out = R::of(1.0 / m_t);
         let vin_t = input_weights_k_major(&v.w_in, n, nin);
         let mut w_rec_t = PackedB::new();
-        w_rec_t.pack(Mat::trans(&net.w_rec, n), n, n);
+        w_rec_t.pack(Mat::trans(&net.w_rec, n), n, n, self.threads);
         self.parallel(|sh| {
             let bsn = sh.bs * n;
             if sh.ru.len() != steps * bsn {
@@ -116,6 +116,6 @@ impl<R: Real> Engine<R> {
         });
         let c_u = 2.0 * w.fr / (n as f64 * m_t) + w.structural / m_t;
         let sums = self.backprop(net, c_u, FrSource::Tangent, &[]);
-        sums.assemble(net, w.l2, w.rec, [&v.w_rec, &v.w_in, &v.w_out])
+        sums.assemble(None, net, w.l2, w.rec, [&v.w_rec, &v.w_in, &v.w_out])
     }
 }

@@ -231,6 +231,7 @@ impl<R: Real> Trainer<R> {
         let Ok(hf_report) = solver.update(problem, at, self.lr) else {
             return Err(Box::new(rec));
         };
+        self.engine.recycle(g);
         times.optimiser = t0.elapsed().as_secs_f64();
         self.schedule.after(it, &terms);
         self.iteration += 1;
