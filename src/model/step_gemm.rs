@@ -236,13 +236,18 @@ mod avx2 {
 }
 
 /// The same product with AVX-512: a block is R rows by two 16-column panels (one zmm each),
-/// so each k step does 2R FMAs for 2 loads of B and R broadcasts of A. Every element of C is
-/// still one accumulator summed over k in order, with the same epilogue, so the result is
-/// bit-identical to the AVX2 kernel's.
+/// so each k step does 2R FMAs for 2 loads of B and R broadcasts of A. k is cut into blocks
+/// of [`avx512::KC`] so that the two panels' block (32 KB) stays in L1 while every row block
+/// uses it; the raw accumulators wait in a small buffer between k blocks (an f32 stored and
+/// loaded is unchanged). Every element of C is still one accumulator summed over k in order,
+/// with the same epilogue, so the result is bit-identical to the AVX2 kernel's.
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::{PANEL, ROWS};
     use std::arch::x86_64::*;
+
+    /// Rows of B per k block.
+    pub(super) const KC: usize = 256;
 
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx512f,avx2,fma")]
@@ -259,49 +264,69 @@ mod avx512 {
         scale: f32,
     ) {
         let panels = n.div_ceil(PANEL);
+        // The raw accumulators of one panel pair for every row, between k blocks.
+        let mut held = if k > KC {
+            vec![0.0f32; m.div_ceil(ROWS) * ROWS * 2 * PANEL]
+        } else {
+            Vec::new()
+        };
         let mut p = 0;
         while p < panels {
             let width = if p + 1 < panels { 2 } else { 1 };
             let cols = (width * PANEL).min(n - p * PANEL);
             let b = &bp[p * k * PANEL..(p + width) * k * PANEL];
-            let mut i = 0;
-            while i < m {
-                let rows = ROWS.min(m - i);
-                let (a_blk, c_blk) = (&a[i * lda..], &mut c[i * ldc + p * PANEL..]);
-                let o = Operands {
-                    k,
-                    a: a_blk,
-                    lda,
-                    b,
-                    ldc,
-                    cols,
-                    keep,
-                    scale,
-                };
-                match (rows, width) {
-                    (6, 2) => block::<6, 2>(&o, c_blk),
-                    (5, 2) => block::<5, 2>(&o, c_blk),
-                    (4, 2) => block::<4, 2>(&o, c_blk),
-                    (3, 2) => block::<3, 2>(&o, c_blk),
-                    (2, 2) => block::<2, 2>(&o, c_blk),
-                    (_, 2) => block::<1, 2>(&o, c_blk),
-                    (6, _) => block::<6, 1>(&o, c_blk),
-                    (5, _) => block::<5, 1>(&o, c_blk),
-                    (4, _) => block::<4, 1>(&o, c_blk),
-                    (3, _) => block::<3, 1>(&o, c_blk),
-                    (2, _) => block::<2, 1>(&o, c_blk),
-                    _ => block::<1, 1>(&o, c_blk),
+            let mut k0 = 0;
+            while k0 < k {
+                let kc = KC.min(k - k0);
+                let mut i = 0;
+                while i < m {
+                    let rows = ROWS.min(m - i);
+                    let o = Operands {
+                        k,
+                        k0,
+                        kc,
+                        a: &a[i * lda..],
+                        lda,
+                        b,
+                        ldc,
+                        cols,
+                        keep,
+                        scale,
+                    };
+                    let c_blk = &mut c[i * ldc + p * PANEL..];
+                    let h = if held.is_empty() {
+                        &mut []
+                    } else {
+                        &mut held[i * 2 * PANEL..]
+                    };
+                    match (rows, width) {
+                        (6, 2) => block::<6, 2>(&o, h, c_blk),
+                        (5, 2) => block::<5, 2>(&o, h, c_blk),
+                        (4, 2) => block::<4, 2>(&o, h, c_blk),
+                        (3, 2) => block::<3, 2>(&o, h, c_blk),
+                        (2, 2) => block::<2, 2>(&o, h, c_blk),
+                        (_, 2) => block::<1, 2>(&o, h, c_blk),
+                        (6, _) => block::<6, 1>(&o, h, c_blk),
+                        (5, _) => block::<5, 1>(&o, h, c_blk),
+                        (4, _) => block::<4, 1>(&o, h, c_blk),
+                        (3, _) => block::<3, 1>(&o, h, c_blk),
+                        (2, _) => block::<2, 1>(&o, h, c_blk),
+                        _ => block::<1, 1>(&o, h, c_blk),
+                    }
+                    i += rows;
                 }
-                i += rows;
+                k0 += kc;
             }
             p += width;
         }
     }
 
-    /// A block's inputs: A's rows from `a`, W consecutive packed panels in `b`, and C's
-    /// `cols` columns (at most 16 W).
+    /// A block's inputs: A's rows from `a`, W consecutive packed panels (each k x 16) in `b`,
+    /// the k block `k0..k0 + kc`, and C's `cols` columns (at most 16 W).
     struct Operands<'a> {
         k: usize,
+        k0: usize,
+        kc: usize,
         a: &'a [f32],
         lda: usize,
         b: &'a [f32],
@@ -311,21 +336,34 @@ mod avx512 {
         scale: f32,
     }
 
-    /// One R x 16W block of C over the whole k, in RW zmm accumulators.
+    /// One R x 16W block of C over the k block, in RW zmm accumulators: started from zero at
+    /// the first k block or from `held` (R rows of 32), and left in `held` or finished into C
+    /// at the last.
     #[inline]
     #[target_feature(enable = "avx512f,avx2,fma")]
-    fn block<const R: usize, const W: usize>(o: &Operands, c: &mut [f32]) {
+    fn block<const R: usize, const W: usize>(o: &Operands, held: &mut [f32], c: &mut [f32]) {
         let (k, lda, ldc) = (o.k, o.lda, o.ldc);
+        let (first, last) = (o.k0 == 0, o.k0 + o.kc == k);
         assert!(
             o.a.len() >= (R - 1) * lda + k
                 && o.b.len() >= W * k * PANEL
                 && c.len() >= (R - 1) * ldc + o.cols
                 && o.cols > (W - 1) * PANEL
+                && o.k0 + o.kc <= k
+                && (first && last || held.len() >= R * 2 * PANEL)
         );
         let mut acc = [[_mm512_setzero_ps(); W]; R];
+        if !first {
+            for (r, acc_r) in acc.iter_mut().enumerate() {
+                for (h, v) in acc_r.iter_mut().enumerate() {
+                    // SAFETY: held has R rows of 32 floats (asserted).
+                    *v = unsafe { _mm512_loadu_ps(held.as_ptr().add(r * 2 * PANEL + h * PANEL)) };
+                }
+            }
+        }
         let ap = o.a.as_ptr();
         let bp = o.b.as_ptr();
-        for kk in 0..k {
+        for kk in o.k0..o.k0 + o.kc {
             // SAFETY: kk < k and the assert above bound every read.
             unsafe {
                 let mut bv = [_mm512_setzero_ps(); W];
@@ -339,6 +377,17 @@ mod avx512 {
                     }
                 }
             }
+        }
+        if !last {
+            for (r, acc_r) in acc.iter().enumerate() {
+                for (h, v) in acc_r.iter().enumerate() {
+                    // SAFETY: as for the load above.
+                    unsafe {
+                        _mm512_storeu_ps(held.as_mut_ptr().add(r * 2 * PANEL + h * PANEL), *v)
+                    };
+                }
+            }
+            return;
         }
         let s = _mm512_set1_ps(o.scale);
         for (r, acc_r) in acc.iter().enumerate() {
