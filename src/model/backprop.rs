@@ -215,6 +215,7 @@ impl<R: Real> Engine<R> {
                 if next.is_empty() {
                     sh.g.fill(R::zero());
                 } else {
+                    let tp = Instant::now();
                     step_matmul(
                         simd,
                         sh.bs,
@@ -227,6 +228,7 @@ impl<R: Real> Engine<R> {
                         None,
                         a,
                     );
+                    sh.times.products += tp.elapsed().as_secs_f64();
                 }
                 let f_clean: &[R] = if rate_site {
                     &sh.f[t * bsn..(t + 1) * bsn]
@@ -275,6 +277,7 @@ impl<R: Real> Engine<R> {
             }
             // dW_rec = a sum_t gx_t u_{t-1}^T over all (t, b) in one GEMM.
             let rows = steps * sh.bs;
+            let tp = Instant::now();
             matmul(
                 n,
                 n,
@@ -286,6 +289,7 @@ impl<R: Real> Engine<R> {
                 Mat::rows(&sh.u[..(rows - sh.bs) * n], n),
                 a,
             );
+            sh.times.products += tp.elapsed().as_secs_f64();
             if let Some(np) = np {
                 readout_weight_gradient(sh, n, np);
                 if from_h0 {

@@ -321,6 +321,7 @@ impl<R: Real> Engine<R> {
                     None
                 };
                 if let Some(prev) = prev {
+                    let tp = Instant::now();
                     step_matmul(
                         simd,
                         sh.bs,
@@ -333,6 +334,7 @@ impl<R: Real> Engine<R> {
                         Some(one_minus_a),
                         a,
                     );
+                    sh.times.products += tp.elapsed().as_secs_f64();
                 }
                 let xi: &[R] = match (&mut rng, noise) {
                     (Some(r), Some((_, _, sd))) => {

@@ -14,6 +14,10 @@ pub struct PhaseTimes {
     pub backward: f64,
     /// Optimiser step (set by the trainer).
     pub optimiser: f64,
+    /// Of forward and backward, the time in the recurrent and readout products (the per-step
+    /// products, the readout's GEMMs and dW_rec): what `gridrnn bench` sets against the
+    /// GEMM roofline.
+    pub products: f64,
 }
 
 impl PhaseTimes {
@@ -24,6 +28,7 @@ impl PhaseTimes {
         self.forward += o.forward;
         self.backward += o.backward;
         self.optimiser += o.optimiser;
+        self.products += o.products;
     }
     /// Scale every phase.
     pub fn scaled(&self, s: f64) -> PhaseTimes {
@@ -33,6 +38,7 @@ impl PhaseTimes {
             forward: self.forward * s,
             backward: self.backward * s,
             optimiser: self.optimiser * s,
+            products: self.products * s,
         }
     }
 }

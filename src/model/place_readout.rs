@@ -12,6 +12,8 @@
 //!            dW_enc = dH0^T P0,  and dW_rec gains a gx_0 h0^T
 //! ```
 
+use std::time::Instant;
+
 use super::engine::Shard;
 use super::gemm::{Mat, matmul};
 use super::simd::SimdPath;
@@ -67,6 +69,7 @@ pub(super) fn readout_forward<R: Real>(
     let np = pc.len();
     let rows = sh.u.len() / n;
     sh.pc_z.resize(rows * np, R::zero());
+    let tp = Instant::now();
     matmul(
         rows,
         np,
@@ -78,6 +81,7 @@ pub(super) fn readout_forward<R: Real>(
         Mat::trans(w_out, n),
         R::one(),
     );
+    sh.times.products += tp.elapsed().as_secs_f64();
     let (mut y, mut scratch) = (vec![0.0; np], vec![0.0; np]);
     let (mut y_r, mut z) = (vec![R::zero(); np], vec![R::zero(); np]);
     let (mut xent, mut se) = (0.0, 0.0);
@@ -102,6 +106,7 @@ pub(super) fn readout_forward<R: Real>(
 /// dL/dU = dZ W_out into `sh.gx`, where BPTT reads it as each step's direct gradient.
 pub(super) fn direct_gradient<R: Real>(sh: &mut Shard<R>, w_out: &[R], n: usize, np: usize) {
     let rows = sh.u.len() / n;
+    let tp = Instant::now();
     matmul(
         rows,
         n,
@@ -113,12 +118,14 @@ pub(super) fn direct_gradient<R: Real>(sh: &mut Shard<R>, w_out: &[R], n: usize,
         Mat::rows(w_out, n),
         R::one(),
     );
+    sh.times.products += tp.elapsed().as_secs_f64();
 }
 
 /// dW_out = dZ^T U (Np x N), into `sh.grad_out` in f64.
 pub(super) fn readout_weight_gradient<R: Real>(sh: &mut Shard<R>, n: usize, np: usize) {
     let rows = sh.u.len() / n;
     sh.acc_out.resize(np * n, R::zero());
+    let tp = Instant::now();
     matmul(
         np,
         n,
@@ -130,6 +137,7 @@ pub(super) fn readout_weight_gradient<R: Real>(sh: &mut Shard<R>, n: usize, np: 
         Mat::rows(&sh.u, n),
         R::one(),
     );
+    sh.times.products += tp.elapsed().as_secs_f64();
     sh.grad_out.clear();
     sh.grad_out.extend(sh.acc_out.iter().map(|v| v.f64()));
 }

@@ -19,6 +19,9 @@ pub struct BenchRow {
     pub iter_ms: f64,
     /// Median ms per phase (trajectories, noise, forward, backward, optimiser); NaN if unknown.
     pub phases_ms: [f64; 5],
+    /// Median ms of forward and backward spent in the recurrent and readout products; NaN
+    /// if unknown.
+    pub products_ms: f64,
 }
 
 /// Options of a benchmark run.
@@ -94,6 +97,7 @@ pub fn bench_gridrnn(o: &BenchOptions) -> anyhow::Result<BenchRow> {
             p(|t| t.backward),
             p(|t| t.optimiser),
         ],
+        products_ms: p(|t| t.products),
     })
 }
 
@@ -148,6 +152,7 @@ pub fn bench_peer(o: &BenchOptions) -> anyhow::Result<Vec<BenchRow>> {
             ),
             iter_ms: g("iter_ms"),
             phases_ms: [g("traj_ms"), g("noise_ms"), f64::NAN, f64::NAN, f64::NAN],
+            products_ms: f64::NAN,
         });
     }
     Ok(rows)
