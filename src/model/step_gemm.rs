@@ -41,17 +41,23 @@ impl<R: Real> PackedB<R> {
         self.k = k;
         self.n = n;
         self.data.resize(panels * k * PANEL, R::zero());
+        // Rows of B in blocks of 64, every panel of the block in turn: both B's rows and the
+        // panels are then read and written in cache-sized runs, whichever way B is strided.
         let fill = |first: usize, out: &mut [R]| {
-            for (q, panel) in out.chunks_mut(k * PANEL).enumerate() {
-                let p = first + q;
-                let cols = PANEL.min(n - p * PANEL);
-                for (kk, row) in panel.chunks_mut(PANEL).enumerate() {
-                    for (j, v) in row.iter_mut().enumerate() {
-                        *v = if j < cols {
-                            b.data[kk * b.rs + (p * PANEL + j) * b.cs]
-                        } else {
-                            R::zero()
-                        };
+            let count = out.len() / (k * PANEL);
+            for k0 in (0..k).step_by(64) {
+                for q in 0..count {
+                    let p = first + q;
+                    let cols = PANEL.min(n - p * PANEL);
+                    for kk in k0..(k0 + 64).min(k) {
+                        let row = &mut out[(q * k + kk) * PANEL..(q * k + kk + 1) * PANEL];
+                        for (j, v) in row.iter_mut().enumerate() {
+                            *v = if j < cols {
+                                b.data[kk * b.rs + (p * PANEL + j) * b.cs]
+                            } else {
+                                R::zero()
+                            };
+                        }
                     }
                 }
             }

@@ -40,7 +40,9 @@ impl<R: Real> Adam<R> {
         }
     }
 
-    /// One update of `net` with gradient `g`.
+    /// One update of `net` with gradient `g`, each large tensor split over `threads` by
+    /// element range (the update is elementwise, so the result does not depend on the split).
+    #[allow(clippy::too_many_arguments)]
     pub fn step(
         &mut self,
         net: &mut Ctrnn<R>,
@@ -49,6 +51,7 @@ impl<R: Real> Adam<R> {
         b1: f64,
         b2: f64,
         eps: f64,
+        threads: usize,
     ) {
         self.t += 1;
         let c1 = 1.0 - b1.powi(self.t as i32);
@@ -58,16 +61,34 @@ impl<R: Real> Adam<R> {
         let step = R::of(lr / c1);
         let inv_c2 = R::of(1.0 / c2);
         let e = R::of(eps);
-        // Squared small gradients fall into the subnormal range (model/subnormal.rs).
-        without_subnormals(|| {
-            for (k, (p, gr)) in net.tensors_mut().into_iter().zip(g.tensors()).enumerate() {
-                let (m, v) = (&mut self.m[k], &mut self.v[k]);
+        let update = |p: &mut [R], m: &mut [R], v: &mut [R], gr: &[R]| {
+            // Squared small gradients fall into the subnormal range (model/subnormal.rs).
+            without_subnormals(|| {
                 for i in 0..p.len() {
                     m[i] = rb1 * m[i] + ob1 * gr[i];
                     v[i] = rb2 * v[i] + ob2 * gr[i] * gr[i];
                     p[i] = p[i] - step * m[i] / ((v[i] * inv_c2).sqrt() + e);
                 }
+            })
+        };
+        for (k, (p, gr)) in net.tensors_mut().into_iter().zip(g.tensors()).enumerate() {
+            let (m, v) = (&mut self.m[k], &mut self.v[k]);
+            if threads <= 1 || p.len() < 1 << 16 {
+                update(p, m, v, gr);
+                continue;
             }
-        });
+            let chunk = p.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let parts = p
+                    .chunks_mut(chunk)
+                    .zip(m.chunks_mut(chunk))
+                    .zip(v.chunks_mut(chunk))
+                    .zip(gr.chunks(chunk));
+                for (((p, m), v), gr) in parts {
+                    let update = &update;
+                    s.spawn(move || update(p, m, v, gr));
+                }
+            });
+        }
     }
 }

@@ -61,7 +61,8 @@ impl<R: Real> Solver<R> for Adam<R> {
         lr: f64,
     ) -> Result<Option<HfReport>, NonFiniteUpdate> {
         let t = &problem.cfg.train;
-        self.step(problem.net, at.gradient, lr, t.beta1, t.beta2, t.eps);
+        let threads = problem.cfg.threads();
+        self.step(problem.net, at.gradient, lr, t.beta1, t.beta2, t.eps, threads);
         Ok(None)
     }
 }
