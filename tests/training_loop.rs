@@ -139,3 +139,24 @@ fn a_stop_checkpoints_and_driving_on_gives_the_uninterrupted_network() {
     ));
     assert_eq!(fresh.iteration, 0);
 }
+
+/// At N = 256 the shard sum, the packing of W_rec and Adam are split over the threads (by
+/// element range and panel): the trained state is still the same bit for bit with 1 and 2.
+#[test]
+fn the_split_serial_parts_do_not_depend_on_the_thread_count() {
+    let trained = |threads: usize| {
+        let sets = [
+            "model.units=256".to_string(),
+            "model.place_cells=32".into(),
+            "task.steps=5".into(),
+            "train.batch_size=8".into(),
+            "train.shards=2".into(),
+            format!("train.threads={threads}"),
+        ];
+        let cfg = load(None, Some("sorscher"), &sets).unwrap();
+        let mut t = Trainer::<f32>::new(&cfg);
+        drive(&mut t, &budget(3), &mut []).unwrap();
+        t
+    };
+    assert!(same(&trained(1), &trained(2)));
+}
