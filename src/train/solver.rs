@@ -62,7 +62,15 @@ impl<R: Real> Solver<R> for Adam<R> {
     ) -> Result<Option<HfReport>, NonFiniteUpdate> {
         let t = &problem.cfg.train;
         let threads = problem.cfg.threads();
-        self.step(problem.net, at.gradient, lr, t.beta1, t.beta2, t.eps, threads);
+        self.step(
+            problem.net,
+            at.gradient,
+            lr,
+            t.beta1,
+            t.beta2,
+            t.eps,
+            threads,
+        );
         Ok(None)
     }
 }
