@@ -1,0 +1,141 @@
+//! The `gridrnn._gridrnn` extension: the library's entry points for the `gridrnn` Python
+//! package (python/gridrnn/), which converts arguments, parses what these return and carries
+//! the documentation. Errors of the library become `ValueError` (a bad config key or value,
+//! a bad option) or `OSError` (a file), with the command line's message.
+
+use std::path::PathBuf;
+
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray3, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use gridrnn::analysis::{MapLayout, ScoreOptions, arena_layout, score_maps, scores_csv};
+use gridrnn::arena::{Arena, ArenaShape};
+use gridrnn::config::{load, resolve_threads};
+use gridrnn::error::Failure;
+use gridrnn::task::{Trajectories, TrajectorySpec};
+
+/// A library error as the Python exception its kind calls for.
+fn py_err(e: anyhow::Error) -> PyErr {
+    let msg = format!("{e:#}");
+    match e.downcast_ref::<Failure>() {
+        Some(Failure::BadInput(_)) => PyOSError::new_err(msg),
+        _ if e.downcast_ref::<std::io::Error>().is_some() => PyOSError::new_err(msg),
+        _ => PyValueError::new_err(msg),
+    }
+}
+
+/// The gridrnn library's version.
+#[pyfunction]
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// `scores.csv`'s text for a C-contiguous float64 stack of maps (n, rows, cols), NaN for
+/// unvisited bins, scored as `gridrnn score` scores them.
+#[pyfunction]
+#[pyo3(signature = (maps, arena, arena_area, shuffles, percentile, seed, threads))]
+#[allow(clippy::too_many_arguments)]
+fn score_csv(
+    py: Python<'_>,
+    maps: PyReadonlyArray3<'_, f64>,
+    arena: Option<&str>,
+    arena_area: f64,
+    shuffles: usize,
+    percentile: f64,
+    seed: u64,
+    threads: usize,
+) -> PyResult<String> {
+    let o = ScoreOptions {
+        shuffles,
+        percentile,
+        threads: resolve_threads(threads),
+        seed,
+    };
+    o.check().map_err(PyValueError::new_err)?;
+    let shape = maps.shape().to_vec();
+    let (n, h, w) = (shape[0], shape[1], shape[2]);
+    let flat = maps
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("maps must be C-contiguous"))?;
+    let stack: Vec<Vec<f64>> = flat.chunks(h * w).take(n).map(<[f64]>::to_vec).collect();
+    let layout = match arena {
+        None => MapLayout::rectangle(h, w),
+        Some(name) => {
+            let shape = match name {
+                "square" => ArenaShape::Square,
+                "triangle" => ArenaShape::Triangle,
+                "hexagon" => ArenaShape::Hexagon,
+                "circle" => ArenaShape::Circle,
+                other => {
+                    return Err(PyValueError::new_err(format!(
+                        "arena = {other:?}: give one of \"square\", \"triangle\", \"hexagon\", \"circle\" or None (a rectangle, no mask)"
+                    )));
+                }
+            };
+            let a = Arena::new(shape, arena_area)
+                .map_err(|e| PyValueError::new_err(format!("arena_area: {e}")))?;
+            arena_layout(&a, h, w).map_err(PyValueError::new_err)?
+        }
+    };
+    let rows = py.detach(|| score_maps(&stack, &layout, &o).0);
+    Ok(scores_csv(&rows, layout.bin_width))
+}
+
+/// Trajectories of the config (a TOML file and `section.key=value` settings, as `--config`
+/// and `--set` take them): `trials` trials of `steps` steps (None = `task.steps`) from seed
+/// `train.seed`, as `gridrnn trajectories` writes them.
+#[pyfunction]
+#[pyo3(signature = (config_file, sets, trials, steps))]
+fn trajectories<'py>(
+    py: Python<'py>,
+    config_file: Option<PathBuf>,
+    sets: Vec<String>,
+    trials: usize,
+    steps: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    if trials == 0 {
+        return Err(PyValueError::new_err("trials must be at least 1"));
+    }
+    let cfg = load(config_file.as_deref(), None, &sets).map_err(py_err)?;
+    let mut spec = TrajectorySpec::from_config(&cfg);
+    if let Some(t) = steps {
+        if t == 0 {
+            return Err(PyValueError::new_err("steps must be at least 1"));
+        }
+        spec.task.steps = t;
+    }
+    let seed = cfg.train.seed;
+    let tr: Trajectories = py.detach(|| Trajectories::generate(&spec, seed, 0, 0, trials));
+    let (b, t) = (tr.trials, tr.steps);
+    let d = PyDict::new(py);
+    let arr = |v: Vec<f64>, shape: &[usize]| PyArray1::from_vec(py, v).reshape(shape.to_vec());
+    d.set_item("speed", arr(tr.speed, &[b, t])?)?;
+    d.set_item("heading", arr(tr.heading, &[b, t])?)?;
+    d.set_item("position", arr(tr.position, &[b, t, 2])?)?;
+    let start: Vec<f64> = tr.start.iter().flatten().copied().collect();
+    d.set_item("start", arr(start, &[b, 2])?)?;
+    let boundary = PyArray1::from_vec(py, tr.boundary).reshape(vec![b, t])?;
+    d.set_item("boundary", boundary)?;
+    let v = tr.arena_vertices.len();
+    let vertices: Vec<f64> = tr.arena_vertices.iter().flatten().copied().collect();
+    d.set_item("arena_vertices", arr(vertices, &[v, 2])?)?;
+    Ok(d)
+}
+
+/// A config file, validated, as JSON of its full resolved table (what `config.toml` holds).
+#[pyfunction]
+fn config_json(path: PathBuf) -> PyResult<String> {
+    let cfg = load(Some(&path), None, &[]).map_err(py_err)?;
+    serde_json::to_string(&cfg.to_table()).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+#[pymodule]
+fn _gridrnn(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(score_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(trajectories, m)?)?;
+    m.add_function(wrap_pyfunction!(config_json, m)?)?;
+    Ok(())
+}

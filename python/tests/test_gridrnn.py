@@ -1,0 +1,137 @@
+"""The Python module against the command line on the same inputs, and its errors."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gridrnn
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("GRIDRNN_BIN", ROOT / "target" / "release" / "gridrnn"))
+
+
+def cli(*args):
+    """Run the gridrnn binary; fail with its stderr."""
+    if not BIN.exists():
+        pytest.skip(f"no gridrnn binary at {BIN} (cargo build --release, or set GRIDRNN_BIN)")
+    out = subprocess.run([str(BIN), *map(str, args)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out
+
+
+def lattice_maps(n=6, size=20, seed=1):
+    """Hexagonal and square lattices of different periods plus noise, a few bins unvisited."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size].astype(float)
+    maps = []
+    for k in range(n):
+        period = 5.0 + k
+        dirs = (0, 60, 120) if k % 2 == 0 else (0, 90)
+        m = sum(np.cos(2 * np.pi / period * (x * np.cos(np.radians(d + 7 * k))
+                                               + y * np.sin(np.radians(d + 7 * k))))
+                for d in dirs)
+        m = m + 0.3 * rng.standard_normal(m.shape)
+        m[rng.random(m.shape) < 0.03] = np.nan
+        maps.append(m)
+    return np.array(maps)
+
+
+def test_scores_equal_the_command_line(tmp_path):
+    maps = lattice_maps()
+    np.save(tmp_path / "maps.npy", maps)
+    cli("score", tmp_path / "maps.npy", "--arena", "square", "--shuffles", 20,
+        "--out", tmp_path / "scores.csv")
+    want = gridrnn._columns((tmp_path / "scores.csv").read_text())
+    got = gridrnn.score(maps, "square", shuffles=20)
+    assert list(got) == list(want)
+    for name in want:
+        if want[name].dtype.kind == "U":
+            assert (got[name] == want[name]).all(), name
+        else:
+            np.testing.assert_array_equal(got[name], want[name], err_msg=name)
+    assert (got["cell_type"] == "grid").sum() >= 1
+
+
+def test_any_memory_order_and_dtype_and_one_map():
+    maps = lattice_maps(n=3)
+    c = gridrnn.score(maps, shuffles=10)
+    f = gridrnn.score(np.asfortranarray(maps), shuffles=10)
+    v = gridrnn.score(maps[:, ::-1, :][:, ::-1, :], shuffles=10)
+    for name in c:
+        np.testing.assert_array_equal(c[name], f[name])
+        np.testing.assert_array_equal(c[name], v[name])
+    m32 = maps.astype(np.float32)
+    np.testing.assert_array_equal(gridrnn.score(m32, shuffles=10)["grid_score"],
+                                  gridrnn.score(m32.astype(np.float64), shuffles=10)["grid_score"])
+    one = gridrnn.score(maps[0], shuffles=10)
+    assert one["unit"].tolist() == [0]
+
+
+def test_trajectories_equal_the_command_line(tmp_path):
+    cli("trajectories", "--trials", 3, "--steps", 40, "--set", "train.seed=5",
+        "--set", "task.arena=hexagon", "--out", tmp_path / "t.npz")
+    got = gridrnn.trajectories({"task.arena": "hexagon"}, trials=3, steps=40, seed=5)
+    with np.load(tmp_path / "t.npz") as want:
+        assert sorted(want.files) == sorted(got)
+        for k in want.files:
+            np.testing.assert_array_equal(got[k], want[k], err_msg=k)
+
+
+def test_trajectories_never_leave_the_arena():
+    for arena in ("square", "triangle", "hexagon"):
+        t = gridrnn.trajectories({"task.arena": arena}, trials=20, steps=500, seed=3)
+        v = t["arena_vertices"]
+        p = t["position"].reshape(-1, 2)
+        # Inside a convex polygon: on the inner side of every edge (counter-clockwise).
+        edges = np.roll(v, -1, axis=0) - v
+        cross = edges[:, 0] * (p[:, None, 1] - v[:, 1]) - edges[:, 1] * (p[:, None, 0] - v[:, 0])
+        sign = np.sign(np.sum(edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1]
+                              - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]))
+        assert (sign * cross >= -1e-9).all(), arena
+
+
+def test_bad_keys_values_and_files_raise_clear_errors(tmp_path):
+    with pytest.raises(ValueError, match="unitz"):
+        gridrnn.trajectories({"model.unitz": 3}, trials=1)
+    with pytest.raises(ValueError, match="task.arena"):
+        gridrnn.trajectories({"task.arena": "blob"}, trials=1)
+    with pytest.raises(ValueError, match="arena"):
+        gridrnn.score(lattice_maps(n=1), "blob")
+    with pytest.raises(ValueError, match="shuffles"):
+        gridrnn.score(lattice_maps(n=1), shuffles=0)
+    with pytest.raises(ValueError, match="maps"):
+        gridrnn.score(np.zeros(5))
+    with pytest.raises(OSError, match="config.toml"):
+        gridrnn.Run(tmp_path)
+    with pytest.raises((OSError, ValueError), match="nope.toml"):
+        gridrnn.trajectories(tmp_path / "nope.toml", trials=1)
+
+
+def test_run_reads_what_the_command_line_trained(tmp_path):
+    run = tmp_path / "run"
+    cli("train", "--set", "model.units=16", "--set", "task.steps=20", "--set",
+        "train.batch_size=8", "--set", "train.iterations=4", "--out", run)
+    r = gridrnn.Run(run)
+    assert r.config["model"]["units"] == 16
+    assert r.log["iteration"].tolist() == [0, 1, 2, 3]
+    assert np.isfinite(r.log["loss"]).all()
+    assert r.checkpoints() == [0, 1, 2, 4]
+    latest = r.checkpoint()
+    assert latest["W_rec"].shape == (16, 16)
+    np.testing.assert_array_equal(latest["W_rec"], r.checkpoint(4)["W_rec"])
+    assert not np.array_equal(latest["W_rec"], r.checkpoint(0)["W_rec"])
+    with pytest.raises(OSError, match="analyze"):
+        r.scores()
+
+
+def test_from_ratinabox_shapes():
+    class Agent:  # the part of ratinabox.Agent the converter reads
+        history = {"pos": [[0.1, 0.1], [0.2, 0.1], [0.2, 0.3]]}
+
+    t = gridrnn.from_ratinabox(Agent())
+    np.testing.assert_allclose(t["speed"], [[0.1, 0.2]])
+    np.testing.assert_allclose(t["heading"], [[0.0, np.pi / 2]])
+    assert t["position"].shape == (1, 2, 2)
