@@ -99,6 +99,26 @@ pub fn evaluate(
     }
 }
 
+/// The output y_t = W_out u_t of eq. 2 for activity `u`; for a place-cell readout, the
+/// position its logits decode to (the top-k centres' mean).
+fn output_of(net: &Ctrnn<f32>, u: &[f32]) -> [f64; 2] {
+    let n = net.n;
+    let y = |k: usize| {
+        net.w_out[k * n..(k + 1) * n]
+            .iter()
+            .zip(u)
+            .map(|(w, x)| f64::from(*w) * f64::from(*x))
+            .sum::<f64>()
+    };
+    match &net.place_cells {
+        None => [y(0), y(1)],
+        Some(pc) => {
+            let z: Vec<f64> = (0..pc.len()).map(y).collect();
+            pc.decode(&z, crate::task::DECODE_TOP_K)
+        }
+    }
+}
+
 /// The network's outputs y_t = W_out u_t (eq. 2) on the first `count` trials of `traj`,
 /// noise off: `out[b][t]` goes with `traj.pos(b, t)`. A place-cell readout's output is the
 /// position its logits W_out u_t decode to (the top-k centres' mean).
@@ -110,30 +130,53 @@ pub fn outputs(net: &Ctrnn<f32>, traj: &Trajectories, count: usize) -> Vec<Vec<[
     let cue = cue_steps(net);
     let mut engine = Engine::<f32>::new(net.n, net.n_in, traj.steps, count, 1, 1, false);
     engine.forward_on(net, None, traj, 0, cue);
-    let n = net.n;
     (0..count)
         .map(|b| {
             (0..traj.steps)
-                .map(|t| {
-                    let u = engine.activity(b, t);
-                    let y = |k: usize| {
-                        net.w_out[k * n..(k + 1) * n]
-                            .iter()
-                            .zip(u)
-                            .map(|(w, x)| f64::from(*w) * f64::from(*x))
-                            .sum::<f64>()
-                    };
-                    match &net.place_cells {
-                        None => [y(0), y(1)],
-                        Some(pc) => {
-                            let z: Vec<f64> = (0..pc.len()).map(y).collect();
-                            pc.decode(&z, crate::task::DECODE_TOP_K)
-                        }
-                    }
-                })
+                .map(|t| output_of(net, engine.activity(b, t)))
                 .collect()
         })
         .collect()
+}
+
+/// A network run on every trial of a trajectory set: outputs and activity, trial-major.
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    /// Trials B.
+    pub trials: usize,
+    /// Steps T.
+    pub steps: usize,
+    /// Units N.
+    pub units: usize,
+    /// y_t (B x T x 2; the decoded position for a place-cell readout).
+    pub output: Vec<f64>,
+    /// u_t (B x T x N).
+    pub activity: Vec<f32>,
+}
+
+/// Run `net` on every trial of `traj`, noise off or on as in training (the noise of
+/// [`evaluate`]'s first chunk: stream `EVAL_NOISE_SEED`, fixed shards, so the result does not
+/// depend on `threads`).
+pub fn simulate(net: &Ctrnn<f32>, traj: &Trajectories, noise: bool, threads: usize) -> Simulation {
+    let (b, t, n) = (traj.trials, traj.steps, net.n);
+    let mut engine = Engine::<f32>::new(n, net.n_in, t, b, EVAL_SHARDS, threads.max(1), false);
+    let nz = noise.then_some((EVAL_NOISE_SEED, 0, net.noise_std));
+    engine.forward_on(net, nz, traj, 0, cue_steps(net));
+    let mut sim = Simulation {
+        trials: b,
+        steps: t,
+        units: n,
+        output: Vec::with_capacity(b * t * 2),
+        activity: Vec::with_capacity(b * t * n),
+    };
+    for trial in 0..b {
+        for step in 0..t {
+            let u = engine.activity(trial, step);
+            sim.activity.extend_from_slice(u);
+            sim.output.extend(output_of(net, u));
+        }
+    }
+    sim
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _gridrnn
 
-__all__ = ["score", "trajectories", "Run", "from_ratinabox", "__version__"]
+__all__ = ["score", "trajectories", "simulate", "train", "Run", "from_ratinabox", "__version__"]
 __version__ = _gridrnn.version()
 
 ConfigLike = Union[None, str, os.PathLike, Mapping[str, Any]]
@@ -110,6 +110,42 @@ def trajectories(config: ConfigLike = None, *, trials: int, steps: Optional[int]
     """
     path, sets = _config(config, {"train.seed": int(seed)})
     return _gridrnn.trajectories(path, sets, int(trials), None if steps is None else int(steps))
+
+
+def simulate(checkpoint, trajectories, noise: bool = False, *, threads: int = 0) -> dict:
+    """Run a trained network on trajectories, as ``gridrnn evaluate`` does.
+
+    checkpoint: a checkpoint .npz path or a :class:`Run` (its ``latest.npz``).
+    trajectories: a trajectories dict (as :func:`trajectories` returns) or a .npz path.
+    noise: the unit noise as in training (its own fixed stream), or none.
+
+    Returns ``output`` (B, T, 2): the network's y_t of eq. 2, the decoded position for a
+    place-cell readout; and ``activity`` (B, T, N): the firing rates u_t (float32).
+    """
+    if isinstance(checkpoint, Run):
+        checkpoint = checkpoint.path / "checkpoints" / "latest.npz"
+    if isinstance(trajectories, Mapping):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            f = Path(d) / "trajectories.npz"
+            np.savez(f, **{k: np.asarray(v) for k, v in trajectories.items()})
+            return _gridrnn.simulate(os.fspath(checkpoint), str(f), bool(noise), int(threads))
+    return _gridrnn.simulate(os.fspath(checkpoint), os.fspath(trajectories), bool(noise),
+                             int(threads))
+
+
+def train(config: ConfigLike = None, *, out: Union[str, os.PathLike],
+          progress: bool = True) -> "Run":
+    """Train a network into the new run directory ``out``, as ``gridrnn train`` does, and
+    return it as a :class:`Run`.
+
+    config: None (the defaults), a TOML path, or a dict of dotted keys as ``--set`` takes
+    them. The interpreter stays free of the training thread's work (the GIL is released);
+    Ctrl-C (or a notebook's interrupt) writes a checkpoint and raises KeyboardInterrupt;
+    continue with ``gridrnn resume OUT``.
+    """
+    path, sets = _config(config)
+    return Run(_gridrnn.train(path, sets, os.fspath(out), bool(progress)))
 
 
 class Run:

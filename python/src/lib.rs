@@ -4,9 +4,11 @@
 //! a bad option) or `OSError` (a file), with the command line's message.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray3, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -14,7 +16,9 @@ use gridrnn::analysis::{MapLayout, ScoreOptions, arena_layout, score_maps, score
 use gridrnn::arena::{Arena, ArenaShape};
 use gridrnn::config::{load, resolve_threads};
 use gridrnn::error::Failure;
-use gridrnn::task::{Trajectories, TrajectorySpec};
+use gridrnn::io::load_checkpoint;
+use gridrnn::task::{Trajectories, TrajectorySpec, read_trajectories};
+use gridrnn::train::{RunOptions, train_run};
 
 /// A library error as the Python exception its kind calls for.
 fn py_err(e: anyhow::Error) -> PyErr {
@@ -131,11 +135,80 @@ fn config_json(path: PathBuf) -> PyResult<String> {
     serde_json::to_string(&cfg.to_table()).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
+/// A checkpoint run on a trajectory file: `output` (B, T, 2; the decoded position for a
+/// place-cell readout) and `activity` (B, T, N, float32).
+#[pyfunction]
+#[pyo3(signature = (checkpoint, trajectories, noise, threads))]
+fn simulate<'py>(
+    py: Python<'py>,
+    checkpoint: PathBuf,
+    trajectories: PathBuf,
+    noise: bool,
+    threads: usize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (net, _) = load_checkpoint(&checkpoint).map_err(py_err)?;
+    let traj = read_trajectories(&trajectories).map_err(py_err)?;
+    let threads = resolve_threads(threads);
+    let sim = py.detach(|| gridrnn::evaluate::simulate(&net, &traj, noise, threads));
+    let (b, t, n) = (sim.trials, sim.steps, sim.units);
+    let d = PyDict::new(py);
+    d.set_item(
+        "output",
+        PyArray1::from_vec(py, sim.output).reshape(vec![b, t, 2])?,
+    )?;
+    d.set_item(
+        "activity",
+        PyArray1::from_vec(py, sim.activity).reshape(vec![b, t, n])?,
+    )?;
+    Ok(d)
+}
+
+/// Train a new run into `out` (`gridrnn train`), with the interpreter's signals checked while
+/// it trains: Ctrl-C writes a checkpoint and raises KeyboardInterrupt, as the command line
+/// stops with one. The training runs on its own thread without the GIL.
+#[pyfunction]
+#[pyo3(signature = (config_file, sets, out, progress))]
+fn train(
+    py: Python<'_>,
+    config_file: Option<PathBuf>,
+    sets: Vec<String>,
+    out: PathBuf,
+    progress: bool,
+) -> PyResult<String> {
+    let cfg = load(config_file.as_deref(), None, &sets).map_err(py_err)?;
+    let flag = Arc::new(AtomicBool::new(false));
+    let opts = RunOptions {
+        force: false,
+        progress,
+        interrupt: Some(flag.clone()),
+        fail_at: Vec::new(),
+    };
+    let result = std::thread::scope(|s| {
+        let worker = s.spawn(|| train_run(&cfg, &out, &opts));
+        while !worker.is_finished() {
+            if py.check_signals().is_err() {
+                flag.store(true, Ordering::SeqCst);
+            }
+            py.detach(|| std::thread::sleep(std::time::Duration::from_millis(50)));
+        }
+        worker.join().expect("the training thread does not panic")
+    });
+    match result {
+        Ok(summary) => Ok(summary.dir.display().to_string()),
+        Err(e) if matches!(e.downcast_ref::<Failure>(), Some(Failure::Interrupted(_))) => {
+            Err(PyKeyboardInterrupt::new_err(format!("{e:#}")))
+        }
+        Err(e) => Err(py_err(e)),
+    }
+}
+
 #[pymodule]
 fn _gridrnn(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(score_csv, m)?)?;
     m.add_function(wrap_pyfunction!(trajectories, m)?)?;
     m.add_function(wrap_pyfunction!(config_json, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(train, m)?)?;
     Ok(())
 }

@@ -135,3 +135,37 @@ def test_from_ratinabox_shapes():
     np.testing.assert_allclose(t["speed"], [[0.1, 0.2]])
     np.testing.assert_allclose(t["heading"], [[0.0, np.pi / 2]])
     assert t["position"].shape == (1, 2, 2)
+
+
+SMALL = {"model.units": 16, "task.steps": 20, "train.batch_size": 8, "train.iterations": 4}
+
+
+def test_train_gives_the_command_lines_network(tmp_path):
+    cli("train", *[a for k, v in SMALL.items() for a in ("--set", f"{k}={v}")],
+        "--out", tmp_path / "cli")
+    run = gridrnn.train(SMALL, out=tmp_path / "py", progress=False)
+    assert isinstance(run, gridrnn.Run)
+    for name in ("00000004.npz", "latest.npz", "00000000.npz"):
+        a = (tmp_path / "cli" / "checkpoints" / name).read_bytes()
+        b = (run.path / "checkpoints" / name).read_bytes()
+        assert a == b, name
+    with pytest.raises(ValueError, match="not empty"):
+        gridrnn.train(SMALL, out=run.path)
+
+
+def test_simulate_gives_the_evaluated_error(tmp_path):
+    run = gridrnn.train(SMALL, out=tmp_path / "run", progress=False)
+    traj = gridrnn.trajectories(SMALL, trials=5, steps=30, seed=9)
+    np.savez(tmp_path / "t.npz", **traj)
+    out = cli("evaluate", "--checkpoint", run.path / "checkpoints" / "latest.npz",
+              "--trajectories", tmp_path / "t.npz", "--json", tmp_path / "e.json")
+    import json
+    mse = json.loads((tmp_path / "e.json").read_text())["mse"]
+    sim = gridrnn.simulate(run, traj)
+    assert sim["output"].shape == (5, 30, 2) and sim["activity"].shape == (5, 30, 16)
+    e = np.mean((sim["output"] - traj["position"]) ** 2)
+    assert abs(e - mse) < 1e-5 * mse, (e, mse)
+    again = gridrnn.simulate(run.path / "checkpoints" / "latest.npz", tmp_path / "t.npz")
+    np.testing.assert_array_equal(again["activity"], sim["activity"])
+    noisy = gridrnn.simulate(run, traj, noise=True)
+    assert not np.array_equal(noisy["activity"], sim["activity"])
