@@ -184,6 +184,18 @@ class Run:
         with np.load(f) as z:
             return {k: z[k] for k in z.files}
 
+    def analyze(self, *, threads: int = 0, **options) -> Path:
+        """Analyze the run and write its report, as ``gridrnn analyze`` does; returns the
+        report's path.
+
+        options: the analysis settings of docs/analysis.md by name (``steps``, ``bins``,
+        ``noise``, ``shuffles``, ``percentile``, ``transient_steps``, ``colormap``,
+        ``long_steps``, ``long_trials``, ``stages``); the rest as ``gridrnn run`` analyzes
+        after training (10^6 steps, Fig. 4's stages "0.02,0.2,1", Fig. 6's long trials).
+        An unknown name or a bad value raises ValueError naming it.
+        """
+        return Path(_gridrnn.analyze(str(self.path), json.dumps(options), int(threads)))
+
     def ratemaps(self) -> np.ndarray:
         """analysis/ratemaps.npy: (units, rows, cols), NaN = unvisited (run ``analyze`` first)."""
         return np.load(self._analysis("ratemaps.npy"))
@@ -205,8 +217,13 @@ class Run:
 
 
 def from_ratinabox(agent) -> dict:
-    """A RatInABox ``Agent``'s history as a trajectories dict (one trial): positions after
-    each step, the step lengths as ``speed`` and their directions as ``heading``."""
+    """A RatInABox ``Agent``'s history as a trajectories dict (one trial): ``start`` is its
+    first position, ``position`` the positions after each later update, ``speed`` the step
+    lengths and ``heading`` their directions (unwrapped), ``boundary`` all False.
+
+    Positions are RatInABox's own: its box spans [0, scale]^2, gridrnn's square arena of area
+    4 spans [-1, 1]^2, so subtract the box's centre before :func:`simulate` if the network was
+    trained in gridrnn's square."""
     pos = np.asarray(agent.history["pos"], dtype=np.float64)
     if pos.ndim != 2 or pos.shape[1] != 2 or len(pos) < 2:
         raise ValueError("agent.history['pos'] must hold at least two 2D positions")

@@ -17,6 +17,7 @@ use gridrnn::arena::{Arena, ArenaShape};
 use gridrnn::config::{load, resolve_threads};
 use gridrnn::error::Failure;
 use gridrnn::io::load_checkpoint;
+use gridrnn::report::{AnalysisSettings, analyze_and_report};
 use gridrnn::task::{Trajectories, TrajectorySpec, read_trajectories};
 use gridrnn::train::{RunOptions, train_run};
 
@@ -202,6 +203,26 @@ fn train(
     }
 }
 
+/// Analyze the run in `run` and write its report (`gridrnn analyze`), with `options` (a JSON
+/// object of analysis settings) over what `gridrnn run` does after training; returns the
+/// report's path.
+#[pyfunction]
+#[pyo3(signature = (run, options, threads))]
+fn analyze(py: Python<'_>, run: PathBuf, options: &str, threads: usize) -> PyResult<String> {
+    let cfg = load(Some(&run.join("config.toml")), None, &[]).map_err(py_err)?;
+    let bad = |e: serde_json::Error| PyValueError::new_err(format!("analysis option: {e}"));
+    let mut settings = serde_json::to_value(AnalysisSettings::for_run(&cfg)).map_err(bad)?;
+    let given: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(options).map_err(bad)?;
+    if let Some(base) = settings.as_object_mut() {
+        base.extend(given);
+    }
+    let settings: AnalysisSettings = serde_json::from_value(settings).map_err(bad)?;
+    let o = settings.options(resolve_threads(threads)).map_err(py_err)?;
+    let report = py.detach(|| analyze_and_report(&run, &o)).map_err(py_err)?;
+    Ok(report.html.display().to_string())
+}
+
 #[pymodule]
 fn _gridrnn(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
@@ -210,5 +231,6 @@ fn _gridrnn(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(config_json, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(train, m)?)?;
+    m.add_function(wrap_pyfunction!(analyze, m)?)?;
     Ok(())
 }

@@ -169,3 +169,43 @@ def test_simulate_gives_the_evaluated_error(tmp_path):
     np.testing.assert_array_equal(again["activity"], sim["activity"])
     noisy = gridrnn.simulate(run, traj, noise=True)
     assert not np.array_equal(noisy["activity"], sim["activity"])
+
+
+def test_analyze_equals_the_command_line(tmp_path):
+    import shutil
+    run = gridrnn.train(SMALL, out=tmp_path / "py", progress=False)
+    shutil.copytree(run.path, tmp_path / "cli")
+    opts = {"steps": 20000, "stages": "off", "long_steps": 0, "shuffles": 10}
+    cli("analyze", tmp_path / "cli", "--steps", 20000, "--stages", "off", "--long-steps", 0,
+        "--shuffles", 10)
+    report = run.analyze(**opts)
+    assert report == run.report_path and report.is_file()
+    assert run.ratemaps().shape == (16, 20, 20)
+    assert (run.path / "analysis" / "scores.csv").read_text() == \
+        (tmp_path / "cli" / "analysis" / "scores.csv").read_text()
+    assert run.scores()["unit"].tolist() == list(range(16))
+    with pytest.raises(ValueError, match="stepz"):
+        run.analyze(stepz=10)
+    with pytest.raises(ValueError, match="bins"):
+        run.analyze(bins=1, stages="off", long_steps=0)
+
+
+def test_from_ratinabox_with_the_real_package(tmp_path):
+    ratinabox = pytest.importorskip("ratinabox")  # installed by .ci/run
+    from ratinabox.Agent import Agent
+    from ratinabox.Environment import Environment
+
+    np.random.seed(0)
+    agent = Agent(Environment(params={"scale": 2.0}))
+    for _ in range(200):
+        agent.update()
+    t = gridrnn.from_ratinabox(agent)
+    pos = np.asarray(agent.history["pos"])
+    assert t["position"].shape == (1, 199, 2) and t["speed"].shape == (1, 199)
+    # The speeds and headings integrate back to RatInABox's own positions.
+    step = t["speed"][0, :, None] * np.stack([np.cos(t["heading"][0]), np.sin(t["heading"][0])], 1)
+    np.testing.assert_allclose(t["start"][0] + np.cumsum(step, axis=0), pos[1:], atol=1e-9)
+    run = gridrnn.train(SMALL, out=tmp_path / "run", progress=False)
+    centred = dict(t, position=t["position"] - 1.0, start=t["start"] - 1.0)
+    sim = gridrnn.simulate(run, centred)
+    assert sim["activity"].shape == (1, 199, 16) and np.isfinite(sim["output"]).all()
