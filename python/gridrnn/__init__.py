@@ -99,17 +99,20 @@ def _config(config: ConfigLike, extra: Mapping[str, Any] = ()) -> tuple:
 
 
 def trajectories(config: ConfigLike = None, *, trials: int, steps: Optional[int] = None,
-                 seed: int = 0) -> dict:
+                 seed: int = 0, preset: Optional[str] = None) -> dict:
     """Trajectories of the config's task, as ``gridrnn trajectories`` writes them.
 
     config: None (the defaults), a TOML path, or a dict of dotted keys as ``--set`` takes
-    them. trials: B; steps: T (default ``task.steps``); seed: ``train.seed``.
+    them, over ``preset`` (as ``--preset``: "pytorch-peer", "authors-code", "sorscher",
+    "place-cells") when given. trials: B; steps: T (default ``task.steps``); seed:
+    ``train.seed``.
 
     Returns ``speed`` (B, T), ``heading`` (B, T), ``position`` (B, T, 2), ``start`` (B, 2),
     ``boundary`` (B, T) bool and ``arena_vertices`` (V, 2): the keys of the trajectory .npz.
     """
     path, sets = _config(config, {"train.seed": int(seed)})
-    return _gridrnn.trajectories(path, sets, int(trials), None if steps is None else int(steps))
+    return _gridrnn.trajectories(path, preset, sets, int(trials),
+                                 None if steps is None else int(steps))
 
 
 def simulate(checkpoint, trajectories, noise: bool = False, *, threads: int = 0) -> dict:
@@ -135,17 +138,18 @@ def simulate(checkpoint, trajectories, noise: bool = False, *, threads: int = 0)
 
 
 def train(config: ConfigLike = None, *, out: Union[str, os.PathLike],
-          progress: bool = True) -> "Run":
+          progress: bool = True, preset: Optional[str] = None) -> "Run":
     """Train a network into the new run directory ``out``, as ``gridrnn train`` does, and
     return it as a :class:`Run`.
 
     config: None (the defaults), a TOML path, or a dict of dotted keys as ``--set`` takes
-    them. The interpreter stays free of the training thread's work (the GIL is released);
+    them, over ``preset`` when given (``preset="place-cells"`` grows grid cells: docs/
+    place_cells.md). The interpreter stays free of the training thread's work (the GIL is released);
     Ctrl-C (or a notebook's interrupt) writes a checkpoint and raises KeyboardInterrupt;
     continue with ``gridrnn resume OUT``.
     """
     path, sets = _config(config)
-    return Run(_gridrnn.train(path, sets, os.fspath(out), bool(progress)))
+    return Run(_gridrnn.train(path, preset, sets, os.fspath(out), bool(progress)))
 
 
 class Run:

@@ -88,14 +88,15 @@ fn score_csv(
     Ok(scores_csv(&rows, layout.bin_width))
 }
 
-/// Trajectories of the config (a TOML file and `section.key=value` settings, as `--config`
-/// and `--set` take them): `trials` trials of `steps` steps (None = `task.steps`) from seed
+/// Trajectories of the config (a TOML file, a preset and `section.key=value` settings, as
+/// `--config`, `--preset` and `--set` take them): `trials` trials of `steps` steps (None = `task.steps`) from seed
 /// `train.seed`, as `gridrnn trajectories` writes them.
 #[pyfunction]
-#[pyo3(signature = (config_file, sets, trials, steps))]
+#[pyo3(signature = (config_file, preset, sets, trials, steps))]
 fn trajectories<'py>(
     py: Python<'py>,
     config_file: Option<PathBuf>,
+    preset: Option<&str>,
     sets: Vec<String>,
     trials: usize,
     steps: Option<usize>,
@@ -103,7 +104,7 @@ fn trajectories<'py>(
     if trials == 0 {
         return Err(PyValueError::new_err("trials must be at least 1"));
     }
-    let cfg = load(config_file.as_deref(), None, &sets).map_err(py_err)?;
+    let cfg = load(config_file.as_deref(), preset, &sets).map_err(py_err)?;
     let mut spec = TrajectorySpec::from_config(&cfg);
     if let Some(t) = steps {
         if t == 0 {
@@ -168,15 +169,16 @@ fn simulate<'py>(
 /// it trains: Ctrl-C writes a checkpoint and raises KeyboardInterrupt, as the command line
 /// stops with one. The training runs on its own thread without the GIL.
 #[pyfunction]
-#[pyo3(signature = (config_file, sets, out, progress))]
+#[pyo3(signature = (config_file, preset, sets, out, progress))]
 fn train(
     py: Python<'_>,
     config_file: Option<PathBuf>,
+    preset: Option<&str>,
     sets: Vec<String>,
     out: PathBuf,
     progress: bool,
 ) -> PyResult<String> {
-    let cfg = load(config_file.as_deref(), None, &sets).map_err(py_err)?;
+    let cfg = load(config_file.as_deref(), preset, &sets).map_err(py_err)?;
     let flag = Arc::new(AtomicBool::new(false));
     let opts = RunOptions {
         force: false,

@@ -209,3 +209,42 @@ def test_from_ratinabox_with_the_real_package(tmp_path):
     centred = dict(t, position=t["position"] - 1.0, start=t["start"] - 1.0)
     sim = gridrnn.simulate(run, centred)
     assert sim["activity"].shape == (1, 199, 16) and np.isfinite(sim["output"]).all()
+
+
+def test_ctrl_c_checkpoints_and_raises_keyboard_interrupt(tmp_path):
+    import signal
+    import sys
+    import time
+    run = tmp_path / "run"
+    code = (
+        "import gridrnn\n"
+        "try:\n"
+        f"    gridrnn.train(dict({SMALL!r}, **{{'train.iterations': 10**7}}), out={str(run)!r},"
+        " progress=False)\n"
+        "except KeyboardInterrupt as e:\n"
+        "    print('interrupted:', e)\n"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not (run / "checkpoints" / "00000008.npz").exists():
+        assert p.poll() is None and time.time() < deadline, p.communicate()
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert "interrupted:" in out and "gridrnn resume" in out, (out, err)
+    r = gridrnn.Run(run)
+    last = max(r.checkpoints())
+    assert last >= 8 and last == len(r.log["iteration"])
+
+
+def test_the_example_script_runs(tmp_path):
+    import sys
+    pytest.importorskip("matplotlib")
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "python_quickstart.py"), "--preset",
+         "pytorch-peer", "--iterations", "3", "--analysis-steps", "20000", "--out",
+         str(tmp_path / "run")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "run" / "ratemaps.png").is_file()
+    assert "cell types:" in out.stdout
