@@ -13,8 +13,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use gridrnn::analysis::{MapLayout, ScoreOptions, arena_layout, score_maps, scores_csv};
-use gridrnn::arena::{Arena, ArenaShape};
-use gridrnn::config::{load, resolve_threads};
+use gridrnn::arena::Arena;
+use gridrnn::config::{ArenaName, load, resolve_threads};
 use gridrnn::error::Failure;
 use gridrnn::io::load_checkpoint;
 use gridrnn::report::{AnalysisSettings, analyze_and_report};
@@ -68,16 +68,20 @@ fn score_csv(
     let layout = match arena {
         None => MapLayout::rectangle(h, w),
         Some(name) => {
-            let shape = match name {
-                "square" => ArenaShape::Square,
-                "triangle" => ArenaShape::Triangle,
-                "hexagon" => ArenaShape::Hexagon,
-                "circle" => ArenaShape::Circle,
-                other => {
-                    return Err(PyValueError::new_err(format!(
-                        "arena = {other:?}: give one of \"square\", \"triangle\", \"hexagon\", \"circle\" or None (a rectangle, no mask)"
-                    )));
-                }
+            let regular = [
+                ArenaName::Square,
+                ArenaName::Triangle,
+                ArenaName::Hexagon,
+                ArenaName::Circle,
+            ];
+            let Some(shape) = regular
+                .into_iter()
+                .find(|a| a.name() == name)
+                .and_then(ArenaName::regular_shape)
+            else {
+                return Err(PyValueError::new_err(format!(
+                    "arena = {name:?}: give one of \"square\", \"triangle\", \"hexagon\", \"circle\" or None (a rectangle, no mask)"
+                )));
             };
             let a = Arena::new(shape, arena_area)
                 .map_err(|e| PyValueError::new_err(format!("arena_area: {e}")))?;
