@@ -54,9 +54,10 @@ def score(maps, arena: Optional[str] = "square", *, arena_area: float = 4.0,
     shuffles, percentile, seed: the mask-preserving shuffle null that sets the thresholds.
     threads: 0 = all cores (results do not depend on it).
 
-    Returns one numpy array per scores.csv column (``cell_type`` and ``lattice`` as string
-    arrays). Maps alone have no split halves, so irregular and non-spatial maps are typed
-    ``unclassified``, as on the command line.
+    Returns one numpy array per scores.csv column, in its order (``cell_type`` and
+    ``lattice`` as string arrays, ``unit`` int64, the scores float64 at full precision:
+    the file rounds them to 6 decimals). Maps alone have no split halves, so irregular
+    and non-spatial maps are typed ``unclassified``, as on the command line.
     """
     a = np.asarray(maps, dtype=np.float64)
     if a.ndim == 2:
@@ -64,9 +65,11 @@ def score(maps, arena: Optional[str] = "square", *, arena_area: float = 4.0,
     if a.ndim != 3 or 0 in a.shape:
         raise ValueError(f"maps: expected (n, rows, cols) or (rows, cols), got shape {a.shape}")
     a = np.ascontiguousarray(a)
-    text = _gridrnn.score_csv(a, arena, float(arena_area), int(shuffles), float(percentile),
-                              int(seed), int(threads))
-    return _columns(text)
+    out = _gridrnn.score(a, arena, float(arena_area), int(shuffles), float(percentile),
+                         int(seed), int(threads))
+    for name in _TEXT_COLUMNS:
+        out[name] = np.array(out[name], dtype=str)
+    return out
 
 
 def _value(v: Any) -> str:
@@ -220,17 +223,27 @@ class Run:
         return f
 
 
-def from_ratinabox(agent) -> dict:
+def from_ratinabox(agent, *, centre: bool = False) -> dict:
     """A RatInABox ``Agent``'s history as a trajectories dict (one trial): ``start`` is its
     first position, ``position`` the positions after each later update, ``speed`` the step
     lengths and ``heading`` their directions (unwrapped), ``boundary`` all False.
 
-    Positions are RatInABox's own: its box spans [0, scale]^2, gridrnn's square arena of area
-    4 spans [-1, 1]^2, so subtract the box's centre before :func:`simulate` if the network was
-    trained in gridrnn's square."""
+    RatInABox's box spans [0, scale]^2; gridrnn's square of area 4 spans [-1, 1]^2. With
+    ``centre=True`` the environment's centre is subtracted from every position, so a box of
+    scale 2 lands on gridrnn's square; otherwise positions are RatInABox's own. ``speed`` is
+    the distance per update (the agent's ``dt``), as gridrnn's trajectories are per step:
+    match the agent's speed and ``dt`` to the trained network's, or its decoded positions
+    drift."""
+    origin = np.zeros(2)
+    if centre:
+        origin = np.asarray(agent.Environment.centre, dtype=np.float64)
+        if origin.shape != (2,):
+            raise ValueError("centre=True: agent.Environment.centre must be a 2D point "
+                             f"(a 2D environment), got {origin!r}")
     pos = np.asarray(agent.history["pos"], dtype=np.float64)
     if pos.ndim != 2 or pos.shape[1] != 2 or len(pos) < 2:
         raise ValueError("agent.history['pos'] must hold at least two 2D positions")
+    pos = pos - origin
     step = np.diff(pos, axis=0)
     speed = np.hypot(step[:, 0], step[:, 1])
     heading = np.unwrap(np.arctan2(step[:, 1], step[:, 0]))

@@ -12,7 +12,9 @@ use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use gridrnn::analysis::{MapLayout, ScoreOptions, arena_layout, score_maps, scores_csv};
+use gridrnn::analysis::{
+    MapLayout, SCORES_HEADER, ScoreOptions, arena_layout, score_maps, score_values,
+};
 use gridrnn::arena::Arena;
 use gridrnn::config::{ArenaName, load, resolve_threads};
 use gridrnn::error::Failure;
@@ -37,13 +39,14 @@ fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
 
-/// `scores.csv`'s text for a C-contiguous float64 stack of maps (n, rows, cols), NaN for
-/// unvisited bins, scored as `gridrnn score` scores them.
+/// A C-contiguous float64 stack of maps (n, rows, cols), NaN for unvisited bins, scored as
+/// `gridrnn score` scores them: one entry per `scores.csv` column, in its order, at full
+/// precision (the file rounds to 6 decimals); `lattice` and `cell_type` as lists of names.
 #[pyfunction]
 #[pyo3(signature = (maps, arena, arena_area, shuffles, percentile, seed, threads))]
 #[allow(clippy::too_many_arguments)]
-fn score_csv(
-    py: Python<'_>,
+fn score<'py>(
+    py: Python<'py>,
     maps: PyReadonlyArray3<'_, f64>,
     arena: Option<&str>,
     arena_area: f64,
@@ -51,7 +54,7 @@ fn score_csv(
     percentile: f64,
     seed: u64,
     threads: usize,
-) -> PyResult<String> {
+) -> PyResult<Bound<'py, PyDict>> {
     let o = ScoreOptions {
         shuffles,
         percentile,
@@ -89,7 +92,37 @@ fn score_csv(
         }
     };
     let rows = py.detach(|| score_maps(&stack, &layout, &o).0);
-    Ok(scores_csv(&rows, layout.bin_width))
+    let values: Vec<_> = rows
+        .iter()
+        .map(|r| score_values(r, layout.bin_width))
+        .collect();
+    let d = PyDict::new(py);
+    let mut k = 0;
+    for name in SCORES_HEADER.split(',') {
+        match name {
+            "unit" => {
+                let units: Vec<i64> = rows.iter().map(|r| r.unit as i64).collect();
+                d.set_item(name, PyArray1::from_vec(py, units))?;
+            }
+            "lattice" => {
+                let names: Vec<&str> = rows
+                    .iter()
+                    .map(|r| r.spatial.lattice.lattice.name())
+                    .collect();
+                d.set_item(name, names)?;
+            }
+            "cell_type" => {
+                let names: Vec<&str> = rows.iter().map(|r| r.cell_type.name()).collect();
+                d.set_item(name, names)?;
+            }
+            _ => {
+                let column: Vec<f64> = values.iter().map(|v| v[k]).collect();
+                d.set_item(name, PyArray1::from_vec(py, column))?;
+                k += 1;
+            }
+        }
+    }
+    Ok(d)
 }
 
 /// Trajectories of the config (a TOML file, a preset and `section.key=value` settings, as
@@ -232,7 +265,7 @@ fn analyze(py: Python<'_>, run: PathBuf, options: &str, threads: usize) -> PyRes
 #[pymodule]
 fn _gridrnn(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(version, m)?)?;
-    m.add_function(wrap_pyfunction!(score_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(score, m)?)?;
     m.add_function(wrap_pyfunction!(trajectories, m)?)?;
     m.add_function(wrap_pyfunction!(config_json, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
