@@ -2,7 +2,7 @@
 
     pip install .            # at the repository root, once
     python examples/python_quickstart.py                      # grid cells, ~20 min on 2 cores
-    python examples/python_quickstart.py --preset pytorch-peer --iterations 1000   # the paper's model
+    python examples/python_quickstart.py --preset pytorch-peer --iterations 1000  # paper's model
 
 Writes OUT/ratemaps.png: the twelve units with the highest grid score, and prints what the
 analysis typed them. Needs matplotlib for the figure.
@@ -17,7 +17,8 @@ import gridrnn
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--preset", default="place-cells")
     ap.add_argument("--iterations", type=int, default=None, help="default: the preset's")
     ap.add_argument("--analysis-steps", type=int, default=1_000_000)

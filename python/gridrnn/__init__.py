@@ -146,8 +146,8 @@ def train(config: ConfigLike = None, *, out: Union[str, os.PathLike],
     return it as a :class:`Run`.
 
     config: None (the defaults), a TOML path, or a dict of dotted keys as ``--set`` takes
-    them, over ``preset`` when given (``preset="place-cells"`` grows grid cells: docs/
-    place_cells.md). The interpreter stays free of the training thread's work (the GIL is released);
+    them, over ``preset`` when given (``preset="place-cells"`` grows grid cells:
+    docs/place_cells.md). The GIL is released while it trains, so other Python threads run.
     Ctrl-C (or a notebook's interrupt) writes a checkpoint and raises KeyboardInterrupt;
     continue with ``gridrnn resume OUT``.
     """
@@ -219,7 +219,8 @@ class Run:
     def _analysis(self, name: str) -> Path:
         f = self.path / "analysis" / name
         if not f.is_file():
-            raise OSError(f"{f} does not exist: analyze the run first (gridrnn analyze {self.path})")
+            raise OSError(f"{f} does not exist: analyze the run first "
+                          f"(gridrnn analyze {self.path})")
         return f
 
 
