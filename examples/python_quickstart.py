@@ -9,6 +9,7 @@ analysis typed them. Needs matplotlib for the figure.
 """
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,13 @@ def main():
     scores = run.scores()
     types, counts = np.unique(scores["cell_type"], return_counts=True)
     print("cell types:", dict(zip(types.tolist(), counts.tolist())))
+    # A count proves little alone: the network must do its task and its maps must differ.
+    held = json.loads((run.path / "analysis" / "held_out.json").read_text())
+    print(f"held-out error {held['mse']:.4g} (always answering the start: "
+          f"{held['start_mse']:.4g}; the centre: {held['centre_mse']:.4g})")
+    diversity = json.loads((run.path / "analysis" / "cell_types.json").read_text())
+    print("median |r| between the maps of two units:",
+          {k: round(v["median_abs_r"], 3) for k, v in diversity["map_diversity"].items()})
     print("report:", report)
 
     maps = run.ratemaps()
@@ -44,7 +52,7 @@ def main():
     except ImportError:
         print("matplotlib is not installed: no figure")
         return
-    fig, axes = plt.subplots(2, 6, figsize=(12, 4.4))
+    fig, axes = plt.subplots(2, 6, figsize=(12, 5.2))
     for ax, u in zip(axes.flat, best):
         ax.imshow(maps[u], origin="lower", cmap="viridis")
         ax.set_title(f"unit {u}: {scores['cell_type'][u]}\ngrid {scores['grid_score'][u]:.2f}",
