@@ -40,7 +40,8 @@ def main():
           f"{held['start_mse']:.4g}; the centre: {held['centre_mse']:.4g})")
     diversity = json.loads((run.path / "analysis" / "cell_types.json").read_text())
     print("median |r| between the maps of two units:",
-          {k: round(v["median_abs_r"], 3) for k, v in diversity["map_diversity"].items()})
+          {k: round(v["median_abs_r"], 3) for k, v in diversity["map_diversity"].items()
+           if v is not None})
     print("report:", report)
 
     maps = run.ratemaps()

@@ -257,4 +257,4 @@ def test_the_example_script_runs(tmp_path):
          str(tmp_path / "run")], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "run" / "ratemaps.png").is_file()
-    assert "cell types:" in out.stdout
+    assert "cell types:" in out.stdout and "held-out error" in out.stdout
