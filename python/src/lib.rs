@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use gridrnn::analysis::{
-    MapLayout, SCORES_HEADER, ScoreOptions, arena_layout, score_maps, score_values,
+    MapLayout, SCORES_HEADER, ScoreCell, ScoreOptions, arena_layout, score_cells, score_maps,
 };
 use gridrnn::arena::Arena;
 use gridrnn::config::{ArenaName, load, resolve_threads};
@@ -92,33 +92,37 @@ fn score<'py>(
         }
     };
     let rows = py.detach(|| score_maps(&stack, &layout, &o).0);
-    let values: Vec<_> = rows
+    let cells: Vec<Vec<ScoreCell>> = rows
         .iter()
-        .map(|r| score_values(r, layout.bin_width))
+        .map(|r| score_cells(r, layout.bin_width))
         .collect();
     let d = PyDict::new(py);
-    let mut k = 0;
-    for name in SCORES_HEADER.split(',') {
-        match name {
-            "unit" => {
-                let units: Vec<i64> = rows.iter().map(|r| r.unit as i64).collect();
-                d.set_item(name, PyArray1::from_vec(py, units))?;
+    for (j, name) in SCORES_HEADER.split(',').enumerate() {
+        let column = || cells.iter().map(move |c| c[j]);
+        // A column's cells are all of one kind (score_cells' layout); the first row says which.
+        match cells.first().map(|c| c[j]) {
+            Some(ScoreCell::Unit(_)) => {
+                let units = column().filter_map(|c| match c {
+                    ScoreCell::Unit(u) => Some(u as i64),
+                    _ => None,
+                });
+                d.set_item(name, PyArray1::from_iter(py, units))?;
             }
-            "lattice" => {
-                let names: Vec<&str> = rows
-                    .iter()
-                    .map(|r| r.spatial.lattice.lattice.name())
+            Some(ScoreCell::Name(_)) => {
+                let names: Vec<&str> = column()
+                    .filter_map(|c| match c {
+                        ScoreCell::Name(n) => Some(n),
+                        _ => None,
+                    })
                     .collect();
                 d.set_item(name, names)?;
             }
-            "cell_type" => {
-                let names: Vec<&str> = rows.iter().map(|r| r.cell_type.name()).collect();
-                d.set_item(name, names)?;
-            }
             _ => {
-                let column: Vec<f64> = values.iter().map(|v| v[k]).collect();
-                d.set_item(name, PyArray1::from_vec(py, column))?;
-                k += 1;
+                let values = column().filter_map(|c| match c {
+                    ScoreCell::Number(v) => Some(v),
+                    _ => None,
+                });
+                d.set_item(name, PyArray1::from_iter(py, values))?;
             }
         }
     }

@@ -45,7 +45,7 @@ def test_scores_equal_the_command_line(tmp_path):
     np.save(tmp_path / "maps.npy", maps)
     cli("score", tmp_path / "maps.npy", "--arena", "square", "--shuffles", 20,
         "--out", tmp_path / "scores.csv")
-    header, *rows = list(csv.reader(open(tmp_path / "scores.csv")))
+    header, *rows = csv.reader((tmp_path / "scores.csv").read_text().splitlines())
     got = gridrnn.score(maps, "square", shuffles=20)
     assert list(got) == header
     for j, name in enumerate(header):

@@ -48,9 +48,9 @@ pub use score_maps::{
     ScoreOptions, arena_layout, check_null, map_stack_shape, score_maps, score_maps_to_files,
 };
 pub use scores_table::{
-    CellTypesFile, DiversityRecord, NullDescription, NullRecord, SCORES_HEADER, ScoreRow,
-    ScoresCsvRow, ThresholdsRecord, cell_type_summary, read_cell_types, read_scores_csv,
-    score_values, scores_csv, write_cell_types,
+    CellTypesFile, DiversityRecord, NullDescription, NullRecord, SCORES_HEADER, ScoreCell,
+    ScoreRow, ScoresCsvRow, ThresholdsRecord, cell_type_summary, read_cell_types, read_scores_csv,
+    score_cells, score_values, scores_csv, write_cell_types,
 };
 
 /// Columns of the speed tuning: the moving bins and the zero-speed bin.

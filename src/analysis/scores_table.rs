@@ -167,24 +167,51 @@ pub fn read_scores_csv(path: &Path) -> anyhow::Result<Vec<ScoresCsvRow>> {
         .map_err(bad)
 }
 
-fn num(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".to_string()
-    } else {
-        format!("{v:.6}")
+/// One cell of a `scores.csv` row: the unit's index, a name (`lattice`, `cell_type`) or a
+/// score at full precision. [`score_cells`] gives a row's cells in [`SCORES_HEADER`]'s order,
+/// so the file and the Python module's columns come from one layout.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ScoreCell {
+    /// `unit`.
+    Unit(usize),
+    /// `lattice` or `cell_type`.
+    Name(&'static str),
+    /// A score (NaN where it is undefined).
+    Number(f64),
+}
+
+impl std::fmt::Display for ScoreCell {
+    /// As `scores.csv` prints it: scores rounded to 6 decimals, `NaN` where undefined.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            ScoreCell::Unit(u) => write!(f, "{u}"),
+            ScoreCell::Name(n) => f.write_str(n),
+            ScoreCell::Number(v) if v.is_nan() => f.write_str("NaN"),
+            ScoreCell::Number(v) => write!(f, "{v:.6}"),
+        }
     }
+}
+
+/// A row's cells in [`SCORES_HEADER`]'s order; `bin_width` converts the lattice spacing from
+/// bins to arena units.
+pub fn score_cells(r: &ScoreRow, bin_width: f64) -> Vec<ScoreCell> {
+    let v = score_values(r, bin_width).map(ScoreCell::Number);
+    let mut cells = vec![ScoreCell::Unit(r.unit)];
+    cells.extend_from_slice(&v[..6]);
+    cells.push(ScoreCell::Name(r.spatial.lattice.lattice.name()));
+    cells.extend_from_slice(&v[6..]);
+    cells.push(ScoreCell::Name(r.cell_type.name()));
+    cells
 }
 
 /// scores.csv; `bin_width` converts the lattice spacing from bins to arena units.
 pub fn scores_csv(rows: &[ScoreRow], bin_width: f64) -> String {
     let mut s = format!("{SCORES_HEADER}\n");
     for r in rows {
-        let v = score_values(r, bin_width).map(num);
-        let mut cells = vec![r.unit.to_string()];
-        cells.extend_from_slice(&v[..6]);
-        cells.push(r.spatial.lattice.lattice.name().to_string());
-        cells.extend_from_slice(&v[6..]);
-        cells.push(r.cell_type.name().to_string());
+        let cells: Vec<String> = score_cells(r, bin_width)
+            .iter()
+            .map(ScoreCell::to_string)
+            .collect();
         let _ = writeln!(s, "{}", cells.join(","));
     }
     s
